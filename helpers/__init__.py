@@ -1,0 +1,1 @@
+"""Helpers for the EC2 key pair tutorial."""

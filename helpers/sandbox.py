@@ -1,0 +1,65 @@
+"""The sandbox: moto's EC2 inside this process (or as a local server), answering like AWS."""
+
+from __future__ import annotations
+
+import os
+
+from moto import mock_aws
+from moto.server import ThreadedMotoServer
+
+from helpers import fidelity
+
+DEFAULT_REGION = "us-east-1"
+_mock = mock_aws()
+_running = False
+
+
+def start() -> None:
+    """Route every boto3 client made from now on in this process to moto; safe to call twice."""
+    global _running
+    if not _running:
+        fidelity.apply()
+        os.environ.setdefault("AWS_DEFAULT_REGION", DEFAULT_REGION)
+        _mock.start()
+        _running = True
+
+
+def stop() -> None:
+    """Stop routing boto3 to moto, so that new clients reach real AWS again."""
+    global _running
+    if _running:
+        _mock.stop()
+        _running = False
+
+
+def is_running() -> bool:
+    """Whether boto3 clients made in this process go to the sandbox."""
+    return _running
+
+
+def reset() -> None:
+    """Forget every key pair (and everything else) the sandbox holds."""
+    _mock.reset()
+
+
+def start_server(port: int = 0) -> tuple[ThreadedMotoServer, str]:
+    """Start the same sandbox as a moto server on loopback; return it and its endpoint URL."""
+    fidelity.apply()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    host, bound_port = server.get_host_and_port()
+    return server, f"http://{host}:{bound_port}"
+
+
+if __name__ == "__main__":
+    import argparse
+    import threading
+
+    parser = argparse.ArgumentParser(description="Serve the sandbox as a moto server.")
+    parser.add_argument("--port", type=int, default=5000, help="0 picks a free port")
+    server, url = start_server(parser.parse_args().port)
+    print(f"Sandbox server on {url}. Use it with: export AWS_ENDPOINT_URL_EC2={url}")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()
