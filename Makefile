@@ -1,0 +1,48 @@
+# Every target sets up .venv first when needed (Python >= 3.10 and make are all it assumes).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+export UV_COMPILE_BYTECODE := 1
+export UV_LINK_MODE := copy
+
+.PHONY: lab test setup execute demo bench sandbox-server lock lint
+
+lab: $(READY)  ## Start JupyterLab on the notebooks, on the sandbox
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+
+test: $(READY)  ## Run every test: helpers, notebooks (strict nbval), widgets, browser
+	$(BIN)/pytest
+
+setup: $(READY)
+
+$(READY): requirements.txt pyproject.toml helpers/kernel.py
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+		|| { echo "Python 3.10 or newer is needed: run make PYTHON=python3.x"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install -q "$$(grep '^uv==' requirements.txt)"
+	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.txt
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m helpers.kernel
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}' \
+		> $(VENV)/share/jupyter/lab/settings/overrides.json
+	@touch $@
+
+execute: $(READY)  ## Re-run every notebook in place and store its outputs
+	$(BIN)/python scripts/execute_notebooks.py
+
+demo: $(READY)  ## Serve the key pair manager with Voila on localhost, on the sandbox
+	$(BIN)/voila notebooks/05_key_pair_manager.ipynb --Voila.ip=127.0.0.1
+
+bench: $(READY)  ## Print speed figures, each as a ratio against a baseline measured in the same run
+	$(BIN)/python scripts/bench.py
+
+sandbox-server: $(READY)  ## Serve the sandbox as a moto server for the endpoint backend
+	$(BIN)/python -m helpers.sandbox --port 5000
+
+lock:  ## Re-pin requirements.txt from requirements.in
+	$(BIN)/uv pip compile -q requirements.in -o requirements.txt --python-version 3.10
+
+lint: $(READY)
+	$(BIN)/ruff check helpers tests scripts

@@ -1,0 +1,82 @@
+"""The one way to get an EC2 client: the sandbox (default), an endpoint, or live AWS."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Literal
+
+import boto3
+
+from helpers import sandbox
+from helpers.errors import KeyPairError
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
+else:
+    EC2Client = object
+
+Backend = Literal["sandbox", "endpoint", "live"]
+LIVE_ENV = "EC2_KEYPAIRS_LIVE"
+ENDPOINT_ENVS = ("AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL")
+CHANGING_CALLS = ("CreateKeyPair", "ImportKeyPair", "DeleteKeyPair")
+
+
+def live_opted_in() -> bool:
+    """Whether the environment opts in to real AWS (EC2_KEYPAIRS_LIVE=1)."""
+    return os.environ.get(LIVE_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def endpoint_url() -> str | None:
+    """The endpoint that AWS_ENDPOINT_URL_EC2 or AWS_ENDPOINT_URL redirects EC2 to, if any."""
+    return next((os.environ[name] for name in ENDPOINT_ENVS if os.environ.get(name)), None)
+
+
+def which_backend(live: bool | None = None) -> Backend:
+    """Decide the backend: live only on opt-in, endpoint when one is set, else the sandbox."""
+    if live if live is not None else live_opted_in():
+        if endpoint_url():
+            raise KeyPairError(
+                f"You opted in to live AWS, but {ENDPOINT_ENVS[0]} or {ENDPOINT_ENVS[1]} is set "
+                "and would redirect every call: unset it, or drop the live opt-in."
+            )
+        return "live"
+    return "endpoint" if endpoint_url() else "sandbox"
+
+
+def ec2_client(region: str | None = None, *, live: bool | None = None) -> EC2Client:
+    """Return an EC2 client and print one line saying which backend it talks to.
+
+    Pass live=True (or set EC2_KEYPAIRS_LIVE=1) to use real AWS; nothing else reaches it.
+    """
+    backend = which_backend(live)
+    if backend == "sandbox":
+        sandbox.start()
+    elif sandbox.is_running():
+        sandbox.stop()  # the sandbox would swallow calls meant for the endpoint or for AWS
+    client = boto3.client("ec2", region_name=region)
+    where = client.meta.region_name
+    if backend == "sandbox":
+        print(f"Backend: sandbox (moto inside this kernel), Region {where}: "
+              "no AWS account needed, nothing leaves this machine.")
+    elif backend == "endpoint":
+        print(f"Backend: endpoint {endpoint_url()}, Region {where}.")
+    else:
+        print(f"Backend: LIVE AWS, Region {where}: calls that change key pairs change your account.")
+        client.meta.events.register("before-call.ec2", _announce_account_once(client))
+    return client
+
+
+def _announce_account_once(client: EC2Client):
+    """A hook that shows the account id and Region before the first call that changes anything."""
+    announced = False
+
+    def announce(model, **_) -> None:
+        nonlocal announced
+        if model.name in CHANGING_CALLS and not announced:
+            session = boto3.session.Session(region_name=client.meta.region_name)
+            account = session.client("sts").get_caller_identity()["Account"]
+            print(f"LIVE AWS: {model.name} will run in account {account}, "
+                  f"Region {client.meta.region_name}.")
+            announced = True
+
+    return announce

@@ -1,0 +1,76 @@
+"""What went wrong, in one sentence that says what to do; the original error stays chained."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from botocore.exceptions import (
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+)
+
+
+class KeyPairError(Exception):
+    """A problem with a key pair call, explained for a person."""
+
+
+class DryRunSucceeded(KeyPairError):
+    """The dry run found the request valid and permitted; nothing was changed."""
+
+
+_EXPLAIN = {
+    "InvalidKeyPair.Duplicate": "A key pair named {name!r} already exists in this Region: "
+    "pick another name, or delete the existing key pair first.",
+    "InvalidKeyPair.NotFound": "{message} in this Region: check the name or id with "
+    "describe_key_pairs(), or look in the Region where you created it.",
+    "InvalidKey.Format": "EC2 cannot read that public key: give the OpenSSH public key itself "
+    "(the one line of a .pub file, 'ssh-ed25519 AAAA...' or 'ssh-rsa AAAA...'), not base64 of it.",
+    "UnauthorizedOperation": "Your AWS identity may not call {operation}: ask for the "
+    "ec2:{operation} permission, or use the sandbox.",
+    "RequestLimitExceeded": "AWS is throttling your requests: wait a few seconds and try again, "
+    "with fewer calls per second.",
+    "AuthFailure": "AWS rejected your credentials: check them (aws sts get-caller-identity) "
+    "and try again.",
+    "InvalidParameterValue": "{message}: correct the value and try again.",
+}
+_EXPLAIN["InvalidKeyPair.Format"] = _EXPLAIN["InvalidKey.Format"]
+_EXPLAIN["Throttling"] = _EXPLAIN["RequestLimitExceeded"]
+for _code in ("ExpiredToken", "RequestExpired", "InvalidClientTokenId", "UnrecognizedClientException"):
+    _EXPLAIN[_code] = "Your AWS credentials have expired or are not valid: refresh them " \
+        "(for example aws sso login) and try again."
+
+
+def explain(error: Exception, name: str | None = None) -> KeyPairError:
+    """Turn a botocore error into a KeyPairError whose message says what to do."""
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        message = error.response.get("Error", {}).get("Message", "").rstrip(".")
+        operation = error.operation_name
+        if code == "DryRunOperation":
+            return DryRunSucceeded(f"Dry run of {operation}: the request is valid and permitted, "
+                                   "and nothing was changed; call it again without dry_run to do it.")
+        template = _EXPLAIN.get(code, "EC2 refused {operation} ({code}): {message}.")
+        return KeyPairError(template.format(name=name, message=message, operation=operation,
+                                            code=code))
+    if isinstance(error, NoCredentialsError):
+        return KeyPairError("No AWS credentials were found: configure them (aws configure, or "
+                            "AWS_PROFILE), or use the sandbox by leaving EC2_KEYPAIRS_LIVE unset.")
+    if isinstance(error, NoRegionError):
+        return KeyPairError("No AWS Region is set: pass region='us-east-1' (or yours), "
+                            "or set AWS_DEFAULT_REGION.")
+    if isinstance(error, EndpointConnectionError):
+        return KeyPairError(f"Nothing answers at {error.kwargs.get('endpoint_url')}: start the "
+                            "server (make sandbox-server) or fix AWS_ENDPOINT_URL_EC2.")
+    return KeyPairError(f"{type(error).__name__}: {error}")
+
+
+@contextmanager
+def friendly_errors(name: str | None = None) -> Iterator[None]:
+    """Re-raise botocore errors as KeyPairError with one clear sentence."""
+    try:
+        yield
+    except (ClientError, NoCredentialsError, NoRegionError, EndpointConnectionError) as error:
+        raise explain(error, name) from error

@@ -1,0 +1,48 @@
+"""IPython extension that every kernel of the tutorial's environment loads: sandbox first.
+
+`python -m helpers.kernel` installs it into this environment (the set-up does it for you),
+so even a plain boto3.client("ec2") run before a notebook's set-up cell never reaches AWS.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+from helpers import sandbox
+from helpers.backend import which_backend
+
+KERNEL_CONFIG = Path(sys.prefix, "etc", "ipython", "ipython_kernel_config.py")
+CONFIG_LINE = 'c.InteractiveShellApp.extensions.append("helpers.kernel")\n'
+
+
+def _warm_up() -> None:
+    """Make moto load its EC2 data now, while the learner reads, not on their first call."""
+    import boto3
+
+    boto3.client("ec2").describe_regions()
+
+
+def load_ipython_extension(ipython) -> None:
+    """Start the sandbox in this kernel unless an endpoint or live AWS was chosen."""
+    try:
+        backend = which_backend()
+    except Exception:  # a conflicting opt-in: ec2_client() explains it in the notebook
+        return
+    if backend == "sandbox":
+        sandbox.start()
+        threading.Thread(target=_warm_up, daemon=True).start()
+
+
+def install() -> Path:
+    """Make every IPython kernel of this environment load this extension; return the config."""
+    KERNEL_CONFIG.parent.mkdir(parents=True, exist_ok=True)
+    text = KERNEL_CONFIG.read_text() if KERNEL_CONFIG.exists() else ""
+    if CONFIG_LINE not in text:
+        KERNEL_CONFIG.write_text(text + CONFIG_LINE)
+    return KERNEL_CONFIG
+
+
+if __name__ == "__main__":
+    print(f"Kernels of {sys.prefix} start on the sandbox: {install()}")

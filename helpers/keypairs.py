@@ -1,0 +1,150 @@
+"""Describe, create, delete and import key pairs: thin over boto3, returning what boto3 returns."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from os import PathLike
+from pathlib import Path
+from typing import Any, Literal
+
+from helpers.backend import EC2Client
+from helpers.errors import KeyPairError, friendly_errors
+
+KeyType = Literal["rsa", "ed25519"]
+KeyFormat = Literal["pem", "ppk"]
+KEY_TYPES = ("rsa", "ed25519")
+KEY_FORMATS = ("pem", "ppk")
+MAX_NAME_LENGTH = 255
+
+
+def key_name_problem(name: str) -> str | None:
+    """Say what is wrong with a key name under the rules AWS documents, or None if it is fine."""
+    if not name:
+        return "The key name is empty: type a name, for example 'my-laptop'."
+    if len(name) > MAX_NAME_LENGTH:
+        return f"The key name has {len(name)} characters: use at most {MAX_NAME_LENGTH}."
+    if not name.isascii():
+        bad = next(c for c in name if not c.isascii())
+        return f"The key name contains {bad!r}: use ASCII characters only."
+    if name != name.strip():
+        return "The key name starts or ends with a space: remove it."
+    return None
+
+
+def _check(name: str | None = None, key_type: str = "rsa", key_format: str = "pem") -> None:
+    problem = key_name_problem(name) if name is not None else None
+    if key_type not in KEY_TYPES:
+        problem = f"Unknown key type {key_type!r}: use 'rsa' or 'ed25519'."
+    if key_format not in KEY_FORMATS:
+        problem = f"Unknown key format {key_format!r}: use 'pem' (OpenSSH) or 'ppk' (PuTTY)."
+    if problem:
+        raise KeyPairError(problem)
+
+
+def _tag_specifications(tags: dict[str, str] | None) -> list[dict[str, Any]]:
+    if not tags:
+        return []
+    return [{"ResourceType": "key-pair",
+             "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
+
+
+def _filters(filters: dict[str, str | list[str]] | None) -> list[dict[str, Any]]:
+    return [{"Name": k, "Values": [v] if isinstance(v, str) else list(v)}
+            for k, v in (filters or {}).items()]
+
+
+def describe_key_pairs(
+    ec2: EC2Client,
+    *,
+    names: list[str] | None = None,
+    ids: list[str] | None = None,
+    filters: dict[str, str | list[str]] | None = None,
+    include_public_key: bool = False,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Describe key pairs: all, or by names, ids or filters (e.g. {'tag:Project': 'demo'})."""
+    args: dict[str, Any] = {"IncludePublicKey": include_public_key, "DryRun": dry_run}
+    if names:
+        args["KeyNames"] = names
+    if ids:
+        args["KeyPairIds"] = ids
+    if filters:
+        args["Filters"] = _filters(filters)
+    with friendly_errors(names[0] if names else None):
+        return ec2.describe_key_pairs(**args)
+
+
+def create_key_pair(
+    ec2: EC2Client,
+    name: str,
+    *,
+    key_type: KeyType = "rsa",
+    key_format: KeyFormat = "pem",
+    tags: dict[str, str] | None = None,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Create a key pair; the response holds the private key (KeyMaterial), shown only this once."""
+    _check(name, key_type, key_format)
+    with friendly_errors(name):
+        return ec2.create_key_pair(KeyName=name, KeyType=key_type, KeyFormat=key_format,
+                                   TagSpecifications=_tag_specifications(tags), DryRun=dry_run)
+
+
+def delete_key_pair(
+    ec2: EC2Client,
+    *,
+    name: str | None = None,
+    key_pair_id: str | None = None,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Delete a key pair by name or by id; EC2 answers success even if it did not exist."""
+    if (name is None) == (key_pair_id is None):
+        raise KeyPairError("Give either name= or key_pair_id= (exactly one) to delete a key pair.")
+    target = {"KeyName": name} if name is not None else {"KeyPairId": key_pair_id}
+    with friendly_errors(name):
+        return ec2.delete_key_pair(**target, DryRun=dry_run)
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return Path(text).expanduser().is_file()
+    except OSError:  # e.g. a pasted key too long to be a file name
+        return False
+
+
+def read_public_key(public_key: bytes | str | PathLike[str]) -> bytes:
+    """Return an OpenSSH public key as bytes, from bytes, text, or the path of a .pub file."""
+    if isinstance(public_key, PathLike) or (isinstance(public_key, str) and _is_file(public_key)):
+        path = Path(public_key).expanduser()
+        if not path.is_file():
+            raise KeyPairError(f"There is no file {path}: give the path of a .pub file.")
+        public_key = path.read_bytes()
+    material = (public_key.encode() if isinstance(public_key, str) else bytes(public_key)).strip()
+    if b"PRIVATE KEY" in material or material.startswith(b"PuTTY-User-Key-File"):
+        raise KeyPairError("That is a private key: import only the public half "
+                           "(the .pub file), and keep the private key to yourself.")
+    try:
+        twice_encoded = base64.b64decode(material, validate=True).startswith(b"ssh-")
+    except (binascii.Error, ValueError):
+        twice_encoded = False
+    if twice_encoded:
+        raise KeyPairError("That public key is base64-encoded twice: pass the raw "
+                           "'ssh-... AAAA...' text, boto3 encodes it for you.")
+    return material
+
+
+def import_key_pair(
+    ec2: EC2Client,
+    name: str,
+    public_key: bytes | str | PathLike[str],
+    *,
+    tags: dict[str, str] | None = None,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Import the public half of a key pair you made yourself, given as bytes, text or a path."""
+    _check(name)
+    material = read_public_key(public_key)
+    with friendly_errors(name):
+        return ec2.import_key_pair(KeyName=name, PublicKeyMaterial=material,
+                                   TagSpecifications=_tag_specifications(tags), DryRun=dry_run)
