@@ -1,0 +1,170 @@
+"""Re-run the tutorial notebooks in place and store their outputs, with clean, stable metadata.
+
+    python scripts/execute_notebooks.py [NOTEBOOK ...]    # default: every notebooks/NN_*.ipynb
+    python scripts/execute_notebooks.py --check           # only check the generated cells
+
+Besides executing, it refreshes what is generated: the table of contents in 00_setup (the
+markdown cell tagged `toc`) and the navigation line that ends every notebook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+# Cell metadata that only records when or how a cell last ran in someone's JupyterLab.
+VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled")
+PRIVATE_KEY_MARKERS = re.compile(r"BEGIN [A-Z ]*PRIVATE KEY|PuTTY-User-Key-File|Private-Lines")
+TITLE = re.compile(r"^#\s+(\d\d)\s+·\s+(.+?)\s*$", re.MULTILINE)
+SECONDS_BUDGET = 5.0
+
+
+def notebook_paths() -> list[Path]:
+    """Every tutorial notebook, in reading order."""
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def title_of(path: Path) -> str:
+    """'01 · Describe key pairs', from the notebook's first heading."""
+    notebook = nbformat.read(path, as_version=4)
+    match = TITLE.search(notebook.cells[0].source) if notebook.cells else None
+    if not match:
+        sys.exit(f"{path.name}: the first cell must be a title like '# 01 · Describe key pairs'.")
+    return f"{match[1]} · {match[2]}"
+
+
+def navigation_line(path: Path, paths: list[Path]) -> str:
+    """The last cell's text: links to the previous and the next notebook that exist."""
+    index = paths.index(path)
+    links = []
+    if index > 0:
+        links.append(f"[← {title_of(paths[index - 1])}]({paths[index - 1].name})")
+    if index < len(paths) - 1:
+        links.append(f"[{title_of(paths[index + 1])} →]({paths[index + 1].name})")
+    return " | ".join(links)
+
+
+def table_of_contents(paths: list[Path]) -> str:
+    """The table of contents in 00_setup: one linked line per notebook."""
+    lines = ["## The notebooks", ""]
+    lines += [f"- [{title_of(p)}]({p.name})" for p in paths]
+    return "\n".join(lines)
+
+
+def refresh_generated(notebook: nbformat.NotebookNode, path: Path, paths: list[Path]) -> list[str]:
+    """Bring the table of contents and navigation line up to date; say what was stale."""
+    stale = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and "toc" in cell.metadata.get("tags", []):
+            toc = table_of_contents(paths)
+            if cell.source != toc:
+                stale.append("table of contents")
+                cell.source = toc
+    last = notebook.cells[-1] if notebook.cells else None
+    navigation = navigation_line(path, paths)
+    if last is None or last.cell_type != "markdown" or not last.source.startswith("["):
+        sys.exit(f"{path.name}: the last cell must be the markdown navigation line:\n{navigation}")
+    if last.source != navigation:
+        stale.append("navigation line")
+        last.source = navigation
+    return stale
+
+
+def clean(notebook: nbformat.NotebookNode) -> None:
+    """One kernelspec, no machine-specific versions, run timestamps, widget state or paths."""
+    language = {k: v for k, v in notebook.metadata.get("language_info", {}).items()
+                if k != "version"} or {"name": "python"}
+    notebook.metadata = nbformat.NotebookNode(kernelspec=KERNELSPEC, language_info=language)
+    count = 0
+    for cell in notebook.cells:
+        for key in VOLATILE_CELL_METADATA:
+            cell.metadata.pop(key, None)
+        if cell.cell_type != "code":
+            continue
+        count += 1
+        cell.execution_count = count
+        for output in cell.outputs:
+            if output.output_type == "execute_result":
+                output.execution_count = count
+            if output.output_type == "error":
+                # Keep the line a reader needs ("ClientError: ..."); the frames above it name
+                # this machine's paths, and nbval does not compare tracebacks.
+                output.traceback = output.traceback[-1:]
+
+
+def check_outputs(notebook: nbformat.NotebookNode, path: Path) -> None:
+    """Refuse to store private key material, or a raises-exception cell that raised nothing."""
+    for index, cell in enumerate(notebook.cells):
+        text = nbformat.writes(nbformat.v4.new_notebook(cells=[cell]))
+        if PRIVATE_KEY_MARKERS.search(text):
+            sys.exit(f"{path.name}, cell {index}: it holds private key material; print "
+                     "redacted(response) instead, and save keys with save_private_key().")
+        tags = cell.metadata.get("tags", [])
+        if "raises-exception" in tags and not any(o.output_type == "error" for o in cell.outputs):
+            sys.exit(f"{path.name}, cell {index}: it is tagged raises-exception but raised "
+                     "nothing; remove the tag or make the cell show the error.")
+
+
+def execute(path: Path) -> float:
+    """Run one notebook top to bottom in a fresh kernel; return the seconds its cells took."""
+    notebook = nbformat.read(path, as_version=4)
+    started: list[float] = []
+    client = NotebookClient(
+        notebook, kernel_name="python3", timeout=120,
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+        on_cell_start=lambda **_: started or started.append(time.perf_counter()),
+    )
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        # nbclient lets cells tagged raises-exception fail; any other error stops here.
+        sys.exit(f"{path.name}: a cell not tagged raises-exception failed; nothing was written."
+                 f"\n{error}")
+    seconds = time.perf_counter() - started[0] if started else 0.0
+    clean(notebook)
+    check_outputs(notebook, path)
+    nbformat.write(notebook, path)
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook")
+    parser.add_argument("--check", action="store_true",
+                        help="only check that the table of contents and navigation lines are "
+                             "up to date; exit 1 if not")
+    args = parser.parse_args()
+    paths = notebook_paths()
+    chosen = [p.resolve() for p in args.notebooks] or paths
+    for path in chosen:
+        if path not in paths:
+            sys.exit(f"{path} is not a tutorial notebook (notebooks/NN_name.ipynb).")
+    stale_anywhere = False
+    for path in chosen:
+        notebook = nbformat.read(path, as_version=4)
+        stale = refresh_generated(notebook, path, paths)
+        if args.check:
+            if stale:
+                stale_anywhere = True
+                print(f"{path.name}: {' and '.join(stale)} out of date: run make execute")
+            continue
+        if stale:
+            nbformat.write(notebook, path)
+            print(f"{path.name}: refreshed the {' and '.join(stale)}")
+        seconds = execute(path)
+        over = f"  (over the {SECONDS_BUDGET:.0f} s budget)" if seconds > SECONDS_BUDGET else ""
+        print(f"{path.name}: executed in {seconds:.1f} s{over}")
+    sys.exit(1 if stale_anywhere else 0)
+
+
+if __name__ == "__main__":
+    main()
