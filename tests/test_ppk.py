@@ -1,0 +1,105 @@
+"""helpers.ppk writes PuTTY key files (format 3, unencrypted) that PuTTY's own puttygen reads."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from helpers.ppk import to_ppk
+
+
+def need(tool: str) -> str:
+    """The tool's path; skip if it is missing, except in CI where a missing tool fails."""
+    path = shutil.which(tool)
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{tool} is missing in CI")
+        pytest.skip(f"{tool} is not installed")
+    return path
+
+
+@pytest.fixture(scope="module", params=["rsa", "ed25519"])
+def key(request: pytest.FixtureRequest) -> rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey:
+    if request.param == "rsa":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return ed25519.Ed25519PrivateKey.generate()
+
+
+def openssh_public(key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey) -> str:
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        .decode()
+    )
+
+
+def test_ppk_has_the_version_3_unencrypted_layout(key) -> None:
+    lines = to_ppk(key, "my-key").splitlines()
+    algorithm = openssh_public(key).split()[0]
+    assert lines[:3] == [
+        f"PuTTY-User-Key-File-3: {algorithm}",
+        "Encryption: none",
+        "Comment: my-key",
+    ]
+    public_count = int(lines[3].removeprefix("Public-Lines: "))
+    assert lines[4 + public_count].startswith("Private-Lines: ")
+    assert all(len(line) <= 64 for line in lines[4 : 4 + public_count])
+    # The public blob is exactly the one in the OpenSSH public key line.
+    assert "".join(lines[4 : 4 + public_count]) == openssh_public(key).split()[1]
+    mac = lines[-1].removeprefix("Private-MAC: ")
+    assert len(mac) == 64 and int(mac, 16) >= 0
+
+
+def test_ppk_refuses_keys_ec2_does_not_make() -> None:
+    with pytest.raises(TypeError):
+        to_ppk(ec.generate_private_key(ec.SECP256R1()), "ecdsa")  # type: ignore[arg-type]
+
+
+@pytest.mark.tools
+def test_puttygen_reads_the_ppk_and_finds_the_same_key(key, tmp_path: Path) -> None:
+    puttygen, ssh_keygen = need("puttygen"), need("ssh-keygen")
+    ppk_file, openssh_file, public_file = (tmp_path / n for n in ("k.ppk", "k.openssh", "k.pub"))
+    ppk_file.write_text(to_ppk(key, "my-key"))
+    public_file.write_text(openssh_public(key) + "\n")
+
+    fingerprint = subprocess.run(
+        [puttygen, str(ppk_file), "-O", "fingerprint"], capture_output=True, text=True, check=True
+    ).stdout.split()[-1]
+    expected = subprocess.run(
+        [ssh_keygen, "-l", "-f", str(public_file)], capture_output=True, text=True, check=True
+    ).stdout.split()[1]
+    assert fingerprint == expected
+
+    # Reading the private half makes puttygen check the MAC, so this also proves the MAC right.
+    subprocess.run(
+        [puttygen, str(ppk_file), "-O", "private-openssh", "-o", str(openssh_file)],
+        capture_output=True,
+        check=True,
+    )
+    data = openssh_file.read_bytes()
+    back = (
+        serialization.load_ssh_private_key(data, password=None)
+        if b"OPENSSH" in data
+        else serialization.load_pem_private_key(data, password=None)
+    )
+    assert openssh_public(back) == openssh_public(key)  # type: ignore[arg-type]
+
+
+@pytest.mark.tools
+def test_puttygen_rejects_a_ppk_whose_mac_does_not_match(tmp_path: Path) -> None:
+    puttygen = need("puttygen")
+    ppk_file = tmp_path / "k.ppk"
+    text = to_ppk(ed25519.Ed25519PrivateKey.generate(), "my-key")
+    ppk_file.write_text(text.replace("Comment: my-key", "Comment: changed"))
+    result = subprocess.run(
+        [puttygen, str(ppk_file), "-O", "private-openssh", "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "MAC" in result.stderr + result.stdout
