@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 import boto3
 
 from helpers import sandbox
-from helpers.errors import KeyPairError
+from helpers.errors import KeyPairError, friendly_errors
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -53,7 +53,8 @@ def ec2_client(region: str | None = None, *, live: bool | None = None) -> EC2Cli
         sandbox.start()
     elif sandbox.is_running():
         sandbox.stop()  # the sandbox would swallow calls meant for the endpoint or for AWS
-    client = boto3.client("ec2", region_name=region)
+    with friendly_errors():
+        client = boto3.client("ec2", region_name=region)
     where = client.meta.region_name
     if backend == "sandbox":
         print(f"Backend: sandbox (moto inside this kernel), Region {where}: "
@@ -62,8 +63,13 @@ def ec2_client(region: str | None = None, *, live: bool | None = None) -> EC2Cli
         print(f"Backend: endpoint {endpoint_url()}, Region {where}.")
     else:
         print(f"Backend: LIVE AWS, Region {where}: calls that change key pairs change your account.")
-        client.meta.events.register("before-call.ec2", _announce_account_once(client))
+        client.meta.events.register("provide-client-params.ec2", _announce_account_once(client))
     return client
+
+
+def account_id(region: str) -> str:
+    """The AWS account id that the default credentials belong to."""
+    return boto3.client("sts", region_name=region).get_caller_identity()["Account"]
 
 
 def _announce_account_once(client: EC2Client):
@@ -73,10 +79,10 @@ def _announce_account_once(client: EC2Client):
     def announce(model, **_) -> None:
         nonlocal announced
         if model.name in CHANGING_CALLS and not announced:
-            session = boto3.session.Session(region_name=client.meta.region_name)
-            account = session.client("sts").get_caller_identity()["Account"]
-            print(f"LIVE AWS: {model.name} will run in account {account}, "
-                  f"Region {client.meta.region_name}.")
+            region = client.meta.region_name
+            with friendly_errors():
+                account = account_id(region)
+            print(f"LIVE AWS: {model.name} runs in account {account}, Region {region}.")
             announced = True
 
     return announce

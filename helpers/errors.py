@@ -56,8 +56,8 @@ def explain(error: Exception, name: str | None = None) -> KeyPairError:
         return KeyPairError(template.format(name=name, message=message, operation=operation,
                                             code=code))
     if isinstance(error, NoCredentialsError):
-        return KeyPairError("No AWS credentials were found: configure them (aws configure, or "
-                            "AWS_PROFILE), or use the sandbox by leaving EC2_KEYPAIRS_LIVE unset.")
+        return KeyPairError("No AWS credentials were found: configure them (aws configure or "
+                            "AWS_PROFILE; for a local endpoint any value works), or use the sandbox by leaving EC2_KEYPAIRS_LIVE unset.")
     if isinstance(error, NoRegionError):
         return KeyPairError("No AWS Region is set: pass region='us-east-1' (or yours), "
                             "or set AWS_DEFAULT_REGION.")

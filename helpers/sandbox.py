@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import boto3
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
@@ -29,6 +30,7 @@ def stop() -> None:
     global _running
     if _running:
         _mock.stop()
+        boto3.DEFAULT_SESSION = None  # it may hold the sandbox's fake credentials
         _running = False
 
 

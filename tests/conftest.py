@@ -1,0 +1,22 @@
+"""Shared fixtures: a fresh sandbox per test."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import sandbox
+from helpers.backend import ENDPOINT_ENVS, LIVE_ENV
+
+
+@pytest.fixture
+def ec2(monkeypatch, capsys):
+    """An EC2 client on a fresh, empty sandbox (the default backend)."""
+    for name in (*ENDPOINT_ENVS, LIVE_ENV):
+        monkeypatch.delenv(name, raising=False)
+    from helpers import ec2_client
+
+    sandbox.start()
+    sandbox.reset()
+    client = ec2_client()
+    capsys.readouterr()  # the backend line has its own test
+    return client

@@ -1,0 +1,117 @@
+"""One function gives the client and names its backend; AWS only on an explicit opt-in."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from helpers import KeyPairError, create_key_pair, describe_key_pairs, ec2_client, sandbox
+from helpers import backend as backend_module
+from helpers.backend import ENDPOINT_ENVS, LIVE_ENV, which_backend
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in (*ENDPOINT_ENVS, LIVE_ENV):
+        monkeypatch.delenv(name, raising=False)
+    yield monkeypatch
+    sandbox.start()  # other tests expect the default
+
+
+def test_default_is_the_sandbox_and_says_so(clean_env, capsys):
+    ec2 = ec2_client()
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("Backend: sandbox") and "nothing leaves this machine" in line
+    assert "us-east-1" in line and ec2.meta.region_name == "us-east-1"
+
+
+def test_plain_boto3_client_works_inside_the_sandbox(ec2):
+    plain = boto3.client("ec2")  # exactly as the walkthrough writes it
+    plain.create_key_pair(KeyName="from-plain-boto3", KeyType="ed25519")
+    assert [k["KeyName"] for k in describe_key_pairs(ec2)["KeyPairs"]] == ["from-plain-boto3"]
+
+
+def test_sandbox_honours_an_explicit_region(clean_env, capsys):
+    assert ec2_client("eu-west-1").meta.region_name == "eu-west-1"
+    assert "Region eu-west-1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("variable", ENDPOINT_ENVS)
+def test_endpoint_variable_selects_the_endpoint_backend(clean_env, capsys, variable):
+    server, url = sandbox.start_server()
+    try:
+        sandbox.stop()  # stopping restores the environment moto found: set ours after it
+        clean_env.setenv(variable, url)
+        clean_env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        clean_env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        ec2 = ec2_client()
+        assert capsys.readouterr().out.strip() == f"Backend: endpoint {url}, Region us-east-1."
+        assert not sandbox.is_running()  # no silent in-process sandbox in between
+        create_key_pair(ec2, "on-the-server", key_type="ed25519")
+        assert ec2.meta.endpoint_url == url
+        assert [k["KeyName"] for k in describe_key_pairs(ec2)["KeyPairs"]] == ["on-the-server"]
+    finally:
+        server.stop()
+
+
+def test_unreachable_endpoint_says_start_the_server(clean_env):
+    sandbox.stop()
+    clean_env.setenv("AWS_ENDPOINT_URL_EC2", "http://127.0.0.1:9")  # discard port: nobody there
+    clean_env.setenv("AWS_MAX_ATTEMPTS", "1")
+    clean_env.setenv("AWS_ACCESS_KEY_ID", "testing")
+    clean_env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with pytest.raises(KeyPairError, match="Nothing answers at http://127.0.0.1:9.*make sandbox-server"):
+        describe_key_pairs(ec2_client())
+
+
+@pytest.mark.parametrize("value, expected", [("1", "live"), ("true", "live"), ("", "sandbox"),
+                                             ("0", "sandbox"), ("no", "sandbox")])
+def test_live_needs_an_explicit_opt_in(clean_env, value, expected):
+    clean_env.setenv(LIVE_ENV, value)
+    assert which_backend() == expected
+
+
+def test_live_opt_in_with_an_endpoint_set_is_refused(clean_env):
+    clean_env.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000")
+    with pytest.raises(KeyPairError, match="opted in to live AWS.*unset it"):
+        ec2_client(live=True)
+
+
+def test_live_shows_account_and_region_before_the_first_change(clean_env, capsys):
+    clean_env.setattr(backend_module, "account_id", lambda region: "123456789012")
+    ec2 = ec2_client("eu-central-1", live=True)
+    assert not sandbox.is_running()
+    assert capsys.readouterr().out.startswith("Backend: LIVE AWS, Region eu-central-1")
+    with Stubber(ec2) as stub:
+        stub.add_response("describe_key_pairs", {"KeyPairs": []})
+        stub.add_response("create_key_pair", {"KeyName": "k", "KeyPairId": "key-1",
+                                              "KeyFingerprint": "f", "KeyMaterial": "m"})
+        stub.add_response("delete_key_pair", {"Return": True})
+        describe_key_pairs(ec2)
+        assert capsys.readouterr().out == ""  # reading changes nothing: no announcement
+        create_key_pair(ec2, "k")
+        assert capsys.readouterr().out == (
+            "LIVE AWS: CreateKeyPair runs in account 123456789012, Region eu-central-1.\n")
+        ec2.delete_key_pair(KeyName="k")
+        assert capsys.readouterr().out == ""  # shown once per client
+
+
+def test_live_without_credentials_fails_clearly_instead_of_falling_back(clean_env, tmp_path):
+    sandbox.stop()  # it restores the environment it found: clear credentials after it
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        clean_env.delenv(name, raising=False)
+    clean_env.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    clean_env.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    clean_env.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    ec2 = ec2_client("us-east-1", live=True)
+    with pytest.raises(KeyPairError, match="No AWS credentials were found"):
+        describe_key_pairs(ec2)
+
+
+def test_live_without_a_region_says_how_to_set_one(clean_env, tmp_path):
+    clean_env.delenv("AWS_DEFAULT_REGION", raising=False)
+    clean_env.delenv("AWS_REGION", raising=False)
+    clean_env.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    with pytest.raises(KeyPairError, match="No AWS Region is set"):
+        ec2_client(live=True)

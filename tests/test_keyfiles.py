@@ -1,0 +1,78 @@
+"""Private key files: 0600 in a 0700 folder, whole or not at all, never overwritten silently."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from helpers import KeyPairError, create_key_pair, redacted, save_private_key
+from helpers.tables import key_pairs_table
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def created(ec2):
+    return create_key_pair(ec2, "laptop", key_type="ed25519")
+
+
+def test_saved_key_is_private_and_whole(created, tmp_path):
+    path = save_private_key(created, tmp_path / "keys")
+    assert path == tmp_path / "keys" / "laptop.pem"
+    assert path.read_text() == created["KeyMaterial"]
+    assert mode(path) == 0o600
+    assert mode(path.parent) == 0o700
+    assert [p.name for p in path.parent.iterdir()] == ["laptop.pem"]  # no temporary left
+
+
+def test_existing_key_file_is_kept_unless_overwrite(created, tmp_path):
+    path = tmp_path / "laptop.pem"
+    tmp_path.chmod(0o700)
+    path.write_text("my old key")
+    with pytest.raises(KeyPairError, match="already exists and was kept.*overwrite=True"):
+        save_private_key(created, tmp_path)
+    assert path.read_text() == "my old key"
+    save_private_key(created, tmp_path, overwrite=True)
+    assert path.read_text() == created["KeyMaterial"]
+    assert mode(path) == 0o600
+
+
+def test_folder_readable_by_others_is_refused(created, tmp_path):
+    tmp_path.chmod(0o755)
+    with pytest.raises(KeyPairError, match="can be read by others.*chmod 700"):
+        save_private_key(created, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unsafe_key_name_becomes_a_safe_file_name(ec2, tmp_path):
+    response = create_key_pair(ec2, "../team/web key", key_type="ed25519")
+    path = save_private_key(response, tmp_path / "keys")
+    assert path.parent == tmp_path / "keys"
+    assert path.name == "_team_web_key.pem"
+
+
+def test_ppk_key_gets_a_ppk_suffix(ec2, tmp_path):
+    response = create_key_pair(ec2, "putty", key_type="ed25519", key_format="ppk")
+    assert save_private_key(response, tmp_path / "k").suffix == ".ppk"
+
+
+def test_a_response_without_key_material_cannot_be_saved(tmp_path):
+    with pytest.raises(KeyPairError, match="holds no private key"):
+        save_private_key({"KeyName": "imported"}, tmp_path)
+
+
+def test_redacted_view_hides_the_private_key(created):
+    shown = redacted(created)
+    assert "PRIVATE KEY" not in str(shown)
+    assert shown["KeyMaterial"].startswith("<PEM private key: redacted")
+    assert shown["KeyName"] == "laptop" and "ResponseMetadata" not in shown
+    assert "KeyMaterial" in created  # the caller's response is untouched
+
+
+def test_table_of_a_create_response_never_shows_the_private_key(created):
+    table = key_pairs_table(created)
+    assert "KeyMaterial" not in table.columns
+    assert "PRIVATE KEY" not in table.to_string()

@@ -1,0 +1,184 @@
+"""The key pair helpers against the sandbox: each success path and each error path."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from helpers import (
+    DryRunSucceeded,
+    KeyPairError,
+    create_key_pair,
+    delete_key_pair,
+    describe_key_pairs,
+    import_key_pair,
+    key_name_problem,
+)
+
+
+def names(response) -> list[str]:
+    return sorted(k["KeyName"] for k in response["KeyPairs"])
+
+
+def openssh_public_key() -> bytes:
+    return ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+
+
+@pytest.fixture
+def two_keys(ec2):
+    create_key_pair(ec2, "alpha", key_type="ed25519", tags={"Project": "demo"})
+    create_key_pair(ec2, "beta", key_type="ed25519")
+    return ec2
+
+
+def test_describe_lists_every_key_pair(two_keys):
+    assert names(describe_key_pairs(two_keys)) == ["alpha", "beta"]
+
+
+def test_describe_by_name_returns_only_that_key(two_keys):
+    assert names(describe_key_pairs(two_keys, names=["beta"])) == ["beta"]
+
+
+def test_describe_by_id_returns_only_that_key(two_keys):
+    beta_id = describe_key_pairs(two_keys, names=["beta"])["KeyPairs"][0]["KeyPairId"]
+    assert names(describe_key_pairs(two_keys, ids=[beta_id])) == ["beta"]
+
+
+def test_describe_by_tag_filter_returns_tagged_keys(two_keys):
+    assert names(describe_key_pairs(two_keys, filters={"tag:Project": "demo"})) == ["alpha"]
+    assert names(describe_key_pairs(two_keys, filters={"tag-key": ["Project"]})) == ["alpha"]
+
+
+def test_describe_with_public_key_includes_it(two_keys):
+    key = describe_key_pairs(two_keys, names=["alpha"], include_public_key=True)["KeyPairs"][0]
+    assert key["PublicKey"].startswith("ssh-ed25519 ")
+    assert "PublicKey" not in describe_key_pairs(two_keys, names=["alpha"])["KeyPairs"][0]
+
+
+def test_describe_unknown_name_says_it_does_not_exist(ec2):
+    with pytest.raises(KeyPairError, match="nope.*does not exist.*describe_key_pairs"):
+        describe_key_pairs(ec2, names=["nope"])
+
+
+@pytest.mark.parametrize("key_type, header", [("rsa", "-----BEGIN RSA PRIVATE KEY-----"),
+                                              ("ed25519", "-----BEGIN OPENSSH PRIVATE KEY-----")])
+def test_create_returns_the_private_key_once(ec2, key_type, header):
+    response = create_key_pair(ec2, f"k-{key_type}", key_type=key_type)
+    assert response["KeyMaterial"].startswith(header)
+    assert response["KeyPairId"].startswith("key-")
+    assert "KeyMaterial" not in describe_key_pairs(ec2)["KeyPairs"][0]
+
+
+def test_create_with_tags_tags_the_key(ec2):
+    create_key_pair(ec2, "tagged", key_type="ed25519", tags={"Owner": "ana"})
+    assert describe_key_pairs(ec2)["KeyPairs"][0]["Tags"] == [{"Key": "Owner", "Value": "ana"}]
+
+
+def test_create_dry_run_creates_nothing_and_says_so(ec2):
+    with pytest.raises(DryRunSucceeded, match="nothing was changed"):
+        create_key_pair(ec2, "dry", dry_run=True)
+    assert names(describe_key_pairs(ec2)) == []
+
+
+def test_create_duplicate_name_says_pick_another(ec2):
+    create_key_pair(ec2, "twice", key_type="ed25519")
+    with pytest.raises(KeyPairError, match="'twice' already exists.*pick another name") as info:
+        create_key_pair(ec2, "twice", key_type="ed25519")
+    assert info.value.__cause__.response["Error"]["Code"] == "InvalidKeyPair.Duplicate"
+
+
+@pytest.mark.parametrize("name, problem", [
+    ("", "empty"), ("x" * 256, "256 characters: use at most 255"),
+    ("clé", "ASCII characters only"), (" lead", "space"), ("trail ", "space"),
+])
+def test_create_refuses_invalid_names_before_calling_aws(ec2, name, problem):
+    with pytest.raises(KeyPairError, match=problem):
+        create_key_pair(ec2, name)
+    assert names(describe_key_pairs(ec2)) == []
+
+
+def test_key_name_problem_accepts_255_ascii_characters():
+    assert key_name_problem("x" * 255) is None
+    assert key_name_problem("my key-pair_1.@+=") is None
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("key_type", "dsa", "Unknown key type 'dsa'"), ("key_format", "der", "Unknown key format 'der'"),
+])
+def test_create_refuses_unknown_type_or_format(ec2, option, value, message):
+    with pytest.raises(KeyPairError, match=message):
+        create_key_pair(ec2, "k", **{option: value})
+
+
+def test_delete_by_name_removes_the_key(two_keys):
+    delete_key_pair(two_keys, name="alpha")
+    assert names(describe_key_pairs(two_keys)) == ["beta"]
+
+
+def test_delete_by_id_removes_the_key(two_keys):
+    alpha_id = describe_key_pairs(two_keys, names=["alpha"])["KeyPairs"][0]["KeyPairId"]
+    assert delete_key_pair(two_keys, key_pair_id=alpha_id)["Return"] is True
+    assert names(describe_key_pairs(two_keys)) == ["beta"]
+
+
+def test_delete_missing_key_succeeds_like_ec2(ec2):
+    assert delete_key_pair(ec2, name="never-existed")["Return"] is True
+
+
+def test_delete_needs_exactly_one_of_name_or_id(ec2):
+    with pytest.raises(KeyPairError, match="exactly one"):
+        delete_key_pair(ec2)
+    with pytest.raises(KeyPairError, match="exactly one"):
+        delete_key_pair(ec2, name="a", key_pair_id="key-0")
+
+
+def test_delete_dry_run_keeps_the_key(two_keys):
+    with pytest.raises(DryRunSucceeded):
+        delete_key_pair(two_keys, name="alpha", dry_run=True)
+    assert names(describe_key_pairs(two_keys)) == ["alpha", "beta"]
+
+
+@pytest.mark.parametrize("given", ["bytes", "text", "path", "path-text"])
+def test_import_accepts_bytes_text_or_a_pub_file(ec2, tmp_path, given):
+    public = openssh_public_key()
+    pub_file = tmp_path / "id.pub"
+    pub_file.write_bytes(public + b"\n")
+    value = {"bytes": public, "text": public.decode(), "path": pub_file,
+             "path-text": str(pub_file)}[given]
+    response = import_key_pair(ec2, "imported", value, tags={"Source": "laptop"})
+    assert "KeyMaterial" not in response
+    key = describe_key_pairs(ec2, include_public_key=True)["KeyPairs"][0]
+    assert key["PublicKey"].split()[:2] == public.decode().split()[:2]
+    assert key["Tags"] == [{"Key": "Source", "Value": "laptop"}]
+
+
+def test_import_missing_file_says_so(ec2, tmp_path):
+    with pytest.raises(KeyPairError, match="There is no file"):
+        import_key_pair(ec2, "k", tmp_path / "missing.pub")
+
+
+def test_import_refuses_a_private_key_without_sending_it(ec2):
+    with pytest.raises(KeyPairError, match="That is a private key"):
+        import_key_pair(ec2, "k", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n")
+    assert names(describe_key_pairs(ec2)) == []
+
+
+def test_import_refuses_a_key_encoded_twice(ec2):
+    import base64
+
+    with pytest.raises(KeyPairError, match="base64-encoded twice"):
+        import_key_pair(ec2, "k", base64.b64encode(openssh_public_key()))
+
+
+def test_import_malformed_key_says_give_the_openssh_line(ec2):
+    with pytest.raises(KeyPairError, match="EC2 cannot read that public key"):
+        import_key_pair(ec2, "k", b"not-a-key")
+    assert names(describe_key_pairs(ec2)) == []
+
+
+def test_import_duplicate_name_says_pick_another(ec2):
+    import_key_pair(ec2, "same", openssh_public_key())
+    with pytest.raises(KeyPairError, match="already exists"):
+        import_key_pair(ec2, "same", openssh_public_key())
