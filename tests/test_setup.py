@@ -1,0 +1,69 @@
+"""The set-up: one place for pins, environment.yml in agreement, kernels that start sandboxed."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from jupyter_client.manager import start_new_kernel
+
+from helpers import kernel
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def requirement_names(text: str) -> set[str]:
+    return {re.split(r"[=\[ #]", line.strip())[0].lower()
+            for line in text.splitlines() if line.strip() and not line.startswith(("#", " "))}
+
+
+def test_every_requirement_is_pinned_once():
+    lines = [line for line in (ROOT / "requirements.txt").read_text().splitlines()
+             if line and not line.startswith(("#", " "))]
+    assert lines and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\],]+==[\w.]+", line) for line in lines)
+    direct = requirement_names((ROOT / "requirements.in").read_text())
+    assert direct <= requirement_names("\n".join(lines)), "run make lock"
+
+
+def test_environment_yml_installs_the_pinned_set_and_the_helpers():
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+    assert pip == ["-r requirements.txt", "-e ."]
+    python = next(d for d in environment["dependencies"] if str(d).startswith("python="))
+    assert tuple(map(int, python.split("=")[1].split("."))) >= (3, 10)
+
+
+def test_readme_commands_are_make_targets_and_ci_runs_the_test_one():
+    readme = (ROOT / "README.md").read_text()
+    for target in ("lab", "test"):
+        assert f"make {target}" in readme
+        subprocess.run(["make", "-n", target], cwd=ROOT, check=True, capture_output=True)
+    ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()
+    assert ci[-1] == "make test"
+
+
+def test_kernel_config_install_is_idempotent(tmp_path, monkeypatch):
+    config = tmp_path / "etc" / "ipython" / "ipython_kernel_config.py"
+    monkeypatch.setattr(kernel, "KERNEL_CONFIG", config)
+    config.parent.mkdir(parents=True)
+    config.write_text("c.Existing = 1\n")
+    kernel.install()
+    kernel.install()
+    assert config.read_text() == "c.Existing = 1\n" + kernel.CONFIG_LINE
+
+
+def test_a_fresh_kernel_is_sandboxed_before_any_setup_cell():
+    assert Path(sys.prefix, "etc", "ipython", "ipython_kernel_config.py").exists(), "make setup"
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        reply = []
+        client.execute_interactive(
+            "import boto3\nprint(boto3.client('ec2').describe_key_pairs()['KeyPairs'])",
+            output_hook=lambda msg: reply.append(msg["content"].get("text", "")), timeout=60)
+        assert "".join(reply).strip() == "[]"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
