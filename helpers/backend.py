@@ -62,7 +62,8 @@ def ec2_client(region: str | None = None, *, live: bool | None = None) -> EC2Cli
     elif backend == "endpoint":
         print(f"Backend: endpoint {endpoint_url()}, Region {where}.")
     else:
-        print(f"Backend: LIVE AWS, Region {where}: calls that change key pairs change your account.")
+        print(f"Backend: LIVE AWS, Region {where}: "
+              "calls that change key pairs change your account.")
         client.meta.events.register("provide-client-params.ec2", _announce_account_once(client))
     return client
 

@@ -38,9 +38,9 @@ _EXPLAIN = {
 }
 _EXPLAIN["InvalidKeyPair.Format"] = _EXPLAIN["InvalidKey.Format"]
 _EXPLAIN["Throttling"] = _EXPLAIN["RequestLimitExceeded"]
-for _code in ("ExpiredToken", "RequestExpired", "InvalidClientTokenId", "UnrecognizedClientException"):
-    _EXPLAIN[_code] = "Your AWS credentials have expired or are not valid: refresh them " \
-        "(for example aws sso login) and try again."
+_EXPIRED = "Your AWS credentials have expired or are not valid: refresh them (for example " \
+    "aws sso login) and try again."
+_EXPLAIN.update(dict.fromkeys(("ExpiredToken", "RequestExpired", "InvalidClientTokenId"), _EXPIRED))
 
 
 def explain(error: Exception, name: str | None = None) -> KeyPairError:
@@ -51,13 +51,14 @@ def explain(error: Exception, name: str | None = None) -> KeyPairError:
         operation = error.operation_name
         if code == "DryRunOperation":
             return DryRunSucceeded(f"Dry run of {operation}: the request is valid and permitted, "
-                                   "and nothing was changed; call it again without dry_run to do it.")
+                                   "and nothing was changed; call again without dry_run to do it.")
         template = _EXPLAIN.get(code, "EC2 refused {operation} ({code}): {message}.")
         return KeyPairError(template.format(name=name, message=message, operation=operation,
                                             code=code))
     if isinstance(error, NoCredentialsError):
         return KeyPairError("No AWS credentials were found: configure them (aws configure or "
-                            "AWS_PROFILE; for a local endpoint any value works), or use the sandbox by leaving EC2_KEYPAIRS_LIVE unset.")
+                            "AWS_PROFILE; for a local endpoint any value works), or use the sandbox "
+                            "by leaving EC2_KEYPAIRS_LIVE unset.")
     if isinstance(error, NoRegionError):
         return KeyPairError("No AWS Region is set: pass region='us-east-1' (or yours), "
                             "or set AWS_DEFAULT_REGION.")

@@ -61,7 +61,7 @@ def test_unreachable_endpoint_says_start_the_server(clean_env):
     clean_env.setenv("AWS_MAX_ATTEMPTS", "1")
     clean_env.setenv("AWS_ACCESS_KEY_ID", "testing")
     clean_env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with pytest.raises(KeyPairError, match="Nothing answers at http://127.0.0.1:9.*make sandbox-server"):
+    with pytest.raises(KeyPairError, match="Nothing answers at http://127.0.0.1:9.*sandbox-server"):
         describe_key_pairs(ec2_client())
 
 

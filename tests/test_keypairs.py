@@ -105,7 +105,8 @@ def test_key_name_problem_accepts_255_ascii_characters():
 
 
 @pytest.mark.parametrize("option, value, message", [
-    ("key_type", "dsa", "Unknown key type 'dsa'"), ("key_format", "der", "Unknown key format 'der'"),
+    ("key_type", "dsa", "Unknown key type 'dsa'"),
+    ("key_format", "der", "Unknown key format 'der'"),
 ])
 def test_create_refuses_unknown_type_or_format(ec2, option, value, message):
     with pytest.raises(KeyPairError, match=message):

@@ -1,0 +1,73 @@
+"""Speed figures for the set-up and the sandbox, each with a baseline measured in the same run.
+
+Run with `make bench`; `--quick` skips the fresh clone and full test run (minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from jupyter_client.manager import start_new_kernel
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    """Seconds a command takes; it must succeed."""
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def in_fresh_kernel(code: str) -> float:
+    """Seconds `code` takes in a kernel of this environment, run as soon as the kernel is ready."""
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        start = time.perf_counter()
+        reply = client.execute_interactive(code, timeout=60, output_hook=lambda _: None)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        return time.perf_counter() - start
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def report(what: str, seconds: float, baseline_name: str, baseline: float) -> None:
+    print(f"{what:<48} {seconds:6.2f} s = {seconds / baseline:5.1f} x {baseline_name} "
+          f"({baseline:.2f} s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="skip the fresh clone (minutes)")
+    quick = parser.parse_args().quick
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bare_venv = timed([sys.executable, "-m", "venv", "--without-pip", f"{tmp}/bare"], ROOT)
+    report("second set-up (make setup, up to date)", timed(["make", "setup"], ROOT),
+           "a bare venv", bare_venv)
+
+    import_boto3 = timed([sys.executable, "-c", "import boto3"], ROOT)
+    first_call = in_fresh_kernel(
+        "from helpers import ec2_client\nec2_client().describe_key_pairs()")
+    report("first sandbox call in a fresh kernel", first_call, "python -c 'import boto3'",
+           import_boto3)
+    warmed = in_fresh_kernel("import time; time.sleep(3)\n"
+                             "from helpers import ec2_client\nec2_client().describe_key_pairs()")
+    report("  same, after 3 s of reading", warmed - 3, "python -c 'import boto3'", import_boto3)
+
+    if not quick:
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(["git", "clone", "-q", str(ROOT), tmp], check=True)
+            clone_test = timed(["make", "test"], Path(tmp))
+        report("fresh clone -> make test green, install included", clone_test,
+               "a bare venv", bare_venv)
+
+
+if __name__ == "__main__":
+    main()
