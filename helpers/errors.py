@@ -40,7 +40,8 @@ _EXPLAIN["InvalidKeyPair.Format"] = _EXPLAIN["InvalidKey.Format"]
 _EXPLAIN["Throttling"] = _EXPLAIN["RequestLimitExceeded"]
 _EXPIRED = "Your AWS credentials have expired or are not valid: refresh them (for example " \
     "aws sso login) and try again."
-_EXPLAIN.update(dict.fromkeys(("ExpiredToken", "RequestExpired", "InvalidClientTokenId"), _EXPIRED))
+_EXPLAIN.update(dict.fromkeys(["ExpiredToken", "RequestExpired", "InvalidClientTokenId"],
+                              _EXPIRED))
 
 
 def explain(error: Exception, name: str | None = None) -> KeyPairError:
