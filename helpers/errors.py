@@ -58,8 +58,8 @@ def explain(error: Exception, name: str | None = None) -> KeyPairError:
                                             code=code))
     if isinstance(error, NoCredentialsError):
         return KeyPairError("No AWS credentials were found: configure them (aws configure or "
-                            "AWS_PROFILE; for a local endpoint any value works), or use the sandbox "
-                            "by leaving EC2_KEYPAIRS_LIVE unset.")
+                            "AWS_PROFILE; for a local endpoint any value works), or use the "
+                            "sandbox by leaving EC2_KEYPAIRS_LIVE unset.")
     if isinstance(error, NoRegionError):
         return KeyPairError("No AWS Region is set: pass region='us-east-1' (or yours), "
                             "or set AWS_DEFAULT_REGION.")
