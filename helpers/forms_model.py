@@ -1,0 +1,249 @@
+"""What the key pair forms do, as plain functions: tests and notebooks call them without widgets.
+
+helpers.forms draws widgets over these; neither holds AWS logic (that lives in helpers.keypairs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from helpers.backend import EC2Client
+from helpers.errors import KeyPairError, explain
+from helpers.keyfiles import DEFAULT_KEY_DIR, key_file_name, save_private_key
+from helpers.keypairs import (
+    KeyFormat,
+    KeyType,
+    create_key_pair,
+    delete_key_pair,
+    describe_key_pairs,
+    import_key_pair,
+    key_name_problem,
+)
+from helpers.tables import key_pairs_table, tags_text
+
+# Every key pair the forms make carries this tag; the delete safety only deletes keys that do.
+TUTORIAL_TAG = {"CreatedBy": "ec2-keypairs-tutorial"}
+MAX_TAG_KEY, MAX_TAG_VALUE = 128, 256
+
+
+@dataclass(frozen=True)
+class NewKeyPair:
+    """What a form shows after a create or import: never the private key itself."""
+
+    name: str
+    key_pair_id: str
+    fingerprint: str
+    path: Path | None = None  # where the private key was saved; None for an imported key
+
+    def shown_path(self) -> str:
+        """The saved file relative to the working folder when it lies inside it, else absolute."""
+        if self.path is None:
+            return ""
+        try:
+            return str(self.path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(self.path)
+
+
+@dataclass
+class Deletion:
+    """The outcome of a delete: what went, what the safety kept, what was already gone."""
+
+    deleted: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def message(self) -> str:
+        """One line per outcome, for a person."""
+        lines = []
+        if self.deleted:
+            lines.append(f"Deleted {_names(self.deleted)}.")
+        if self.refused:
+            lines.append(f"Kept {_names(self.refused)}: not created by this tutorial (no "
+                         f"{tutorial_tag_text()} tag); turn the safety off to delete it.")
+        if self.missing:
+            lines.append(f"{_names(self.missing)} was already gone: nothing to delete.")
+        if self.error:
+            lines.append(self.error)
+        return "\n".join(lines) or "Nothing was chosen: select one or more key pairs."
+
+
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(repr(n) for n in names)
+
+
+def tutorial_tag_text() -> str:
+    """The tutorial's tag as 'Key=Value'."""
+    return ", ".join(f"{k}={v}" for k, v in TUTORIAL_TAG.items())
+
+
+def message_of(error: Exception) -> str:
+    """The one-sentence message a form shows for an error from a helper (or anything else)."""
+    return str(error if isinstance(error, KeyPairError) else explain(error))
+
+
+def tags_problem(rows: Iterable[tuple[str, str]]) -> str | None:
+    """Say what is wrong with tag rows (key, value), or None; rows with neither are ignored."""
+    seen = set()
+    for key, value in rows:
+        key, value = key.strip(), value.strip()
+        if not key and value:
+            return f"The tag value {value!r} has no key: type its key, or remove the row."
+        if not key:
+            continue
+        if key.lower().startswith("aws:"):
+            return f"Tag keys starting with 'aws:' are reserved by AWS: rename {key!r}."
+        if key in TUTORIAL_TAG:
+            return f"The forms set the tag {key!r} themselves: choose another key."
+        if len(key) > MAX_TAG_KEY or len(value) > MAX_TAG_VALUE:
+            return (f"The tag {key!r} is too long: keys have at most {MAX_TAG_KEY} characters, "
+                    f"values at most {MAX_TAG_VALUE}.")
+        if key in seen:
+            return f"The tag key {key!r} appears twice: keep one row for it."
+        seen.add(key)
+    return None
+
+
+def tags_from_rows(rows: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The tags the forms send: the rows that have a key, plus the tutorial's own tag."""
+    tags = {key.strip(): value.strip() for key, value in rows if key.strip()}
+    return {**tags, **TUTORIAL_TAG}
+
+
+def planned_key_path(name: str, key_format: str, folder: str | PathLike[str]) -> Path:
+    """Where save_private_key will write the private key of a new key pair."""
+    prefix = "PuTTY-User-Key-File" if key_format == "ppk" else ""
+    return Path(folder).expanduser().absolute() / key_file_name(name, prefix)
+
+
+def create_problem(name: str, rows: Iterable[tuple[str, str]], folder: str) -> str | None:
+    """The first thing that stops a create, in one sentence, or None when it can go ahead."""
+    if not folder.strip():
+        return "Give a folder for the private key, for example 'keys'."
+    return key_name_problem(name) or tags_problem(rows)
+
+
+def create_and_save(
+    ec2: EC2Client,
+    name: str,
+    *,
+    key_type: KeyType = "rsa",
+    key_format: KeyFormat = "pem",
+    rows: Iterable[tuple[str, str]] = (),
+    folder: str | PathLike[str] = DEFAULT_KEY_DIR,
+) -> NewKeyPair:
+    """Create a tagged key pair and save its private key (0600); all of it happens, or none."""
+    rows = list(rows)
+    problem = tags_problem(rows)
+    if problem:
+        raise KeyPairError(problem)
+    path = planned_key_path(name, key_format, folder)
+    if path.exists():
+        raise KeyPairError(f"{path} already exists, so nothing was created: "
+                           "choose another name or folder, or move that file away.")
+    response = create_key_pair(ec2, name, key_type=key_type, key_format=key_format,
+                               tags=tags_from_rows(rows))
+    try:
+        saved = save_private_key(response, folder)
+    except Exception as error:  # undo the create: a key pair whose private key is lost is useless
+        reason = message_of(error) if isinstance(error, KeyPairError) else str(error)
+        try:
+            delete_key_pair(ec2, name=name)
+        except Exception:
+            raise KeyPairError(f"The private key could not be saved ({reason}) and the key "
+                               f"pair {name!r} could not be deleted again: delete it yourself."
+                               ) from error
+        raise KeyPairError(f"The private key could not be saved ({reason}), so the key pair "
+                           f"{name!r} was deleted again: choose another folder.") from error
+    return NewKeyPair(name, response["KeyPairId"], response["KeyFingerprint"], saved)
+
+
+def uploaded_public_key(value: Any) -> tuple[str, str] | None:
+    """(file name, text) of the first file in a FileUpload value, or None when it is empty."""
+    files = list(value.values()) if isinstance(value, dict) else list(value or ())
+    if not files:
+        return None
+    content = bytes(files[0]["content"])
+    try:
+        return files[0].get("name", ""), content.decode("ascii")
+    except UnicodeDecodeError:
+        raise KeyPairError("That file is not a text public key: upload the .pub file, "
+                           "whose one line starts with 'ssh-'.") from None
+
+
+def import_problem(name: str, public_key: str, rows: Iterable[tuple[str, str]]) -> str | None:
+    """The first thing that stops an import, in one sentence, or None when it can go ahead."""
+    if not public_key.strip():
+        return "Paste a public key ('ssh-ed25519 AAAA...') or upload a .pub file."
+    return key_name_problem(name) or tags_problem(rows)
+
+
+def import_public_key(
+    ec2: EC2Client, name: str, public_key: str | bytes, *, rows: Iterable[tuple[str, str]] = ()
+) -> NewKeyPair:
+    """Import a public key as a tagged key pair; EC2 never sees a private key."""
+    rows = list(rows)
+    problem = tags_problem(rows)
+    if problem:
+        raise KeyPairError(problem)
+    response = import_key_pair(ec2, name, public_key, tags=tags_from_rows(rows))
+    return NewKeyPair(name, response["KeyPairId"], response["KeyFingerprint"])
+
+
+def all_key_pairs(ec2: EC2Client) -> list[dict[str, Any]]:
+    """Every key pair in the client's Region, sorted by name."""
+    return sorted(describe_key_pairs(ec2)["KeyPairs"], key=lambda item: item["KeyName"])
+
+
+def matches(item: dict[str, Any], text: str) -> bool:
+    """Whether a key pair's name or tags ('Key=Value') contain text, ignoring case."""
+    text = text.strip().lower()
+    return text in item["KeyName"].lower() or text in tags_text(item.get("Tags")).lower()
+
+
+def filtered_table(items: list[dict[str, Any]], text: str = "") -> pd.DataFrame:
+    """The key pairs whose name or tags contain text, as a table (never the private key)."""
+    return key_pairs_table({"KeyPairs": [item for item in items if matches(item, text)]})
+
+
+def is_tutorial_key(item: dict[str, Any]) -> bool:
+    """Whether a key pair carries the tag the forms put on every key they make."""
+    tags = {t["Key"]: t["Value"] for t in item.get("Tags") or []}
+    return all(tags.get(k) == v for k, v in TUTORIAL_TAG.items())
+
+
+def delete_question(names: Sequence[str], items: list[dict[str, Any]], safety: bool) -> str:
+    """The confirmation a person answers before a delete: what goes, and what the safety keeps."""
+    tutorial = {item["KeyName"] for item in items if is_tutorial_key(item)}
+    going = [n for n in names if n in tutorial or not safety]
+    kept = [n for n in names if n not in going]
+    text = (f"Delete {_names(going)}? This cannot be undone." if going
+            else "Nothing will be deleted.")
+    if kept:
+        text += f" The safety keeps {_names(kept)}: not created by this tutorial."
+    return text
+
+
+def delete_key_pairs(ec2: EC2Client, names: Sequence[str], *, safety: bool = True) -> Deletion:
+    """Delete key pairs by name; with safety on, only those carrying TUTORIAL_TAG."""
+    existing = {item["KeyName"]: item for item in describe_key_pairs(ec2)["KeyPairs"]}
+    outcome = Deletion()
+    for name in names:
+        if name not in existing:
+            outcome.missing.append(name)
+        elif safety and not is_tutorial_key(existing[name]):
+            outcome.refused.append(name)
+        elif outcome.error is None:
+            try:
+                delete_key_pair(ec2, name=name)  # by name: works on AWS and on every sandbox
+                outcome.deleted.append(name)
+            except Exception as error:  # stop at the first failure and say what was done
+                outcome.error = f"Stopped at {name!r}: {message_of(error)}"
+    return outcome

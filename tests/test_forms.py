@@ -1,0 +1,326 @@
+"""The key pair forms, headless: set values, click, and check the sandbox and what the form shows.
+
+ipywidgets swallows exceptions raised in click handlers, so every test asserts on results.
+"""
+
+from __future__ import annotations
+
+import stat
+from datetime import datetime, timezone
+from html import escape
+
+import boto3
+import ipywidgets as w
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from helpers import forms_model as model
+from helpers import sandbox
+from helpers.forms import CreateForm, DeleteForm, ImportForm, KeyPairList, KeyPairManager
+from helpers.keypairs import create_key_pair, import_key_pair, key_name_problem
+
+
+@pytest.fixture(scope="module")
+def fresh_sandbox() -> None:
+    sandbox.start()
+    sandbox.reset()
+
+
+@pytest.fixture
+def ec2(fresh_sandbox):
+    """A sandbox client with no key pairs (cheaper than a reset per test, which halves the time)."""
+    client = boto3.client("ec2", region_name="us-east-1")
+    for item in client.describe_key_pairs()["KeyPairs"]:
+        client.delete_key_pair(KeyName=item["KeyName"])
+    return client
+
+
+def names(ec2) -> list[str]:
+    return sorted(k["KeyName"] for k in ec2.describe_key_pairs()["KeyPairs"])
+
+
+def public_key() -> str:
+    key = ed25519.Ed25519PrivateKey.generate().public_key()
+    return key.public_bytes(serialization.Encoding.OpenSSH,
+                            serialization.PublicFormat.OpenSSH).decode()
+
+
+def shown(widget: w.Widget) -> str:
+    """Every piece of text a widget tree puts on screen: values, descriptions, option labels."""
+    parts = [str(getattr(widget, attr, "")) for attr in ("value", "description", "placeholder")]
+    parts += [str(option) for option in getattr(widget, "options", ())]
+    return "\n".join(parts + [shown(child) for child in getattr(widget, "children", ())])
+
+
+def visible(widget: w.Widget) -> bool:
+    return widget.layout.display != "none"
+
+
+def make_keys(ec2, *names_: str, tutorial: bool = True, tags: dict | None = None) -> None:
+    """Import key pairs quickly (no RSA key generation), tagged like the forms' own or not."""
+    for name in names_:
+        import_key_pair(ec2, name, public_key(),
+                        tags={**(tags or {}), **(model.TUTORIAL_TAG if tutorial else {})})
+
+
+# Create
+
+def test_create_saves_key_0600_and_shows_where_never_the_key(ec2, tmp_path):
+    form = CreateForm(ec2, folder=tmp_path / "keys")
+    form.name.value = "laptop"
+    form.key_format.value = "pem"
+    form.tags.rows_box.children[0].children[0].value = "Team"
+    form.tags.rows_box.children[0].children[1].value = "ops"
+    assert not form.button.disabled
+    form.button.click()
+    item = ec2.describe_key_pairs(KeyNames=["laptop"])["KeyPairs"][0]
+    assert {"Key": "Team", "Value": "ops"} in item["Tags"]
+    assert model.is_tutorial_key(item)
+    path = tmp_path / "keys" / "laptop.pem"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert str(path) in form.result.value and item["KeyPairId"] in form.result.value
+    assert item["KeyFingerprint"] in form.result.value
+    body = path.read_text().splitlines()[1]  # a line of the private key itself
+    assert body not in shown(form) and "PRIVATE KEY" not in shown(form)
+    assert form.name.value == "" and form.button.disabled  # ready for the next key
+
+
+@pytest.mark.parametrize("name", ["", "k" * 256, "clé", " leading", "trailing "],
+                         ids=["empty", "too-long", "non-ascii", "leading-space", "trailing-space"])
+def test_invalid_name_disables_create_and_says_why(ec2, tmp_path, name):
+    form = CreateForm(ec2, folder=tmp_path)
+    form.name.value = "ok"
+    form.name.value = name
+    assert form.button.disabled
+    assert escape(key_name_problem(name)) in form.name_problem.value
+    form.button.click()
+    assert names(ec2) == [] and list(tmp_path.iterdir()) == []
+
+
+def test_create_duplicate_name_says_so_and_saves_nothing(ec2, tmp_path):
+    create_key_pair(ec2, "laptop")
+    form = CreateForm(ec2, folder=tmp_path)
+    form.name.value = "laptop"
+    form.button.click()
+    assert "already exists in this Region" in form.result.value
+    assert list(tmp_path.iterdir()) == [] and names(ec2) == ["laptop"]
+
+
+def test_create_refuses_before_creating_when_the_file_exists(ec2, tmp_path):
+    (tmp_path / "laptop.pem").write_text("an older key")
+    form = CreateForm(ec2, folder=tmp_path)
+    form.name.value = "laptop"
+    form.button.click()
+    assert "already exists, so nothing was created" in form.result.value
+    assert names(ec2) == [] and (tmp_path / "laptop.pem").read_text() == "an older key"
+
+
+def test_create_deletes_the_key_pair_again_when_saving_fails(ec2, tmp_path):
+    (tmp_path / "not-a-folder").write_text("")
+    form = CreateForm(ec2, folder=tmp_path / "not-a-folder")
+    form.name.value = "laptop"
+    form.button.click()
+    assert "was deleted again" in form.result.value
+    assert names(ec2) == []
+
+
+def test_tag_without_key_disables_create_until_removed(ec2, tmp_path):
+    form = CreateForm(ec2, folder=tmp_path)
+    form.name.value = "laptop"
+    key, value = form.tags.add_row()
+    value.value = "ops"
+    assert form.button.disabled and "has no key" in form.tags_problem.value
+    form.tags.rows_box.children[-1].children[2].click()  # the row's remove button
+    assert not form.button.disabled and form.tags_problem.value == ""
+
+
+def test_double_click_on_create_makes_one_key_and_one_message(ec2, tmp_path):
+    form = CreateForm(ec2, folder=tmp_path)
+    form.name.value = "laptop"
+    form.button.click()
+    form.button.click()
+    assert names(ec2) == ["laptop"]
+    assert form.result.value.count("Created") == 1 and "already exists" not in form.result.value
+
+
+def test_click_while_a_create_runs_is_ignored_and_the_button_is_off(ec2, tmp_path):
+    form = CreateForm(ec2, folder=tmp_path)
+    seen = []
+
+    def second_click(**_):  # runs inside the first click's call to EC2
+        seen.append(form.button.disabled)
+        form.button.click()
+
+    ec2.meta.events.register("before-call.ec2.CreateKeyPair", second_click)
+    form.name.value = "laptop"
+    form.button.click()
+    assert seen == [True] and names(ec2) == ["laptop"]
+
+
+# Import
+
+def test_import_from_pasted_text(ec2):
+    form = ImportForm(ec2)
+    form.name.value = "desktop"
+    form.text.value = public_key()
+    form.button.click()
+    item = ec2.describe_key_pairs(KeyNames=["desktop"])["KeyPairs"][0]
+    assert model.is_tutorial_key(item)
+    assert item["KeyFingerprint"] in form.result.value and "Imported" in form.result.value
+    assert form.text.value == "" and form.button.disabled
+
+
+def test_import_from_uploaded_file_takes_its_name(ec2):
+    form = ImportForm(ec2)
+    content = public_key().encode()
+    form.upload.value = ({"name": "workstation.pub", "type": "", "size": len(content),
+                          "content": memoryview(content),
+                          "last_modified": datetime.now(timezone.utc)},)
+    assert form.name.value == "workstation" and form.text.value == content.decode()
+    form.button.click()
+    assert names(ec2) == ["workstation"] and form.upload.value == ()
+
+
+def test_import_of_a_private_key_is_refused_inline(ec2):
+    private = ed25519.Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption()).decode()
+    form = ImportForm(ec2)
+    form.name.value = "oops"
+    form.text.value = private
+    form.button.click()
+    assert "That is a private key" in form.result.value and names(ec2) == []
+
+
+def test_import_button_waits_for_a_key(ec2):
+    form = ImportForm(ec2)
+    form.name.value = "desktop"
+    assert form.button.disabled
+    form.text.value = public_key()
+    assert not form.button.disabled
+
+
+# List
+
+def test_list_filters_by_name_and_by_tag(ec2):
+    make_keys(ec2, "alice-laptop", "bob-laptop")
+    make_keys(ec2, "ci-runner", tags={"Team": "ops"})
+    view = KeyPairList(ec2)
+    assert view.count.value == "3 key pairs"
+    view.filter.value = "laptop"
+    assert "alice-laptop" in view.table.value and "ci-runner" not in view.table.value
+    assert view.count.value == "2 of 3 key pairs match"
+    view.filter.value = "team=OPS"
+    assert "ci-runner" in view.table.value and "alice-laptop" not in view.table.value
+    view.filter.value = "nothing-like-it"
+    assert "No key pairs match" in view.table.value
+
+
+def test_list_refresh_shows_keys_made_elsewhere(ec2):
+    view = KeyPairList(ec2)
+    assert "No key pairs yet" in view.table.value
+    make_keys(ec2, "made-by-boto3")
+    view.refresh_button.click()
+    assert "made-by-boto3" in view.table.value
+
+
+# Delete
+
+def ask_to_delete(form: DeleteForm, *chosen: str) -> None:
+    form.select.value = chosen
+    form.button.click()
+
+
+def test_delete_after_confirmation(ec2):
+    make_keys(ec2, "old", "older", "keep")
+    form = DeleteForm(ec2)
+    ask_to_delete(form, "old", "older")
+    assert visible(form.confirm_box) and "&#x27;old&#x27;, &#x27;older&#x27;" in form.question.value
+    assert names(ec2) == ["keep", "old", "older"]  # nothing goes before the confirmation
+    form.confirm.click()
+    assert names(ec2) == ["keep"] and not visible(form.confirm_box)
+    assert "Deleted" in form.result.value
+    assert [value for _, value in form.select.options] == ["keep"]
+
+
+def test_delete_cancelled_keeps_the_key(ec2):
+    make_keys(ec2, "old")
+    form = DeleteForm(ec2)
+    ask_to_delete(form, "old")
+    form.cancel.click()
+    assert names(ec2) == ["old"] and not visible(form.confirm_box)
+    assert "nothing was deleted" in form.result.value
+
+
+def test_safety_keeps_keys_the_tutorial_did_not_make_until_turned_off(ec2):
+    make_keys(ec2, "mine")
+    make_keys(ec2, "production", tutorial=False)
+    form = DeleteForm(ec2)
+    assert "production  (not from this tutorial)" in shown(form)
+    ask_to_delete(form, "mine", "production")
+    assert "The safety keeps &#x27;production&#x27;" in form.question.value
+    form.confirm.click()
+    assert names(ec2) == ["production"]
+    assert "Kept &#x27;production&#x27;" in form.result.value
+    form.safety.value = False
+    assert "Safety off" in form.warning.value
+    ask_to_delete(form, "production")
+    form.confirm.click()
+    assert names(ec2) == []
+
+
+def test_double_click_on_confirm_deletes_once_with_one_message(ec2):
+    make_keys(ec2, "old")
+    form = DeleteForm(ec2)
+    ask_to_delete(form, "old")
+    form.confirm.click()
+    form.confirm.click()
+    assert names(ec2) == [] and form.result.value.count("Deleted") == 1
+
+
+def test_delete_of_a_key_already_gone_says_so(ec2):
+    make_keys(ec2, "old")
+    form = DeleteForm(ec2)
+    ask_to_delete(form, "old")
+    ec2.delete_key_pair(KeyName="old")
+    form.confirm.click()
+    assert "was already gone" in form.result.value
+
+
+# Manager
+
+def test_manager_keeps_list_and_delete_choices_in_sync(ec2, tmp_path):
+    manager = KeyPairManager(ec2, folder=tmp_path)
+    assert "kp-manager" in manager.tabs._dom_classes
+    assert manager.tabs.titles == ("Create", "Import", "List", "Delete")
+    manager.create.name.value = "laptop"
+    manager.create.button.click()
+    manager.import_.name.value = "desktop"
+    manager.import_.text.value = public_key()
+    manager.import_.button.click()
+    assert "laptop" in manager.list.table.value and "desktop" in manager.list.table.value
+    assert [v for _, v in manager.delete.select.options] == ["desktop", "laptop"]
+    ask_to_delete(manager.delete, "laptop")
+    manager.delete.confirm.click()
+    assert "laptop" not in manager.list.table.value
+    assert [v for _, v in manager.delete.select.options] == ["desktop"]
+
+
+def test_manager_says_it_is_the_sandbox(ec2, tmp_path):
+    manager = KeyPairManager(ec2, folder=tmp_path)
+    assert "Sandbox" in manager.children[0].value
+
+
+# The model alone, without widgets
+
+def test_tags_problem_names_each_mistake():
+    assert model.tags_problem([("", ""), ("Team", "ops")]) is None
+    assert "reserved by AWS" in model.tags_problem([("aws:owner", "me")])
+    assert "appears twice" in model.tags_problem([("Team", "a"), ("Team", "b")])
+    assert "themselves" in model.tags_problem([("CreatedBy", "me")])
+
+
+def test_tutorial_tag_is_added_to_every_tag_set():
+    assert model.tags_from_rows([("Team", "ops"), ("", "")]) == {"Team": "ops",
+                                                                 **model.TUTORIAL_TAG}
