@@ -1,0 +1,349 @@
+"""The sandbox answers key pair calls like AWS, in-process and as a server; each fix is pinned.
+
+Each behaviour test below is also run against plain moto (a fresh process, no fixes applied):
+if plain moto already passes every test pinning a fix, test_fix_is_still_needed says to remove it.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import os
+import struct
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ec2.models import ec2_backends
+from moto.ec2.models.key_pairs import KeyPairBackend
+from moto.ec2.responses.key_pairs import KeyPairs
+
+from helpers import fidelity, fingerprints, sandbox
+
+REGION = "us-east-1"
+BAD_KEY_MESSAGE = "Key is not in valid OpenSSH public key format"
+
+
+def forget_key_pairs() -> None:
+    """Empty the sandbox's key pairs, as sandbox.reset() would, without its 0.5 s EC2 reload."""
+    ec2_backends[DEFAULT_ACCOUNT_ID][REGION].key_pairs.clear()
+
+
+@pytest.fixture(scope="module")
+def sandbox_on():
+    was_running = sandbox.is_running()
+    sandbox.start()
+    sandbox.reset()
+    yield
+    sandbox.reset()
+    if not was_running:
+        sandbox.stop()
+
+
+@pytest.fixture(scope="module")
+def server_url(sandbox_on):
+    server, url = sandbox.start_server()
+    yield url
+    server.stop()
+
+
+@pytest.fixture(params=["in-process", "server"])
+def ec2(request: pytest.FixtureRequest, sandbox_on):
+    """An EC2 client on an empty sandbox, once in this process and once through the server."""
+    forget_key_pairs()  # one set of moto backends serves both modes
+    if request.param == "server":
+        return boto3.client(
+            "ec2",
+            endpoint_url=request.getfixturevalue("server_url"),
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+    return boto3.client("ec2", region_name=REGION)
+
+
+def error_of(call: Callable[[], object]) -> dict[str, str]:
+    """The AWS error (Code, Message) a call answers with."""
+    with pytest.raises(ClientError) as raised:
+        call()
+    return raised.value.response["Error"]
+
+
+@functools.cache
+def rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def openssh_line(key) -> bytes:
+    return key.public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    )
+
+
+def ssh_line(algorithm: bytes, *numbers: int) -> bytes:
+    """An OpenSSH public key line built by hand (for keys cryptography will not write)."""
+
+    def string(data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + data
+
+    blob = string(algorithm) + b"".join(
+        string(n.to_bytes(n.bit_length() // 8 + 1, "big")) for n in numbers
+    )
+    return algorithm + b" " + base64.b64encode(blob)
+
+
+def malformed_public_keys() -> dict[str, bytes]:
+    dsa_numbers = dsa.generate_private_key(key_size=1024).public_key().public_numbers()
+    params = dsa_numbers.parameter_numbers
+    return {
+        "two words": b"foo bar",
+        "empty": b"",
+        "binary garbage": b"\xff\x00garbage",
+        "truncated": openssh_line(rsa_key())[:40],
+        "dsa": ssh_line(b"ssh-dss", params.p, params.q, params.g, dsa_numbers.y),
+        "ecdsa": openssh_line(ec.generate_private_key(ec.SECP256R1())),
+        "rsa 512-bit": ssh_line(b"ssh-rsa", 65537, (1 << 511) + 111),  # too short for EC2
+    }
+
+
+# Behaviours. Each test asserts AWS's answer; PINS below ties each fix to its tests.
+
+
+def test_key_created_without_key_type_is_rsa(ec2) -> None:
+    created = ec2.create_key_pair(KeyName="default-type")
+    assert created["KeyMaterial"].startswith("-----BEGIN RSA PRIVATE KEY-----")  # PKCS#1 PEM
+    (info,) = ec2.describe_key_pairs(KeyNames=["default-type"])["KeyPairs"]
+    assert info["KeyType"] == "rsa"
+
+
+def test_key_type_filter_finds_keys_by_type(ec2) -> None:
+    ec2.create_key_pair(KeyName="rsa-by-default")
+    ec2.create_key_pair(KeyName="ed", KeyType="ed25519")
+    for key_type, names in (("rsa", ["rsa-by-default"]), ("ed25519", ["ed"])):
+        found = ec2.describe_key_pairs(Filters=[{"Name": "key-type", "Values": [key_type]}])
+        assert [k["KeyName"] for k in found["KeyPairs"]] == names
+
+
+def test_unknown_key_type_is_refused(ec2) -> None:
+    error = error_of(lambda: ec2.create_key_pair(KeyName="dsa", KeyType="dsa"))
+    assert error["Code"] == "InvalidParameterValue" and "dsa" in error["Message"]
+    assert ec2.describe_key_pairs()["KeyPairs"] == []
+
+
+def test_invalid_key_names_are_refused(ec2) -> None:
+    cases = {"": "MissingParameter", "x" * 256: "InvalidParameterValue"}
+    cases |= {"clé": "InvalidParameterValue", " lead": "InvalidParameterValue"}
+    cases |= {"trail ": "InvalidParameterValue"}
+    material = openssh_line(rsa_key())
+    for name, code in cases.items():
+        created = error_of(lambda n=name: ec2.create_key_pair(KeyName=n, KeyType="ed25519"))
+        imported = error_of(
+            lambda n=name: ec2.import_key_pair(KeyName=n, PublicKeyMaterial=material)
+        )
+        assert created["Code"] == imported["Code"] == code, repr(name)
+    assert ec2.describe_key_pairs()["KeyPairs"] == []
+
+
+def test_malformed_public_keys_get_invalid_key_format(ec2) -> None:
+    for label, material in malformed_public_keys().items():
+        error = error_of(lambda m=material: ec2.import_key_pair(KeyName="k", PublicKeyMaterial=m))
+        assert error == {"Code": "InvalidKey.Format", "Message": BAD_KEY_MESSAGE}, label
+
+
+def test_rsa_public_keys_import_from_each_format_aws_accepts(ec2) -> None:
+    public_key = rsa_key().public_key()
+    der = public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    body = openssh_line(rsa_key()).split()[1].decode()  # the same base64 blob
+    rfc4716 = "---- BEGIN SSH2 PUBLIC KEY ----\n" + "\n".join(
+        body[i : i + 70] for i in range(0, len(body), 70)
+    )
+    formats = {
+        "openssh": openssh_line(rsa_key()) + b" me@laptop\n",
+        "base64 der": base64.b64encode(der),
+        "rfc4716": (rfc4716 + "\n---- END SSH2 PUBLIC KEY ----\n").encode(),
+    }
+    for label, material in formats.items():
+        imported = ec2.import_key_pair(KeyName=label, PublicKeyMaterial=material)
+        assert imported["KeyFingerprint"] == fingerprints.imported_rsa_fingerprint(public_key)
+    assert {k["KeyType"] for k in ec2.describe_key_pairs()["KeyPairs"]} == {"rsa"}
+
+
+def test_ppk_format_returns_a_putty_key(ec2) -> None:
+    for key_type in ("ed25519", "rsa"):
+        created = ec2.create_key_pair(KeyName=key_type, KeyType=key_type, KeyFormat="ppk")
+        lines = created["KeyMaterial"].splitlines()
+        assert lines[:2] == [f"PuTTY-User-Key-File-3: ssh-{key_type}", "Encryption: none"]
+        (info,) = ec2.describe_key_pairs(KeyNames=[key_type], IncludePublicKey=True)["KeyPairs"]
+        public_lines = int(lines[3].removeprefix("Public-Lines: "))
+        assert "".join(lines[4 : 4 + public_lines]) == info["PublicKey"].split()[1]
+
+
+def test_unknown_key_format_is_refused(ec2) -> None:
+    error = error_of(lambda: ec2.create_key_pair(KeyName="der", KeyFormat="der"))
+    assert error["Code"] == "InvalidParameterValue" and "der" in error["Message"]
+
+
+def test_describe_by_key_pair_ids_returns_only_those(ec2) -> None:
+    wanted = ec2.create_key_pair(KeyName="wanted", KeyType="ed25519")["KeyPairId"]
+    ec2.create_key_pair(KeyName="other", KeyType="ed25519")
+    found = ec2.describe_key_pairs(KeyPairIds=[wanted])["KeyPairs"]
+    assert [k["KeyPairId"] for k in found] == [wanted]
+
+
+def test_describe_unknown_key_pair_id_is_not_found(ec2) -> None:
+    ec2.create_key_pair(KeyName="exists", KeyType="ed25519")
+    error = error_of(lambda: ec2.describe_key_pairs(KeyPairIds=["key-0123456789abcdef0"]))
+    assert error["Code"] == "InvalidKeyPair.NotFound"
+    assert "key-0123456789abcdef0" in error["Message"]
+
+
+def test_delete_by_key_pair_id_deletes_the_key(ec2) -> None:
+    key_pair_id = ec2.create_key_pair(KeyName="doomed", KeyType="ed25519")["KeyPairId"]
+    deleted = ec2.delete_key_pair(KeyPairId=key_pair_id)
+    assert deleted["Return"] is True and deleted["KeyPairId"] == key_pair_id
+    assert ec2.describe_key_pairs()["KeyPairs"] == []
+
+
+def test_missing_key_pair_is_named_in_not_found(ec2) -> None:
+    ec2.create_key_pair(KeyName="exists", KeyType="ed25519")
+    error = error_of(lambda: ec2.describe_key_pairs(KeyNames=["exists", "nope"]))
+    assert error == {
+        "Code": "InvalidKeyPair.NotFound",
+        "Message": "The key pair 'nope' does not exist",
+    }
+
+
+def test_dry_run_describe_answers_dry_run_operation(ec2) -> None:
+    error = error_of(lambda: ec2.describe_key_pairs(DryRun=True))
+    assert error == {
+        "Code": "DryRunOperation",
+        "Message": "Request would have succeeded, but DryRun flag is set.",
+    }
+
+
+def test_fingerprints_follow_aws(ec2) -> None:
+    created_rsa = ec2.create_key_pair(KeyName="created-rsa")
+    created_ed = ec2.create_key_pair(KeyName="created-ed", KeyType="ed25519")
+    for created in (created_rsa, created_ed):
+        expected = fingerprints.fingerprint_of_private_key(created["KeyMaterial"])
+        assert created["KeyFingerprint"] == expected
+    (info,) = ec2.describe_key_pairs(KeyNames=["created-ed"], IncludePublicKey=True)["KeyPairs"]
+    imported_ed = ec2.import_key_pair(KeyName="imported-ed", PublicKeyMaterial=info["PublicKey"])
+    imported_rsa = ec2.import_key_pair(
+        KeyName="imported-rsa", PublicKeyMaterial=openssh_line(rsa_key())
+    )
+    assert imported_ed["KeyFingerprint"] == created_ed["KeyFingerprint"]  # same key, same SHA-256
+    assert imported_rsa["KeyFingerprint"] == fingerprints.fingerprint_of_public_key(
+        openssh_line(rsa_key())
+    )
+
+
+# Behaviours plain moto already gets right: kept as guards, pinned to no fix.
+
+
+def test_key_name_of_255_ascii_characters_is_accepted(ec2) -> None:
+    name = "k" * 255
+    assert ec2.create_key_pair(KeyName=name, KeyType="ed25519")["KeyName"] == name
+
+
+def test_deleting_a_missing_key_pair_succeeds(ec2) -> None:
+    assert ec2.delete_key_pair(KeyName="never-there")["Return"] is True
+
+
+PINS: dict[str, list[Callable[..., None]]] = {
+    "default_key_type_to_rsa": [
+        test_key_created_without_key_type_is_rsa,
+        test_key_type_filter_finds_keys_by_type,
+    ],
+    "reject_unknown_key_types": [test_unknown_key_type_is_refused],
+    "fingerprint_keys_like_aws": [test_fingerprints_follow_aws],
+    "reject_malformed_public_keys": [
+        test_malformed_public_keys_get_invalid_key_format,
+        test_rsa_public_keys_import_from_each_format_aws_accepts,
+    ],
+    "validate_key_names": [test_invalid_key_names_are_refused],
+    "return_ppk_when_asked": [
+        test_ppk_format_returns_a_putty_key,
+        test_unknown_key_format_is_refused,
+    ],
+    "name_the_missing_key_pair": [test_missing_key_pair_is_named_in_not_found],
+    "describe_by_key_pair_ids": [
+        test_describe_by_key_pair_ids_returns_only_those,
+        test_describe_unknown_key_pair_id_is_not_found,
+    ],
+    "delete_by_key_pair_id": [test_delete_by_key_pair_id_deletes_the_key],
+    "honour_dry_run_on_describe": [test_dry_run_describe_answers_dry_run_operation],
+}
+
+
+def plain_moto_results() -> dict[str, bool]:
+    """Run each fix's tests on plain moto (call in a process that never applied the fixes)."""
+    from moto import mock_aws
+
+    assert not fidelity._applied, "plain moto means a process without fidelity.apply()"
+    mock = mock_aws()
+    mock.start()
+    client = boto3.client("ec2", region_name=REGION)
+    passed = {}
+    for fix, checks in PINS.items():
+        passed[fix] = True
+        for check in checks:
+            forget_key_pairs()
+            try:
+                check(client)
+            except (Exception, pytest.fail.Exception):  # pytest's Failed is no Exception
+                passed[fix] = False
+    mock.stop()
+    return passed
+
+
+@pytest.fixture(scope="module", autouse=True)
+def plain_moto_run():
+    """Start plain moto's run in a fresh process now, so that it overlaps the tests above."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    script = "import json, test_fidelity as t; print(json.dumps(t.plain_moto_results()))"
+    run = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    yield run
+    run.kill()  # no-op once it has finished
+
+
+@pytest.fixture(scope="module")
+def plain_moto(plain_moto_run: subprocess.Popen) -> dict[str, bool]:
+    out, err = plain_moto_run.communicate(timeout=120)
+    assert plain_moto_run.returncode == 0, err
+    return json.loads(out.splitlines()[-1])
+
+
+def test_applying_the_fixes_twice_changes_nothing(sandbox_on) -> None:
+    patched = (KeyPairBackend.create_key_pair, KeyPairs.describe_key_pairs)
+    fidelity.apply()
+    assert (KeyPairBackend.create_key_pair, KeyPairs.describe_key_pairs) == patched
+
+
+def test_every_fix_is_pinned_by_a_test() -> None:
+    assert set(PINS) == {fix.__name__ for fix in fidelity.FIXES}
+
+
+@pytest.mark.parametrize("fix", PINS)
+def test_fix_is_still_needed(plain_moto: dict[str, bool], fix: str) -> None:
+    behaviour = getattr(fidelity, fix).__doc__.split(" (")[0]
+    assert not plain_moto[fix], (
+        f"moto now does this itself ({behaviour}): remove fix {fix} from helpers/fidelity.py"
+    )

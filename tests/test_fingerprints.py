@@ -1,0 +1,186 @@
+"""helpers.fingerprints and the sandbox agree with the user guide's openssl and ssh-keygen."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import boto3
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+from helpers import fingerprints, sandbox
+
+
+def need(tool: str) -> str:
+    """The tool's path; skip if it is missing, except in CI where a missing tool fails."""
+    path = shutil.which(tool)
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{tool} is missing in CI")
+        pytest.skip(f"{tool} is not installed")
+    return path
+
+
+def sh(command: str, data: bytes | None = None) -> str:
+    """Run a shell pipeline (the user guide's recipes are pipelines); return its stdout."""
+    return subprocess.run(
+        command, shell=True, input=data, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def openssl_colon_hex(output: str) -> str:
+    """The digest `openssl sha1 -c` / `openssl md5 -c` prints, e.g. 'SHA1(stdin)= 1f:51:...'."""
+    return output.split("=", 1)[1].strip()
+
+
+@pytest.fixture(scope="module")
+def rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="module")
+def ed_key() -> ed25519.Ed25519PrivateKey:
+    return ed25519.Ed25519PrivateKey.generate()
+
+
+def pkcs1_pem(key: rsa.RSAPrivateKey) -> bytes:
+    """The private key as EC2 returns it: PKCS#1 PEM ('BEGIN RSA PRIVATE KEY')."""
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+
+
+def openssh_public(key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey) -> bytes:
+    return key.public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    )
+
+
+@pytest.fixture(scope="module")
+def ec2():
+    """An EC2 client on the in-process sandbox (test_fidelity covers server mode too)."""
+    was_running = sandbox.is_running()
+    sandbox.start()
+    sandbox.reset()
+    yield boto3.client("ec2", region_name="us-east-1")
+    sandbox.reset()
+    if not was_running:
+        sandbox.stop()
+
+
+def test_created_rsa_fingerprint_is_colon_hex_sha1(rsa_key) -> None:
+    assert re.fullmatch(
+        r"([0-9a-f]{2}:){19}[0-9a-f]{2}", fingerprints.created_rsa_fingerprint(rsa_key)
+    )
+
+
+def test_imported_rsa_fingerprint_is_colon_hex_md5(rsa_key) -> None:
+    fingerprint = fingerprints.fingerprint_of_public_key(openssh_public(rsa_key))
+    assert re.fullmatch(r"([0-9a-f]{2}:){15}[0-9a-f]{2}", fingerprint)
+
+
+def test_ed25519_fingerprint_is_padded_base64_without_prefix(ed_key) -> None:
+    fingerprint = fingerprints.fingerprint_of_public_key(openssh_public(ed_key))
+    assert len(fingerprint) == 44 and fingerprint.endswith("=")
+    assert not fingerprint.startswith("SHA256:")
+
+
+def test_ed25519_fingerprint_is_the_same_from_either_half(ed_key) -> None:
+    private_openssh = ed_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    )
+    assert fingerprints.fingerprint_of_private_key(private_openssh) == (
+        fingerprints.fingerprint_of_public_key(openssh_public(ed_key))
+    )
+
+
+def test_reimporting_a_created_rsa_key_changes_its_fingerprint(rsa_key) -> None:
+    # SHA-1 of the private key vs MD5 of the public key: the user guide's warning.
+    assert fingerprints.fingerprint_of_private_key(pkcs1_pem(rsa_key)) != (
+        fingerprints.fingerprint_of_public_key(openssh_public(rsa_key))
+    )
+
+
+@pytest.mark.tools
+def test_created_rsa_fingerprint_matches_openssl_pkcs8_sha1(rsa_key) -> None:
+    need("openssl")
+    expected = sh(
+        "openssl pkcs8 -inform PEM -outform DER -topk8 -nocrypt | openssl sha1 -c",
+        pkcs1_pem(rsa_key),
+    )
+    assert fingerprints.fingerprint_of_private_key(pkcs1_pem(rsa_key)) == openssl_colon_hex(
+        expected
+    )
+
+
+@pytest.mark.tools
+def test_imported_rsa_fingerprint_matches_openssl_md5(rsa_key) -> None:
+    need("openssl")
+    expected = sh(
+        "openssl rsa -pubout -outform DER 2>/dev/null | openssl md5 -c", pkcs1_pem(rsa_key)
+    )
+    assert fingerprints.fingerprint_of_public_key(openssh_public(rsa_key)) == (
+        openssl_colon_hex(expected)
+    )
+
+
+@pytest.mark.tools
+def test_ed25519_fingerprint_matches_ssh_keygen(ed_key, tmp_path: Path) -> None:
+    ssh_keygen = need("ssh-keygen")
+    public_file = tmp_path / "key.pub"
+    public_file.write_bytes(openssh_public(ed_key) + b"\n")
+    printed = sh(f"{ssh_keygen} -l -f {public_file}").split()[1]  # 'SHA256:<unpadded base64>'
+    assert printed == "SHA256:" + fingerprints.fingerprint_of_public_key(
+        openssh_public(ed_key)
+    ).rstrip("=")
+
+
+@pytest.mark.tools
+def test_sandbox_created_rsa_fingerprint_follows_the_openssl_recipe(ec2) -> None:
+    need("openssl")
+    created = ec2.create_key_pair(KeyName="created-rsa")
+    expected = sh(
+        "openssl pkcs8 -inform PEM -outform DER -topk8 -nocrypt | openssl sha1 -c",
+        created["KeyMaterial"].encode(),
+    )
+    assert created["KeyFingerprint"] == openssl_colon_hex(expected)
+
+
+@pytest.mark.tools
+def test_sandbox_imported_rsa_fingerprint_follows_the_openssl_recipe(ec2, rsa_key) -> None:
+    need("openssl")
+    imported = ec2.import_key_pair(
+        KeyName="imported-rsa", PublicKeyMaterial=openssh_public(rsa_key)
+    )
+    expected = sh(
+        "openssl rsa -pubout -outform DER 2>/dev/null | openssl md5 -c", pkcs1_pem(rsa_key)
+    )
+    assert imported["KeyFingerprint"] == openssl_colon_hex(expected)
+
+
+@pytest.mark.tools
+def test_sandbox_ed25519_fingerprints_follow_ssh_keygen(ec2, ed_key, tmp_path: Path) -> None:
+    ssh_keygen = need("ssh-keygen")
+    created = ec2.create_key_pair(KeyName="created-ed25519", KeyType="ed25519")
+    private_file = tmp_path / "created"
+    private_file.write_text(created["KeyMaterial"])
+    private_file.chmod(0o600)  # ssh-keygen refuses to read a private key others can read
+    printed = sh(f"{ssh_keygen} -l -f {private_file}").split()[1]
+    assert printed == "SHA256:" + created["KeyFingerprint"].rstrip("=")
+
+    imported = ec2.import_key_pair(
+        KeyName="imported-ed25519", PublicKeyMaterial=openssh_public(ed_key)
+    )
+    public_file = tmp_path / "imported.pub"
+    public_file.write_bytes(openssh_public(ed_key) + b"\n")
+    printed = sh(f"{ssh_keygen} -l -f {public_file}").split()[1]
+    assert printed == "SHA256:" + imported["KeyFingerprint"].rstrip("=")
