@@ -50,8 +50,17 @@ def is_running() -> bool:
 
 
 def reset() -> None:
-    """Forget every key pair (and everything else) the sandbox holds."""
+    """Forget everything the sandbox holds (EC2 then reloads its data: about 0.5 s)."""
     _mock.reset()
+
+
+def forget_key_pairs() -> None:
+    """Empty every Region's key pairs, and nothing else: much faster than reset()."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ec2.models import ec2_backends
+
+    for region in dict.values(ec2_backends[DEFAULT_ACCOUNT_ID]):  # only Regions already made
+        region.key_pairs.clear()
 
 
 def start_server(port: int = 0) -> tuple[ThreadedMotoServer, str]:

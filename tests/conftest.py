@@ -16,7 +16,7 @@ def ec2(monkeypatch, capsys):
     from helpers import ec2_client
 
     sandbox.start()
-    sandbox.reset()
+    sandbox.forget_key_pairs()
     client = ec2_client()
     capsys.readouterr()  # the backend line has its own test
     return client

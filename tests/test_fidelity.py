@@ -21,8 +21,6 @@ import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.ec2.models import ec2_backends
 from moto.ec2.models.key_pairs import KeyPairBackend
 from moto.ec2.responses.key_pairs import KeyPairs
 
@@ -30,11 +28,6 @@ from helpers import fidelity, fingerprints, sandbox
 
 REGION = "us-east-1"
 BAD_KEY_MESSAGE = "Key is not in valid OpenSSH public key format"
-
-
-def forget_key_pairs() -> None:
-    """Empty the sandbox's key pairs, as sandbox.reset() would, without its 0.5 s EC2 reload."""
-    ec2_backends[DEFAULT_ACCOUNT_ID][REGION].key_pairs.clear()
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +51,7 @@ def server_url(sandbox_on):
 @pytest.fixture(params=["in-process", "server"])
 def ec2(request: pytest.FixtureRequest, sandbox_on):
     """An EC2 client on an empty sandbox, once in this process and once through the server."""
-    forget_key_pairs()  # one set of moto backends serves both modes
+    sandbox.forget_key_pairs()  # one set of moto backends serves both modes
     if request.param == "server":
         return boto3.client(
             "ec2",
@@ -298,7 +291,7 @@ def plain_moto_results() -> dict[str, bool]:
     for fix, checks in PINS.items():
         passed[fix] = True
         for check in checks:
-            forget_key_pairs()
+            sandbox.forget_key_pairs()
             try:
                 check(client)
             except (Exception, pytest.fail.Exception):  # pytest's Failed is no Exception
