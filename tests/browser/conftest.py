@@ -1,0 +1,316 @@
+"""Headless Chromium driving JupyterLab and Voilà, each serving a temporary copy of notebooks/."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+SCREENSHOTS = ROOT / "screenshots"
+MANAGER_NOTEBOOK = "05_key_pair_manager.ipynb"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+SERVER_START_SECONDS = 60
+SERVER_STOP_SECONDS = 15
+# Console errors a learner also sees offline and that break nothing, as regexes on
+# "message [url]", each with the reason it is allowed. Every other error fails the test.
+ALLOWED_CONSOLE_ERRORS = {
+    r"^Failed to load resource: .* \[https://cdn\.jsdelivr\.net/npm/@fortawesome/":
+        "Voilà's page template links Font Awesome CSS from a CDN; the tests block the internet "
+        "(workshops may be offline) and none of the forms needs those icons.",
+}
+# Filled in by the fixtures and the tests, printed at the end of the run.
+TIMINGS: dict[str, float] = {}
+
+
+@dataclass
+class ConsoleErrors:
+    """JavaScript errors a page logged or threw, as 'message [url]'."""
+
+    seen: list[str] = field(default_factory=list)
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.seen if not any(re.search(p, e) for p in ALLOWED_CONSOLE_ERRORS)]
+
+
+@dataclass
+class Server:
+    """A server a test started: where it answers, and its log for when something goes wrong."""
+
+    base_url: str
+    root: Path
+    log: Path
+    launched_at: float
+    token: str = ""
+
+    def url(self, path: str) -> str:
+        query = f"{'&' if '?' in path else '?'}token={self.token}" if self.token else ""
+        return f"{self.base_url}/{path.lstrip('/')}{query}"
+
+    def api(self, method: str, path: str) -> object:
+        """Call the Jupyter server's REST API; return the decoded JSON answer, if any."""
+        request = urllib.request.Request(self.url(f"api/{path}"), method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shut_down_kernel_of(self, notebook: str) -> None:
+        """End the notebook's session and kernel, so idle kernels do not pile up on 2 cores."""
+        for session in self.api("GET", "sessions"):
+            if session["path"] == notebook:
+                self.api("DELETE", f"sessions/{session['id']}")
+
+
+def free_port() -> int:
+    """A port nothing listens on right now: bind port 0, read it, release it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _log_tail(log: Path, lines: int = 30) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _children(pid: int) -> list[int]:
+    """Ids of pid's child processes (kernels run in their own sessions: killpg misses them)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Ask the server to stop (it shuts its kernels down); kill it and its kernels if it hangs."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(SERVER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        for pid in [*_children(process.pid), process.pid]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        process.wait()
+
+
+def _wait_until_ready(process: subprocess.Popen, url: str, log: Path, ok: set[int]) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{log.stem} exited with code {process.returncode} before serving; "
+                        f"the end of {log}:\n{_log_tail(log)}", pytrace=False)
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        except OSError:
+            status = None
+        if status in ok:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"{log.stem} did not answer {url} within {SERVER_START_SECONDS} s; "
+                f"the end of {log}:\n{_log_tail(log)}", pytrace=False)
+
+
+def _serve(command: list[str], home: Path, log: Path, probe_url: str, ok: set[int]):
+    """Start a server in its own session with a private Jupyter home; wait until it answers."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "EC2_KEYPAIRS_LIVE")}
+    # Nothing from the user's ~/.jupyter (passwords, kernels, open tabs) leaks into a test;
+    # the environment's own settings (the news toast turned off) still apply.
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR",
+                 "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR"):
+        env[name] = str(home / name.lower())
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                   cwd=home, start_new_session=True)
+    try:
+        _wait_until_ready(process, probe_url, log, ok)
+    except BaseException:
+        _stop(process)
+        raise
+    return process
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless; skips (or, in CI, fails) when it is not installed."""
+    if not CHROMIUM.exists():
+        message = (f"browser tests need Chromium at {CHROMIUM}: run `apt-get install chromium` "
+                   "(or .ci/run, which installs it), then run the tests again")
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true and {message}", pytrace=False)
+        pytest.skip(message)
+    started = time.monotonic()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    TIMINGS["browser suite (browser start to last server stopped), s"] = (
+        time.monotonic() - started)
+
+
+@pytest.fixture(scope="session")
+def notebooks_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway copy of notebooks/: tests create keys and files, never in the repository."""
+    copy = tmp_path_factory.mktemp("browser") / "notebooks"
+    shutil.copytree(NOTEBOOKS, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "keys"))
+    return copy
+
+
+@pytest.fixture(scope="session")
+def lab(browser: Browser, notebooks_copy: Path, tmp_path_factory) -> Iterator[Server]:
+    """One JupyterLab for the whole session, on a free loopback port, with a random token."""
+    home = tmp_path_factory.mktemp("lab-home")
+    port, token = free_port(), secrets.token_hex(16)
+    server = Server(f"http://127.0.0.1:{port}", notebooks_copy, home / "jupyterlab.log",
+                    time.monotonic(), token)
+    process = _serve([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+                      "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+                      "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+                      f"--ServerApp.root_dir={notebooks_copy}"],
+                     home, server.log, server.url("api/status"), ok={200})
+    TIMINGS["JupyterLab server launch to answering, s"] = time.monotonic() - server.launched_at
+    try:
+        yield server
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def voila(browser: Browser, notebooks_copy: Path, tmp_path_factory) -> Iterator[Server]:
+    """Voilà serving the key pair manager app, on a free loopback port."""
+    if not (notebooks_copy / MANAGER_NOTEBOOK).exists():
+        pytest.fail(f"notebooks/{MANAGER_NOTEBOOK} is missing: nothing for Voilà to serve",
+                    pytrace=False)
+    home = tmp_path_factory.mktemp("voila-home")
+    port = free_port()
+    server = Server(f"http://127.0.0.1:{port}", notebooks_copy, home / "voila.log",
+                    time.monotonic())
+    # Any answer from a static file means Voilà listens; asking for / would run the notebook.
+    process = _serve([sys.executable, "-m", "voila", str(notebooks_copy / MANAGER_NOTEBOOK),
+                      "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
+                     home, server.log, server.url("voila/static/voila.js"), ok={200, 404})
+    try:
+        yield server
+    finally:
+        _stop(process)
+
+
+@pytest.fixture
+def console_errors() -> ConsoleErrors:
+    return ConsoleErrors()
+
+
+@pytest.fixture
+def page(browser: Browser, console_errors: ConsoleErrors) -> Iterator[Page]:
+    """A fresh browser tab that reaches only 127.0.0.1 (as offline) and records JS errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
+    # Same result with or without internet: anything not on loopback is refused.
+    context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])"), lambda route: route.abort())
+    tab = context.new_page()
+    tab.on("console", lambda message: message.type == "error" and console_errors.seen.append(
+        f"{message.text} [{message.location.get('url', '')}]"))
+    tab.on("pageerror", lambda error: console_errors.seen.append(f"uncaught {error}"))
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def screenshot_path(test_name: str) -> Path:
+    return SCREENSHOTS / (re.sub(r"[^A-Za-z0-9_.\[\]-]", "_", test_name) + ".png")
+
+
+@pytest.fixture
+def screenshot(page: Page, request: pytest.FixtureRequest):
+    """Return a function that saves the page now, as screenshots/<test>-<moment>.png."""
+
+    def save(moment: str) -> Path:
+        path = screenshot_path(f"{request.node.name}-{moment}")
+        path.parent.mkdir(exist_ok=True)
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return save
+
+
+@pytest.fixture(scope="session")
+def timings() -> dict[str, float]:
+    """Seconds by what was measured; printed in the summary as 'browser timings'."""
+    return TIMINGS
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Screenshot every test's final page; a failure names its screenshot."""
+    report = yield
+    tab = getattr(item, "funcargs", {}).get("page")
+    if call.when != "call" or tab is None or tab.is_closed():
+        return report
+    path = screenshot_path(item.name)
+    try:
+        path.parent.mkdir(exist_ok=True)
+        tab.screenshot(path=path, full_page=True, timeout=10_000)
+        note = f"Screenshot of the final page: {path.relative_to(ROOT)}"
+    except Exception as error:  # a broken page must not hide the test's own failure
+        note = f"No screenshot ({type(error).__name__}: {error})"
+    if report.failed and hasattr(report.longrepr, "addsection"):
+        report.longrepr.addsection("screenshot", note)
+    elif report.failed:
+        report.sections.append(("screenshot", note))
+    return report
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if TIMINGS:
+        terminalreporter.section("browser timings")
+        for what, seconds in TIMINGS.items():
+            terminalreporter.write_line(f"{what}: {seconds:.1f}")
+
+
+@pytest.fixture
+def open_in_lab(page: Page, lab: Server):
+    """Return a function that opens a notebook in JupyterLab and waits for its kernel to be idle."""
+
+    def open_notebook(notebook: str, *, wait_for_kernel: bool = True) -> Locator:
+        # reset: start from an empty workspace, not with the tabs an earlier test left open.
+        page.goto(lab.url(f"lab/tree/{notebook}?reset"))
+        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+        expect(panel).to_have_count(1, timeout=60_000)
+        if wait_for_kernel:
+            expect(page.locator("#jp-main-statusbar")).to_contain_text(
+                re.compile(r"\| Idle"), timeout=60_000)
+        return panel
+
+    return open_notebook
