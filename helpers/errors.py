@@ -26,8 +26,8 @@ _EXPLAIN = {
     "pick another name, or delete the existing key pair first.",
     "InvalidKeyPair.NotFound": "{message} in this Region: check the name or id with "
     "describe_key_pairs(), or look in the Region where you created it.",
-    "InvalidKey.Format": "EC2 cannot read that public key: give the OpenSSH public key itself "
-    "(the one line of a .pub file, 'ssh-ed25519 AAAA...' or 'ssh-rsa AAAA...'), not base64 of it.",
+    "InvalidKey.Format": "EC2 cannot read that public key: give the whole one-line OpenSSH public "
+    "key of an RSA or ED25519 key, as in a .pub file ('ssh-ed25519 AAAA...').",
     "UnauthorizedOperation": "Your AWS identity may not call {operation}: ask for the "
     "ec2:{operation} permission, or use the sandbox.",
     "RequestLimitExceeded": "AWS is throttling your requests: wait a few seconds and try again, "

@@ -19,6 +19,12 @@ def key_file_name(key_name: str, key_material: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", key_name).lstrip(".") + suffix
 
 
+def _shown(path: Path) -> Path:
+    """The path relative to the working folder when it lies inside it, else absolute."""
+    path = path.absolute()
+    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+
+
 def _private_directory(directory: Path) -> Path:
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     mode = stat.S_IMODE(directory.stat().st_mode)
@@ -39,7 +45,7 @@ def save_private_key(
     if not material:
         raise KeyPairError("This response holds no private key: only create_key_pair returns "
                            "one, once; for an imported key you already have it.")
-    folder = _private_directory(Path(directory).expanduser().absolute())
+    folder = _private_directory(_shown(Path(directory).expanduser()))
     path = folder / key_file_name(response["KeyName"], material)
     if path.exists() and not overwrite:
         raise KeyPairError(f"{path} already exists and was kept: pass overwrite=True to "
@@ -67,6 +73,5 @@ def redacted(response: dict[str, Any]) -> dict[str, Any]:
     """A copy of a response that is safe to print: no private key, no request metadata."""
     shown = {k: v for k, v in response.items() if k != "ResponseMetadata"}
     if "KeyMaterial" in shown:
-        kind = "PuTTY" if shown["KeyMaterial"].startswith("PuTTY") else "PEM"
-        shown["KeyMaterial"] = f"<{kind} private key: redacted, save it with save_private_key()>"
+        shown["KeyMaterial"] = "<private key: redacted, save it with save_private_key()>"
     return shown

@@ -6,6 +6,9 @@ from typing import Any
 
 import pandas as pd
 
+# Show fingerprints whole (a created RSA one has 59 characters; pandas cuts at 50).
+pd.set_option("display.max_colwidth", 64)
+
 COLUMNS = ["KeyName", "KeyPairId", "KeyType", "KeyFingerprint", "CreateTime", "Tags"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -67,7 +68,7 @@ def test_a_response_without_key_material_cannot_be_saved(tmp_path):
 def test_redacted_view_hides_the_private_key(created):
     shown = redacted(created)
     assert "PRIVATE KEY" not in str(shown)
-    assert shown["KeyMaterial"].startswith("<PEM private key: redacted")
+    assert shown["KeyMaterial"] == "<private key: redacted, save it with save_private_key()>"
     assert shown["KeyName"] == "laptop" and "ResponseMetadata" not in shown
     assert "KeyMaterial" in created  # the caller's response is untouched
 
@@ -76,3 +77,9 @@ def test_table_of_a_create_response_never_shows_the_private_key(created):
     table = key_pairs_table(created)
     assert "KeyMaterial" not in table.columns
     assert "PRIVATE KEY" not in table.to_string()
+
+
+def test_key_saved_inside_the_working_folder_is_shown_relative(created, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert save_private_key(created) == Path("keys/laptop.pem")
+    assert mode(tmp_path / "keys" / "laptop.pem") == 0o600
