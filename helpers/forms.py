@@ -27,18 +27,23 @@ from typing import Any
 import ipywidgets as w
 
 from helpers import forms_model as model
-from helpers.backend import EC2Client, ec2_client, which_backend
+from helpers import sandbox
+from helpers.backend import EC2Client, ec2_client, endpoint_url
 from helpers.keyfiles import DEFAULT_KEY_DIR
+from helpers.tables import key_pairs_table, tags_text
 
 WIDE = "560px"
 LABELS = {"description_width": "130px"}
 _COLOURS = {"ok": ("#1b5e20", "#e8f5e9"), "error": ("#b71c1c", "#ffebee"),
             "warn": ("#8a4b00", "#fff4e0"), "info": ("#37474f", "#eceff1")}
 TABLE_STYLE = """<style>
-.kp-table { border-collapse: collapse; font-size: 12px; margin-top: 4px; }
-.kp-table th { text-align: left; padding: 4px 10px; border-bottom: 2px solid #90a4ae; }
-.kp-table td { padding: 3px 10px; border-bottom: 1px solid #e0e0e0; white-space: nowrap; }
+.kp-table { border-collapse: collapse; font-size: 12px; margin-top: 4px; line-height: 1.4; }
+.kp-table th { text-align: left; padding: 4px 8px; border-bottom: 2px solid #90a4ae; }
+.kp-table td { padding: 4px 8px; border-bottom: 1px solid #e0e0e0; vertical-align: top; }
+.kp-table td:nth-child(1), .kp-table td:nth-child(2), .kp-table td:nth-child(5) {
+  white-space: nowrap; }
 .kp-table td:nth-child(2), .kp-table td:nth-child(4) { font-family: monospace; }
+.kp-table td:nth-child(4) { max-width: 230px; word-break: break-all; }
 </style>"""
 
 
@@ -70,8 +75,15 @@ def _classed(widget: w.DOMWidget, *classes: str) -> w.DOMWidget:
 
 
 def _header(title: str, help_text: str) -> w.HTML:
-    return w.HTML(f'<h3 style="margin:0 0 2px 0">{title}</h3>'
-                  f'<div style="color:#546e7a;max-width:720px;margin-bottom:6px">{help_text}</div>')
+    return w.HTML(f'<h3 style="margin:0 0 4px 0">{title}</h3>'
+                  f'<div style="color:#546e7a;max-width:720px;margin-bottom:8px;line-height:1.45">'
+                  f'{help_text}</div>')
+
+
+def _label(text: str) -> w.HTML:
+    """A field label lined up with the descriptions of the other fields."""
+    return w.HTML(f'<div style="text-align:right;padding-right:8px;line-height:28px">{text}</div>',
+                  layout=w.Layout(width="134px", flex="0 0 134px"))
 
 
 class _Form(w.VBox):
@@ -115,8 +127,7 @@ class TagRows(w.VBox):
                             "kp-add-tag")
         self.add.on_click(lambda _: self.add_row())
         self.rows_box = w.VBox()
-        label = w.Label("Tags", layout=w.Layout(width="130px"))
-        super().__init__([w.HBox([label, w.VBox([self.rows_box, self.add])])])
+        super().__init__([w.HBox([_label("Tags"), w.VBox([self.rows_box, self.add])])])
         _classed(self, *classes)
         self.add_row(notify=False)
 
@@ -160,23 +171,25 @@ class CreateForm(_Form):
         field = w.Layout(width=WIDE)
         self.name = _classed(w.Text(description="Key name", placeholder="e.g. my-laptop",
                                     style=LABELS, layout=field), "kp-create-name")
-        self.name_problem = _classed(w.HTML(layout=w.Layout(margin="0 0 4px 136px")),
+        self.name_problem = _classed(w.HTML(layout=w.Layout(margin="0 0 4px 140px")),
                                      "kp-name-problem")
         self.key_type = _classed(w.ToggleButtons(
             options=[("RSA 2048", "rsa"), ("ED25519", "ed25519")], description="Key type",
             tooltips=["Works everywhere, Windows instances included", "Shorter and modern; "
-                      "not for Windows instances"], style=LABELS), "kp-create-type")
+                      "not for Windows instances"], style=LABELS),
+            "kp-create-type", "widget-inline-hbox")
+        self.key_type.layout.margin = "2px 0 4px 0"  # label beside the buttons, like Text's
         self.key_format = _classed(w.ToggleButtons(
             options=[("PEM · OpenSSH", "pem"), ("PPK · PuTTY", "ppk")], description="File format",
             tooltips=["For ssh -i on Linux and macOS", "For PuTTY on Windows"], style=LABELS),
-            "kp-create-format")
+            "kp-create-format", "widget-inline-hbox")
         self.tags = TagRows(self._validate, "kp-create-tags")
-        self.tags_problem = w.HTML(layout=w.Layout(margin="0 0 4px 136px"))
+        self.tags_problem = w.HTML(layout=w.Layout(margin="0 0 4px 140px"))
         self.folder = _classed(w.Text(str(folder), description="Save to folder", style=LABELS,
                                       layout=field), "kp-create-folder")
         self.button = _classed(w.Button(description="Create key pair", button_style="primary",
                                         disabled=True, layout=w.Layout(width="180px",
-                                                                       margin="6px 0 0 136px")),
+                                                                       margin="6px 0 0 140px")),
                                "kp-create-button")
         self.result = _classed(w.HTML(), "kp-create-result")
         super().__init__(ec2, on_change, children=[
@@ -229,19 +242,19 @@ class ImportForm(_Form):
                  on_change: Callable[[], None] | None = None) -> None:
         self.name = _classed(w.Text(description="Key name", placeholder="e.g. my-laptop",
                                     style=LABELS, layout=w.Layout(width=WIDE)), "kp-import-name")
-        self.name_problem = _classed(w.HTML(layout=w.Layout(margin="0 0 4px 136px")),
+        self.name_problem = _classed(w.HTML(layout=w.Layout(margin="0 0 4px 140px")),
                                      "kp-name-problem")
         self.text = _classed(w.Textarea(
             description="Public key", placeholder="ssh-ed25519 AAAA... you@laptop",
             style=LABELS, layout=w.Layout(width=WIDE, height="90px")), "kp-import-text")
         self.upload = _classed(w.FileUpload(
             accept=".pub", multiple=False, description="Upload .pub file",
-            layout=w.Layout(width="180px", margin="2px 0 4px 136px")), "kp-import-upload")
+            layout=w.Layout(width="180px", margin="2px 0 4px 140px")), "kp-import-upload")
         self.tags = TagRows(self._validate, "kp-import-tags")
-        self.tags_problem = w.HTML(layout=w.Layout(margin="0 0 4px 136px"))
+        self.tags_problem = w.HTML(layout=w.Layout(margin="0 0 4px 140px"))
         self.button = _classed(w.Button(description="Import public key", button_style="primary",
                                         disabled=True, layout=w.Layout(width="180px",
-                                                                       margin="6px 0 0 136px")),
+                                                                       margin="6px 0 0 140px")),
                                "kp-import-button")
         self.result = _classed(w.HTML(), "kp-import-result")
         super().__init__(ec2, on_change, children=[
@@ -306,7 +319,7 @@ class KeyPairList(_Form):
                                       layout=w.Layout(width="380px")), "kp-list-filter")
         self.refresh_button = _classed(w.Button(description="Refresh",
                                                 layout=w.Layout(width="100px")), "kp-list-refresh")
-        self.count = w.HTML(layout=w.Layout(margin="0 0 0 12px"))
+        self.count = w.HTML(layout=w.Layout(margin="0 0 0 12px", align_self="center"))
         self.table = _classed(w.HTML(), "kp-list-table")
         self.result = w.HTML()
         self.items: list[dict[str, Any]] = []
@@ -338,17 +351,21 @@ class KeyPairList(_Form):
         self._render()
 
     def _render(self) -> None:
-        table = model.filtered_table(self.items, self.filter.value)
-        table["CreateTime"] = table["CreateTime"].dt.strftime("%Y-%m-%d %H:%M:%S UTC")
-        shown, total = len(table), len(self.items)
+        items = model.matching(self.items, self.filter.value)
+        shown, total = len(items), len(self.items)
         self.count.value = (f"{total} key pair{'s' * (total != 1)}" if shown == total
                             else f"{shown} of {total} key pairs match")
-        if shown:
-            self.table.value = TABLE_STYLE + table.to_html(index=False, border=0,
-                                                           classes="kp-table")
-        else:
+        if not shown:
             self.table.value = _box("No key pairs match the filter." if total else
                                     "No key pairs yet: create or import one.")
+            return
+        table = key_pairs_table({"KeyPairs": items})
+        table["CreateTime"] = table["CreateTime"].dt.strftime("%Y-%m-%d %H:%M UTC")
+        table = table.astype(str).map(escape)  # escaped here, so that Tags can hold <br>
+        table["Tags"] = ["<br>".join(escape(tags_text([tag])) for tag in item.get("Tags") or [])
+                         for item in items]
+        self.table.value = TABLE_STYLE + '<div style="overflow-x:auto">' + table.to_html(
+            index=False, border=0, escape=False, classes="kp-table") + "</div>"
 
 
 class DeleteForm(_Form):
@@ -361,12 +378,12 @@ class DeleteForm(_Form):
         self.safety = _classed(w.Checkbox(
             value=True, indent=False, description="Safety: delete only key pairs this tutorial "
             f"created (tagged {model.tutorial_tag_text()})", layout=w.Layout(width="auto",
-                                                                    margin="4px 0 0 136px")),
+                                                                    margin="4px 0 0 140px")),
             "kp-delete-safety")
-        self.warning = w.HTML(layout=w.Layout(margin="0 0 0 136px"))
+        self.warning = w.HTML(layout=w.Layout(margin="0 0 0 140px"))
         self.button = _classed(w.Button(description="Delete selected…", button_style="danger",
                                         disabled=True, layout=w.Layout(width="180px",
-                                                                       margin="6px 0 0 136px")),
+                                                                       margin="6px 0 0 140px")),
                                "kp-delete-button")
         self.question = w.HTML()
         self.confirm = _classed(w.Button(description="Yes, delete", button_style="danger",
@@ -374,7 +391,7 @@ class DeleteForm(_Form):
         self.cancel = _classed(w.Button(description="Cancel", layout=w.Layout(width="100px")),
                                "kp-delete-cancel")
         self.confirm_box = w.VBox([self.question, w.HBox([self.confirm, self.cancel])],
-                                  layout=w.Layout(display="none", margin="6px 0 0 136px"))
+                                  layout=w.Layout(display="none", margin="6px 0 0 140px"))
         self.result = _classed(w.HTML(), "kp-delete-result")
         self.items: list[dict[str, Any]] = []
         self.pending: tuple[list[str], bool] | None = None
@@ -401,7 +418,7 @@ class DeleteForm(_Form):
             return
         self.select.options = [
             (item["KeyName"] if model.is_tutorial_key(item)
-             else f"{item['KeyName']}  (not from this tutorial)", item["KeyName"])
+             else f"{item['KeyName']} (not from this tutorial)", item["KeyName"])
             for item in self.items]
         self._validate()
 
@@ -453,19 +470,21 @@ class DeleteForm(_Form):
         self._changed()
 
 
-def _backend_line(ec2: EC2Client) -> str:
+def _backend_badge(ec2: EC2Client) -> str:
     """Which backend and Region the manager acts on, impossible to miss when it is live AWS."""
     region = escape(ec2.meta.region_name or "")
-    try:
-        backend = which_backend()
-    except Exception:
-        backend = "live"
-    if backend == "live":
-        return (f'<b style="color:#b71c1c">LIVE AWS, Region {region}</b>: every action changes '
-                "your account.")
-    if backend == "endpoint":
-        return f"Endpoint {escape(ec2.meta.endpoint_url)}, Region {region}."
-    return f"Sandbox (moto in this kernel), Region {region}: no AWS account, nothing leaves here."
+    # What the client will really reach: an endpoint wins over the sandbox, which wins over AWS.
+    if endpoint_url():
+        kind, name, note = "info", f"Endpoint {escape(endpoint_url())}", "a local server"
+    elif sandbox.is_running():
+        kind, name, note = "ok", "Sandbox", "moto in this kernel: no AWS account, nothing leaves " \
+            "this machine"
+    else:
+        kind, name, note = "error", "LIVE AWS", "every action changes your AWS account"
+    ink, paper = _COLOURS[kind]
+    return (f'<span style="background:{paper};color:{ink};border:1px solid {ink};'
+            f'border-radius:10px;padding:1px 10px;font-weight:600">● {name} · {region}</span>'
+            f'<span style="color:#546e7a;margin-left:8px">{note}</span>')
 
 
 class KeyPairManager(w.VBox):
@@ -483,9 +502,7 @@ class KeyPairManager(w.VBox):
                                    layout=w.Layout(max_width="980px")), "kp-manager")
         for form in self.tabs.children:
             form.layout.padding = "8px 12px"
-        header = w.HTML(
-            '<h2 style="margin:0 0 2px 0">EC2 key pair manager</h2>'
-            f'<div style="color:#546e7a;margin-bottom:8px">{_backend_line(self.ec2)}</div>')
+        header = w.HTML(_backend_badge(self.ec2), layout=w.Layout(margin="0 0 8px 0"))
         super().__init__([header, self.tabs])
         self.refresh()
 

@@ -11,8 +11,6 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from helpers.backend import EC2Client
 from helpers.errors import KeyPairError, explain
 from helpers.keyfiles import DEFAULT_KEY_DIR, key_file_name, save_private_key
@@ -25,7 +23,7 @@ from helpers.keypairs import (
     import_key_pair,
     key_name_problem,
 )
-from helpers.tables import key_pairs_table, tags_text
+from helpers.tables import tags_text
 
 # Every key pair the forms make carries this tag; the delete safety only deletes keys that do.
 TUTORIAL_TAG = {"CreatedBy": "ec2-keypairs-tutorial"}
@@ -42,13 +40,8 @@ class NewKeyPair:
     path: Path | None = None  # where the private key was saved; None for an imported key
 
     def shown_path(self) -> str:
-        """The saved file relative to the working folder when it lies inside it, else absolute."""
-        if self.path is None:
-            return ""
-        try:
-            return str(self.path.relative_to(Path.cwd()))
-        except ValueError:
-            return str(self.path)
+        """Where the private key was saved, as shown_path() writes it; '' for an imported key."""
+        return shown_path(self.path) if self.path else ""
 
 
 @dataclass
@@ -73,6 +66,14 @@ class Deletion:
         if self.error:
             lines.append(self.error)
         return "\n".join(lines) or "Nothing was chosen: select one or more key pairs."
+
+
+def shown_path(path: Path) -> str:
+    """A path relative to the working folder when it lies inside it, else the whole path."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _names(names: Sequence[str]) -> str:
@@ -146,7 +147,7 @@ def create_and_save(
         raise KeyPairError(problem)
     path = planned_key_path(name, key_format, folder)
     if path.exists():
-        raise KeyPairError(f"{path} already exists, so nothing was created: "
+        raise KeyPairError(f"{shown_path(path)} already exists, so nothing was created: "
                            "choose another name or folder, or move that file away.")
     response = create_key_pair(ec2, name, key_type=key_type, key_format=key_format,
                                tags=tags_from_rows(rows))
@@ -208,9 +209,10 @@ def matches(item: dict[str, Any], text: str) -> bool:
     return text in item["KeyName"].lower() or text in tags_text(item.get("Tags")).lower()
 
 
-def filtered_table(items: list[dict[str, Any]], text: str = "") -> pd.DataFrame:
-    """The key pairs whose name or tags contain text, as a table (never the private key)."""
-    return key_pairs_table({"KeyPairs": [item for item in items if matches(item, text)]})
+def matching(items: list[dict[str, Any]], text: str = "") -> list[dict[str, Any]]:
+    """The key pairs whose name or tags contain text (all of them for an empty text)."""
+    return [item for item in items if matches(item, text)]
+
 
 
 def is_tutorial_key(item: dict[str, Any]) -> bool:
@@ -228,6 +230,9 @@ def delete_question(names: Sequence[str], items: list[dict[str, Any]], safety: b
             else "Nothing will be deleted.")
     if kept:
         text += f" The safety keeps {_names(kept)}: not created by this tutorial."
+    others = [n for n in going if n not in tutorial]
+    if others:
+        text += f" The safety is off: {_names(others)} was not created by this tutorial."
     return text
 
 

@@ -217,6 +217,12 @@ def test_list_filters_by_name_and_by_tag(ec2):
     assert "No key pairs match" in view.table.value
 
 
+def test_list_shows_tags_as_text_never_as_html(ec2):
+    make_keys(ec2, "odd", tags={"Note": "<b>bold</b>"})
+    view = KeyPairList(ec2)
+    assert "Note=&lt;b&gt;bold&lt;/b&gt;" in view.table.value and "<b>bold" not in view.table.value
+
+
 def test_list_refresh_shows_keys_made_elsewhere(ec2):
     view = KeyPairList(ec2)
     assert "No key pairs yet" in view.table.value
@@ -257,7 +263,7 @@ def test_safety_keeps_keys_the_tutorial_did_not_make_until_turned_off(ec2):
     make_keys(ec2, "mine")
     make_keys(ec2, "production", tutorial=False)
     form = DeleteForm(ec2)
-    assert "production  (not from this tutorial)" in shown(form)
+    assert "production (not from this tutorial)" in shown(form)
     ask_to_delete(form, "mine", "production")
     assert "The safety keeps &#x27;production&#x27;" in form.question.value
     form.confirm.click()
@@ -266,6 +272,7 @@ def test_safety_keeps_keys_the_tutorial_did_not_make_until_turned_off(ec2):
     form.safety.value = False
     assert "Safety off" in form.warning.value
     ask_to_delete(form, "production")
+    assert "The safety is off: &#x27;production&#x27;" in form.question.value
     form.confirm.click()
     assert names(ec2) == []
 
@@ -309,7 +316,7 @@ def test_manager_keeps_list_and_delete_choices_in_sync(ec2, tmp_path):
 
 def test_manager_says_it_is_the_sandbox(ec2, tmp_path):
     manager = KeyPairManager(ec2, folder=tmp_path)
-    assert "Sandbox" in manager.children[0].value
+    assert "Sandbox · us-east-1" in manager.children[0].value
 
 
 # The model alone, without widgets
