@@ -39,6 +39,7 @@ ALLOWED_CONSOLE_ERRORS = {
 }
 # Filled in by the fixtures and the tests, printed at the end of the run.
 TIMINGS: dict[str, float] = {}
+ALLOWED_SEEN: dict[str, int] = {}
 
 
 @dataclass
@@ -47,8 +48,11 @@ class ConsoleErrors:
 
     seen: list[str] = field(default_factory=list)
 
+    def allowed_by(self, error: str) -> str | None:
+        return next((p for p in ALLOWED_CONSOLE_ERRORS if re.search(p, error)), None)
+
     def unexpected(self) -> list[str]:
-        return [e for e in self.seen if not any(re.search(p, e) for p in ALLOWED_CONSOLE_ERRORS)]
+        return [error for error in self.seen if not self.allowed_by(error)]
 
 
 @dataclass
@@ -60,6 +64,7 @@ class Server:
     log: Path
     launched_at: float
     token: str = ""
+    pages_opened: int = 0
 
     def url(self, path: str) -> str:
         query = f"{'&' if '?' in path else '?'}token={self.token}" if self.token else ""
@@ -159,15 +164,32 @@ def _serve(command: list[str], home: Path, log: Path, probe_url: str, ok: set[in
     return process
 
 
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+MISSING_CHROMIUM = (f"Chromium is not at {CHROMIUM}: to run them, `apt-get install chromium` "
+                    "(or run .ci/run, which installs it)")
+SKIPPED: list[pytest.Item] = []
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without Chromium, set the browser tests aside to report them in one line (not in CI)."""
+    if CHROMIUM.exists() or in_ci():
+        return
+    here = Path(__file__).parent
+    SKIPPED.extend(item for item in items if item.path.is_relative_to(here))
+    if SKIPPED:
+        items[:] = [item for item in items if item not in SKIPPED]
+        config.hook.pytest_deselected(items=SKIPPED)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless; skips (or, in CI, fails) when it is not installed."""
+    """Debian's Chromium, headless; in CI a missing Chromium fails every browser test."""
     if not CHROMIUM.exists():
-        message = (f"browser tests need Chromium at {CHROMIUM}: run `apt-get install chromium` "
-                   "(or .ci/run, which installs it), then run the tests again")
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true and {message}", pytrace=False)
-        pytest.skip(message)
+        pytest.fail(f"CI=true, and the browser tests must run, but {MISSING_CHROMIUM}",
+                    pytrace=False)
     started = time.monotonic()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -246,6 +268,9 @@ def page(browser: Browser, console_errors: ConsoleErrors) -> Iterator[Page]:
         yield tab
     finally:
         context.close()
+        for error in console_errors.seen:
+            if pattern := console_errors.allowed_by(error):
+                ALLOWED_SEEN[pattern] = ALLOWED_SEEN.get(pattern, 0) + 1
 
 
 def screenshot_path(test_name: str) -> Path:
@@ -293,10 +318,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
+    if SKIPPED:
+        terminalreporter.write_sep("=", f"{len(SKIPPED)} browser tests skipped: {MISSING_CHROMIUM}",
+                                   yellow=True)
     if TIMINGS:
         terminalreporter.section("browser timings")
         for what, seconds in TIMINGS.items():
             terminalreporter.write_line(f"{what}: {seconds:.1f}")
+    for pattern, count in ALLOWED_SEEN.items():
+        terminalreporter.write_line(f"allowed console error, seen {count}x: {pattern}\n"
+                                    f"  because {ALLOWED_CONSOLE_ERRORS[pattern]}")
 
 
 @pytest.fixture
@@ -305,6 +336,7 @@ def open_in_lab(page: Page, lab: Server):
 
     def open_notebook(notebook: str, *, wait_for_kernel: bool = True) -> Locator:
         # reset: start from an empty workspace, not with the tabs an earlier test left open.
+        lab.pages_opened += 1
         page.goto(lab.url(f"lab/tree/{notebook}?reset"))
         panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
         expect(panel).to_have_count(1, timeout=60_000)
