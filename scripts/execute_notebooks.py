@@ -127,8 +127,9 @@ def execute(path: Path) -> float:
         client.execute()
     except CellExecutionError as error:
         # nbclient lets cells tagged raises-exception fail; any other error stops here.
+        cell = str(error).split("-" * 18)[1].strip()  # the failing cell, as nbclient frames it
         sys.exit(f"{path.name}: a cell not tagged raises-exception failed; nothing was written."
-                 f"\n{error}")
+                 f"\n{cell}\n{error.ename}: {error.evalue}")
     seconds = time.perf_counter() - started[0] if started else 0.0
     clean(notebook)
     check_outputs(notebook, path)
