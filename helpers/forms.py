@@ -96,6 +96,10 @@ class _Form(w.VBox):
         self.on_change = on_change
         self.running = False
 
+    def __repr__(self) -> str:
+        # What a notebook shows where the widget cannot be drawn (GitHub, a kernel not running).
+        return f"{type(self).__name__}: run this cell in Jupyter to use the form."
+
     def refresh(self, items: list[dict[str, Any]] | None = None) -> None:
         """Bring the form up to date with the key pairs (forms with no list have nothing to do)."""
 
@@ -505,6 +509,9 @@ class KeyPairManager(w.VBox):
         header = w.HTML(_backend_badge(self.ec2), layout=w.Layout(margin="0 0 8px 0"))
         super().__init__([header, self.tabs])
         self.refresh()
+
+    def __repr__(self) -> str:
+        return "KeyPairManager: run this cell in Jupyter to use the manager."
 
     def refresh(self) -> None:
         """Describe the key pairs once and bring the list and the delete choices up to date."""

@@ -319,6 +319,14 @@ def test_manager_says_it_is_the_sandbox(ec2, tmp_path):
     assert "Sandbox · us-east-1" in manager.children[0].value
 
 
+def test_a_notebook_without_a_kernel_shows_one_readable_line(ec2, tmp_path):
+    manager = KeyPairManager(ec2, folder=tmp_path)
+    for widget in (manager, manager.create, manager.delete):
+        text = widget._repr_mimebundle_()["text/plain"]
+        assert text.endswith("run this cell in Jupyter to use the " +
+                             ("manager." if widget is manager else "form."))
+
+
 # The model alone, without widgets
 
 def test_tags_problem_names_each_mistake():
