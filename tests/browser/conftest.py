@@ -37,6 +37,8 @@ ALLOWED_CONSOLE_ERRORS = {
         "Voilà's page template links Font Awesome CSS from a CDN; the tests block the internet "
         "(workshops may be offline) and none of the forms needs those icons.",
 }
+# Every expect() waits this long: a kernel round trip on a busy 2-core machine can take seconds.
+expect.set_options(timeout=20_000)
 # Filled in by the fixtures and the tests, printed at the end of the run.
 TIMINGS: dict[str, float] = {}
 ALLOWED_SEEN: dict[str, int] = {}
@@ -258,6 +260,7 @@ def page(browser: Browser, console_errors: ConsoleErrors) -> Iterator[Page]:
     """A fresh browser tab that reaches only 127.0.0.1 (as offline) and records JS errors."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(30_000)
+    context.set_default_navigation_timeout(60_000)
     # Same result with or without internet: anything not on loopback is refused.
     context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])"), lambda route: route.abort())
     tab = context.new_page()
@@ -324,10 +327,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if TIMINGS:
         terminalreporter.section("browser timings")
         for what, seconds in TIMINGS.items():
-            terminalreporter.write_line(f"{what}: {seconds:.1f}")
+            terminalreporter.line(f"{what}: {seconds:.1f}")
     for pattern, count in ALLOWED_SEEN.items():
-        terminalreporter.write_line(f"allowed console error, seen {count}x: {pattern}\n"
-                                    f"  because {ALLOWED_CONSOLE_ERRORS[pattern]}")
+        terminalreporter.line(f"allowed console error, seen {count}x: {pattern}\n"
+                              f"  because {ALLOWED_CONSOLE_ERRORS[pattern]}")
 
 
 @pytest.fixture
