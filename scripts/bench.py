@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_forms import bench_forms
 from jupyter_client.manager import start_new_kernel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,6 +61,8 @@ def main() -> None:
     warmed = in_fresh_kernel("import time; time.sleep(3)\n"
                              "from helpers import ec2_client\nec2_client().describe_key_pairs()")
     report("  same, after 3 s of reading", warmed - 3, "python -c 'import boto3'", import_boto3)
+
+    bench_forms()
 
     if not quick:
         with tempfile.TemporaryDirectory() as tmp:
