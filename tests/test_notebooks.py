@@ -1,0 +1,236 @@
+"""The notebooks as a whole: recipes that run alone, no private keys, navigation, clean metadata.
+
+nbval (see pyproject.toml) checks each notebook's outputs cell by cell; these tests check what
+nbval does not look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+from helpers.ppk import to_ppk
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+TITLE = re.compile(r"^# (\d\d) · (\S.*)$")
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+# What each recipe prints when it runs alone, on a sandbox that holds no key pair yet.
+RECIPE_PRINTS = {
+    "00_setup": [r"^Account 123456789012, Region us-east-1$"],
+    "01_describe_key_pairs": [r"^0 key pairs in us-east-1$", r"^build-server exists: False$"],
+    "02_create_key_pair": [
+        r"^Created key-[0-9a-f]{17}; private key in keys/my-created-key\.pem, mode 0o600$"],
+    "03_delete_key_pair": [r"^No key pair named spare in us-east-1$"],
+    "04_import_key_pair": [r"^us-east-1: key-[0-9a-f]{17} [A-Za-z0-9+/]{43}=$",
+                           r"^eu-west-1: key-[0-9a-f]{17} [A-Za-z0-9+/]{43}=$"],
+    "05_key_pair_manager": [r"VBox\(children=\(Text\("],  # display() outside Jupyter prints it
+}
+# Private key files a recipe promises to leave, mode 0600, in the folder it runs in.
+RECIPE_KEY_FILES = {"02_create_key_pair": ["keys/my-created-key.pem"],
+                    "04_import_key_pair": ["keys/my-imported-key"]}
+
+# Key material, not a mention of it: a PEM or PPK header followed by base64 lines, also when
+# the text sits in JSON or a string literal (quotes, escaped newlines between the lines).
+_GAP = r"""(?:\\r|\\n|[\s"',])*"""
+PRIVATE_KEY_MATERIAL = re.compile(
+    rf"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----{_GAP}[A-Za-z0-9+/]{{40,}}"
+    rf"|Private-Lines: \d+{_GAP}[A-Za-z0-9+/]{{40,}}"
+)
+# Outputs may not even mention a private key: they are what a reader sees and shares.
+PRIVATE_KEY_MENTION = re.compile(r"BEGIN [A-Z0-9 ]*PRIVATE KEY|PuTTY-User-Key-File|Private-Lines")
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def cells_tagged(notebook: nbformat.NotebookNode, tag: str) -> list[nbformat.NotebookNode]:
+    return [cell for cell in notebook.cells if tag in cell.metadata.get("tags", [])]
+
+
+def title(path: Path) -> str:
+    """'01 · Describe key pairs', from the notebook's first line."""
+    first_line = read(path).cells[0].source.splitlines()[0]
+    match = TITLE.match(first_line)
+    assert match and match[1] == path.name[:2], (
+        f"{path.name} must open with '# {path.name[:2]} · Title', not {first_line!r}")
+    return f"{match[1]} · {match[2]}"
+
+
+def output_text(output: nbformat.NotebookNode) -> str:
+    if output.output_type == "stream":
+        return output.text
+    if output.output_type == "error":
+        return f"{output.ename}: {output.evalue}\n" + "\n".join(output.traceback)
+    return "\n".join(str(value) for value in output.get("data", {}).values())
+
+
+def test_there_are_notebooks_to_check():
+    assert [p.name[:2] for p in NOTEBOOKS][:5] == ["00", "01", "02", "03", "04"]
+
+
+# --- Recipes -----------------------------------------------------------------------------
+
+RECIPES = [(path.stem, cell.source) for path in NOTEBOOKS for cell in cells_tagged(read(path),
+                                                                                   "recipe")]
+
+
+def run_recipe(stem: str, source: str, folder: Path) -> subprocess.CompletedProcess:
+    """Run a recipe alone in a fresh interpreter, in folder, on a fresh sandbox."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "EC2_KEYPAIRS"))}
+    env["HOME"] = str(folder)  # no ~/.aws: the sandbox is all there is
+    program = "from helpers import sandbox\nsandbox.start()\n" + source
+    return subprocess.run([sys.executable, "-c", program], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=180)
+
+
+@pytest.fixture(scope="module")
+def recipe_runs(tmp_path_factory):
+    """Every recipe's run, one interpreter per core at a time (each takes seconds to start)."""
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        runs = {}
+        for stem, source in RECIPES:
+            folder = tmp_path_factory.mktemp(stem)
+            runs[stem] = (pool.submit(run_recipe, stem, source, folder), folder)
+        yield runs
+
+
+def test_every_notebook_but_the_first_has_one_recipe():
+    stems = [stem for stem, _ in RECIPES]
+    for path in NOTEBOOKS:
+        assert stems.count(path.stem) <= 1, f"{path.name} has more than one cell tagged recipe"
+        if path.stem != "05_key_pair_manager":
+            assert path.stem in stems, f"{path.name} has no cell tagged recipe"
+
+
+@pytest.mark.parametrize(("stem", "source"), RECIPES, ids=[stem for stem, _ in RECIPES])
+def test_recipe_uses_plain_boto3_only(stem, source):
+    assert "import boto3" in source, f"the {stem} recipe must make its own boto3 client"
+    assert not re.search(r"^\s*(from|import) helpers\b", source, re.MULTILINE), (
+        f"the {stem} recipe imports the tutorial's helpers: a reader cannot copy it")
+
+
+@pytest.mark.parametrize(("stem", "source"), RECIPES, ids=[stem for stem, _ in RECIPES])
+def test_recipe_runs_alone_and_prints_what_it_promises(stem, source, recipe_runs):
+    assert stem in RECIPE_PRINTS, (
+        f"add what the {stem} recipe prints on an empty sandbox to RECIPE_PRINTS")
+    run, folder = recipe_runs[stem]
+    result = run.result()
+    stdout, stderr = result.stdout, result.stderr
+    assert result.returncode == 0, f"the {stem} recipe failed on its own:\n{stderr[-2000:]}"
+    for expected in RECIPE_PRINTS[stem]:
+        assert re.search(expected, stdout, re.MULTILINE), (
+            f"the {stem} recipe should print a line matching {expected!r}; it printed:\n{stdout}")
+    assert not PRIVATE_KEY_MENTION.search(stdout + stderr), f"the {stem} recipe shows a private key"
+    for name in RECIPE_KEY_FILES.get(stem, []):
+        key_file = folder / name
+        assert key_file.is_file(), f"the {stem} recipe should leave its private key in {name}"
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600, f"{name} must have mode 0600"
+
+
+# --- No private key anywhere --------------------------------------------------------------
+
+
+def tracked_files() -> list[Path]:
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True)
+    return [ROOT / name for name in listed.stdout.decode().split("\0") if name]
+
+
+def test_the_private_key_detector_finds_real_keys():
+    ed = ed25519.Ed25519PrivateKey.generate()
+    pem = rsa.generate_private_key(public_exponent=65537, key_size=1024).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption()).decode()
+    openssh = ed.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                               serialization.NoEncryption()).decode()
+    ppk = to_ppk(ed, "test")
+    for material in (pem, openssh, ppk):
+        for shown in (material, json.dumps(material), json.dumps(material.splitlines(True))):
+            assert PRIVATE_KEY_MATERIAL.search(shown), shown
+    assert not PRIVATE_KEY_MATERIAL.search('if b"BEGIN RSA PRIVATE KEY" in data:')
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_shows_no_private_key(path):
+    for index, cell in enumerate(read(path).cells):
+        assert not PRIVATE_KEY_MATERIAL.search(cell.source), f"{path.name} cell {index} source"
+        for output in cell.get("outputs", []):
+            assert not PRIVATE_KEY_MENTION.search(output_text(output)), (
+                f"{path.name} cell {index} shows private key material: print redacted(response)")
+
+
+def test_no_tracked_file_holds_a_private_key():
+    holding = [str(path.relative_to(ROOT)) for path in tracked_files() if path.is_file()
+               and PRIVATE_KEY_MATERIAL.search(path.read_bytes().decode("utf-8", "replace"))]
+    assert holding == [], f"private key material committed in {holding}"
+
+
+# --- Navigation and table of contents ------------------------------------------------------
+
+
+def navigation_line(index: int) -> str:
+    links = []
+    if index > 0:
+        before = NOTEBOOKS[index - 1]
+        links.append(f"[← {title(before)}]({before.name})")
+    if index < len(NOTEBOOKS) - 1:
+        after = NOTEBOOKS[index + 1]
+        links.append(f"[{title(after)} →]({after.name})")
+    return " | ".join(links)
+
+
+@pytest.mark.parametrize("index", range(len(NOTEBOOKS)), ids=[p.name for p in NOTEBOOKS])
+def test_notebook_ends_with_the_navigation_line(index):
+    last = read(NOTEBOOKS[index]).cells[-1]
+    assert last.cell_type == "markdown"
+    assert last.source == navigation_line(index), "run make execute to refresh it"
+
+
+def test_set_up_notebook_lists_every_notebook_in_order():
+    (toc,) = cells_tagged(read(NOTEBOOKS[0]), "toc")
+    links = re.findall(r"\[(.+?)\]\((.+?)\)", toc.source)
+    assert links == [(title(p), p.name) for p in NOTEBOOKS], "run make execute to refresh it"
+
+
+# --- Clean, reproducible metadata -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_metadata_is_clean(path):
+    notebook = read(path)
+    assert notebook.metadata.get("kernelspec") == KERNELSPEC
+    assert set(notebook.metadata) <= {"kernelspec", "language_info"}, (
+        f"{path.name} holds metadata {sorted(notebook.metadata)}: run make execute")
+    assert "version" not in notebook.metadata.get("language_info", {})
+    for index, cell in enumerate(notebook.cells):
+        volatile = {"execution", "ExecuteTime", "collapsed", "scrolled", "widgets"}
+        noise = volatile & set(cell.metadata)
+        assert not noise, f"{path.name} cell {index} metadata holds {noise}: run make execute"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_was_run_top_to_bottom_with_outputs_stored(path):
+    code = [cell for cell in read(path).cells if cell.cell_type == "code"]
+    assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1)), (
+        f"{path.name} was not run top to bottom in one kernel: run make execute")
+    for cell in code:
+        for output in cell.outputs:
+            if output.output_type == "execute_result":
+                assert output.execution_count == cell.execution_count
+    assert any(cell.outputs for cell in code), f"{path.name} has no stored outputs"
+    first_shown = next(cell for cell in code if cell.outputs)
+    assert "Backend: " in output_text(first_shown.outputs[0]), (
+        f"{path.name}'s first output must be the line naming the backend it uses")
