@@ -420,6 +420,7 @@ class DeleteForm(_Form):
         except Exception as error:
             self.result.value = _box(escape(model.message_of(error)), "error")
             return
+        self.select.value = ()  # replacing options under a selection upsets the browser side
         self.select.options = [
             (item["KeyName"] if model.is_tutorial_key(item)
              else f"{item['KeyName']} (not from this tutorial)", item["KeyName"])
