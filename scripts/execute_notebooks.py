@@ -4,7 +4,9 @@
     python scripts/execute_notebooks.py --check           # only check the generated cells
 
 Besides executing, it refreshes what is generated: the table of contents in 00_setup (the
-markdown cell tagged `toc`) and the navigation line that ends every notebook.
+markdown cell tagged `toc`) and the navigation line that ends every notebook. A notebook whose
+new outputs differ from the stored ones only in values sanitize.cfg masks (ids, fingerprints,
+times) is left as it was, so that re-running changes no file without a reason.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+SANITIZE = NOTEBOOKS / "sanitize.cfg"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 # Cell metadata that only records when or how a cell last ran in someone's JupyterLab.
 VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled")
@@ -114,8 +117,19 @@ def check_outputs(notebook: nbformat.NotebookNode, path: Path) -> None:
                      "nothing; remove the tag or make the cell show the error.")
 
 
-def execute(path: Path) -> float:
-    """Run one notebook top to bottom in a fresh kernel; return the seconds its cells took."""
+def masked(text: str) -> str:
+    """The text with every volatile value replaced, as nbval sees it (sanitize.cfg)."""
+    masks = re.findall(r"^regex: (.*)$\n^replace: (.*)$", SANITIZE.read_text(), re.MULTILINE)
+    for pattern, replacement in masks:
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+def execute(path: Path) -> tuple[float, bool]:
+    """Run one notebook top to bottom in a fresh kernel, and store it if anything real changed.
+
+    Return the seconds its cells took, and whether the file was written.
+    """
     notebook = nbformat.read(path, as_version=4)
     started: list[float] = []
     client = NotebookClient(
@@ -133,8 +147,11 @@ def execute(path: Path) -> float:
     seconds = time.perf_counter() - started[0] if started else 0.0
     clean(notebook)
     check_outputs(notebook, path)
-    nbformat.write(notebook, path)
-    return seconds
+    text = nbformat.writes(notebook).rstrip("\n") + "\n"
+    if masked(text) == masked(path.read_text(encoding="utf-8")):
+        return seconds, False
+    path.write_text(text, encoding="utf-8")
+    return seconds, True
 
 
 def main() -> None:
@@ -161,9 +178,10 @@ def main() -> None:
         if stale:
             nbformat.write(notebook, path)
             print(f"{path.name}: refreshed the {' and '.join(stale)}")
-        seconds = execute(path)
-        over = f"  (over the {SECONDS_BUDGET:.0f} s budget)" if seconds > SECONDS_BUDGET else ""
-        print(f"{path.name}: executed in {seconds:.1f} s{over}")
+        seconds, written = execute(path)
+        over = f" (over the {SECONDS_BUDGET:.0f} s budget)" if seconds > SECONDS_BUDGET else ""
+        kept = "written" if written else "file kept: nothing but masked values changed"
+        print(f"{path.name}: executed in {seconds:.1f} s{over}; {kept}")
     sys.exit(1 if stale_anywhere else 0)
 
 
