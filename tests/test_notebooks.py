@@ -108,12 +108,10 @@ def recipe_runs(tmp_path_factory):
         yield runs
 
 
-def test_every_notebook_but_the_first_has_one_recipe():
+def test_every_notebook_ends_its_lesson_with_one_recipe():
     stems = [stem for stem, _ in RECIPES]
     for path in NOTEBOOKS:
-        assert stems.count(path.stem) <= 1, f"{path.name} has more than one cell tagged recipe"
-        if path.stem != "05_key_pair_manager":
-            assert path.stem in stems, f"{path.name} has no cell tagged recipe"
+        assert stems.count(path.stem) == 1, f"{path.name} needs exactly one cell tagged recipe"
 
 
 @pytest.mark.parametrize(("stem", "source"), RECIPES, ids=[stem for stem, _ in RECIPES])
@@ -203,6 +201,21 @@ def test_set_up_notebook_lists_every_notebook_in_order():
     (toc,) = cells_tagged(read(NOTEBOOKS[0]), "toc")
     links = re.findall(r"\[(.+?)\]\((.+?)\)", toc.source)
     assert links == [(title(p), p.name) for p in NOTEBOOKS], "run make execute to refresh it"
+
+
+# --- A page of a book ----------------------------------------------------------------------
+
+SCREEN_LINES = 40
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_cell_or_output_is_longer_than_a_screen(path):
+    for index, cell in enumerate(read(path).cells):
+        assert len(cell.source.splitlines()) <= SCREEN_LINES, f"{path.name} cell {index}: split it"
+        for output in cell.get("outputs", []):
+            text = output.get("text", "") + output.get("data", {}).get("text/plain", "")
+            assert len(text.splitlines()) <= SCREEN_LINES and len(text) <= 100 * SCREEN_LINES, (
+                f"{path.name} cell {index} shows a long output: show less of it")
 
 
 # --- Clean, reproducible metadata -----------------------------------------------------------
