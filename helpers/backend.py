@@ -53,6 +53,8 @@ def ec2_client(region: str | None = None, *, live: bool | None = None) -> EC2Cli
         sandbox.start()
     elif sandbox.is_running():
         sandbox.stop()  # the sandbox would swallow calls meant for the endpoint or for AWS
+    if backend != "live":  # stated in the README; live AWS uses the Region you configured
+        region = region or boto3.session.Session().region_name or sandbox.DEFAULT_REGION
     with friendly_errors():
         client = boto3.client("ec2", region_name=region)
     where = client.meta.region_name

@@ -24,6 +24,7 @@ from helpers import fingerprints, ppk
 
 KEY_TYPES = ("rsa", "ed25519")
 KEY_FORMATS = ("pem", "ppk")
+KEY_PAIR_FILTERS = ("key-pair-id", "key-name", "fingerprint", "key-type", "tag-key")
 # AWS documents RSA 1024, 2048 and 4096; 8192-bit imports are reported to work, so only
 # keys too small for OpenSSH (< 1024) or larger than OpenSSH allows (> 16384) are refused.
 RSA_BITS = range(1024, 16385)
@@ -218,6 +219,21 @@ def name_the_missing_key_pair() -> None:
     _wrap(KeyPairBackend, "describe_key_pairs", make)
 
 
+def reject_unknown_filters() -> None:
+    """An unknown filter name gets InvalidParameterValue (moto raises a raw Python exception)."""
+
+    def make(describe: Callable[..., list[KeyPair]]) -> Callable[..., list[KeyPair]]:
+        def describe_key_pairs(self: Any, key_names: list[str], filters: Any = None) -> list:
+            for name in filters or {}:
+                if name not in KEY_PAIR_FILTERS and not name.startswith("tag:"):
+                    raise InvalidParameterValue(f"The filter '{name}' is invalid")
+            return describe(self, key_names, filters)
+
+        return describe_key_pairs
+
+    _wrap(KeyPairBackend, "describe_key_pairs", make)
+
+
 def describe_by_key_pair_ids() -> None:
     """DescribeKeyPairs(KeyPairIds=...) returns those keys, or NotFound (moto returns all)."""
 
@@ -284,6 +300,7 @@ FIXES: tuple[Callable[[], None], ...] = (
     validate_key_names,
     return_ppk_when_asked,
     name_the_missing_key_pair,
+    reject_unknown_filters,
     describe_by_key_pair_ids,
     delete_by_key_pair_id,
     honour_dry_run_on_describe,

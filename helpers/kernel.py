@@ -21,7 +21,8 @@ def _warm_up() -> None:
     """Make moto load its EC2 data now, while the learner reads, not on their first call."""
     import boto3
 
-    boto3.client("ec2").describe_regions()
+    # A session of its own: boto3's default session is not safe to share across threads.
+    boto3.session.Session().client("ec2").describe_regions()
 
 
 def load_ipython_extension(ipython) -> None:

@@ -16,6 +16,7 @@ from helpers import fidelity
 DEFAULT_REGION = "us-east-1"
 _mock = mock_aws()
 _running = False
+_set_region = False  # whether start() set AWS_DEFAULT_REGION, for stop() to take it back
 
 
 def _parse_botocore_models_once() -> None:
@@ -26,21 +27,26 @@ def _parse_botocore_models_once() -> None:
 
 def start() -> None:
     """Route every boto3 client made from now on in this process to moto; safe to call twice."""
-    global _running
+    global _running, _set_region
     if not _running:
         _parse_botocore_models_once()
         fidelity.apply()
-        os.environ.setdefault("AWS_DEFAULT_REGION", DEFAULT_REGION)
+        if "AWS_DEFAULT_REGION" not in os.environ:  # a plain boto3.client("ec2") needs one
+            os.environ["AWS_DEFAULT_REGION"] = DEFAULT_REGION
+            _set_region = True
         _mock.start()
         _running = True
 
 
 def stop() -> None:
     """Stop routing boto3 to moto, so that new clients reach real AWS again."""
-    global _running
+    global _running, _set_region
     if _running:
         _mock.stop()
         boto3.DEFAULT_SESSION = None  # it may hold the sandbox's fake credentials
+        if _set_region:  # live AWS must use the Region the user configured
+            os.environ.pop("AWS_DEFAULT_REGION", None)
+            _set_region = False
         _running = False
 
 

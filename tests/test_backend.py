@@ -115,3 +115,14 @@ def test_live_without_a_region_says_how_to_set_one(clean_env, tmp_path):
     clean_env.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     with pytest.raises(KeyPairError, match="No AWS Region is set"):
         ec2_client(live=True)
+
+
+def test_live_after_the_sandbox_uses_the_configured_region(clean_env, tmp_path):
+    clean_env.delenv("AWS_DEFAULT_REGION", raising=False)
+    clean_env.delenv("AWS_REGION", raising=False)
+    config = tmp_path / "config"
+    config.write_text("[default]\nregion = eu-west-2\n")
+    clean_env.setenv("AWS_CONFIG_FILE", str(config))
+    sandbox.stop()
+    sandbox.start()  # as in a kernel: the sandbox first, then the learner opts in
+    assert ec2_client(live=True).meta.region_name == "eu-west-2"

@@ -125,6 +125,13 @@ def test_key_type_filter_finds_keys_by_type(ec2) -> None:
         assert [k["KeyName"] for k in found["KeyPairs"]] == names
 
 
+def test_unknown_filter_is_refused(ec2) -> None:
+    error = error_of(lambda: ec2.describe_key_pairs(Filters=[{"Name": "Project", "Values": ["x"]}]))
+    assert error == {"Code": "InvalidParameterValue", "Message": "The filter 'Project' is invalid"}
+    tagged = ec2.describe_key_pairs(Filters=[{"Name": "tag:Project", "Values": ["x"]}])
+    assert tagged["KeyPairs"] == []
+
+
 def test_unknown_key_type_is_refused(ec2) -> None:
     error = error_of(lambda: ec2.create_key_pair(KeyName="dsa", KeyType="dsa"))
     assert error["Code"] == "InvalidParameterValue" and "dsa" in error["Message"]
@@ -270,6 +277,7 @@ PINS: dict[str, list[Callable[..., None]]] = {
         test_unknown_key_format_is_refused,
     ],
     "name_the_missing_key_pair": [test_missing_key_pair_is_named_in_not_found],
+    "reject_unknown_filters": [test_unknown_filter_is_refused],
     "describe_by_key_pair_ids": [
         test_describe_by_key_pair_ids_returns_only_those,
         test_describe_unknown_key_pair_id_is_not_found,
