@@ -120,8 +120,7 @@ def tags_from_rows(rows: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 def planned_key_path(name: str, key_format: str, folder: str | PathLike[str]) -> Path:
     """Where save_private_key will write the private key of a new key pair."""
-    prefix = "PuTTY-User-Key-File" if key_format == "ppk" else ""
-    return Path(folder).expanduser().absolute() / key_file_name(name, prefix)
+    return Path(folder).expanduser().absolute() / key_file_name(name, key_format == "ppk")
 
 
 def create_problem(name: str, rows: Iterable[tuple[str, str]], folder: str) -> str | None:

@@ -9,14 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from helpers.errors import KeyPairError
+from helpers.ppk import PPK_HEADER
 
 DEFAULT_KEY_DIR = Path("keys")
+# What shows that a text holds a private key: a PEM or OpenSSH header, or a PuTTY key file.
+PRIVATE_KEY_SIGNS = re.compile(rf"BEGIN [A-Z0-9 ]*PRIVATE KEY|{PPK_HEADER}|Private-Lines")
 
 
-def key_file_name(key_name: str, key_material: str) -> str:
+def shows_private_key(text: str) -> bool:
+    """Whether the text holds (or starts) a private key, in PEM, OpenSSH or PuTTY form."""
+    return bool(PRIVATE_KEY_SIGNS.search(text))
+
+
+def key_file_name(key_name: str, ppk: bool = False) -> str:
     """A safe file name for a key: the key name with unsafe characters replaced, and .pem/.ppk."""
-    suffix = ".ppk" if key_material.startswith("PuTTY-User-Key-File") else ".pem"
-    return re.sub(r"[^A-Za-z0-9._-]", "_", key_name).lstrip(".") + suffix
+    return re.sub(r"[^A-Za-z0-9._-]", "_", key_name).lstrip(".") + (".ppk" if ppk else ".pem")
 
 
 def _shown(path: Path) -> Path:
@@ -46,7 +53,7 @@ def save_private_key(
         raise KeyPairError("This response holds no private key: only create_key_pair returns "
                            "one, once; for an imported key you already have it.")
     folder = _private_directory(_shown(Path(directory).expanduser()))
-    path = folder / key_file_name(response["KeyName"], material)
+    path = folder / key_file_name(response["KeyName"], material.startswith(PPK_HEADER))
     if path.exists() and not overwrite:
         raise KeyPairError(f"{path} already exists and was kept: pass overwrite=True to "
                            "replace it, or choose another folder.")

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from helpers.backend import EC2Client
 from helpers.errors import KeyPairError, friendly_errors
+from helpers.keyfiles import shows_private_key
 
 KeyType = Literal["rsa", "ed25519"]
 KeyFormat = Literal["pem", "ppk"]
@@ -121,7 +122,7 @@ def read_public_key(public_key: bytes | str | PathLike[str]) -> bytes:
             raise KeyPairError(f"There is no file {path}: give the path of a .pub file.")
         public_key = path.read_bytes()
     material = (public_key.encode() if isinstance(public_key, str) else bytes(public_key)).strip()
-    if b"PRIVATE KEY" in material or material.startswith(b"PuTTY-User-Key-File"):
+    if shows_private_key(material.decode("utf-8", "replace")):
         raise KeyPairError("That is a private key: import only the public half "
                            "(the .pub file), and keep the private key to yourself.")
     try:

@@ -21,12 +21,13 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from helpers.keyfiles import shows_private_key
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 SANITIZE = NOTEBOOKS / "sanitize.cfg"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 # Cell metadata that only records when or how a cell last ran in someone's JupyterLab.
 VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled")
-PRIVATE_KEY_MARKERS = re.compile(r"BEGIN [A-Z ]*PRIVATE KEY|PuTTY-User-Key-File|Private-Lines")
 TITLE = re.compile(r"^#\s+(\d\d)\s+·\s+(.+?)\s*$", re.MULTILINE)
 SECONDS_BUDGET = 5.0
 
@@ -108,7 +109,7 @@ def check_outputs(notebook: nbformat.NotebookNode, path: Path) -> None:
     """Refuse to store private key material, or a raises-exception cell that raised nothing."""
     for index, cell in enumerate(notebook.cells):
         text = nbformat.writes(nbformat.v4.new_notebook(cells=[cell]))
-        if PRIVATE_KEY_MARKERS.search(text):
+        if shows_private_key(text):
             sys.exit(f"{path.name}, cell {index}: it holds private key material; print "
                      "redacted(response) instead, and save keys with save_private_key().")
         tags = cell.metadata.get("tags", [])

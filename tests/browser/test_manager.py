@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from helpers.keyfiles import PRIVATE_KEY_SIGNS
+
 pytestmark = pytest.mark.browser
 
 MANAGER_NOTEBOOK = "05_key_pair_manager.ipynb"
 # Key material as it would look on screen: a PEM header or the first line of a PuTTY file.
-PRIVATE_KEY_TEXT = re.compile(r"BEGIN [A-Z ]*PRIVATE KEY|PuTTY-User-Key-File")
 
 
 class ManagerApp:
@@ -101,7 +102,7 @@ def create_list_delete(page: Page, app: ManagerApp, root: Path, name: str, scree
     app.click_create(name)
     expect(app.part("kp-list-table")).to_contain_text(name)  # still on the Create tab
     timings[f"{where}: create click to the key in the list, s"] = time.monotonic() - clicked
-    expect(page.locator("body")).not_to_contain_text(PRIVATE_KEY_TEXT)
+    expect(page.locator("body")).not_to_contain_text(PRIVATE_KEY_SIGNS)
     keys = saved_private_keys(root, name)
     assert len(keys) == 1, f"expected one private key file for {name} under {root}, got {keys}"
     assert stat.S_IMODE(keys[0].stat().st_mode) == 0o600, f"{keys[0]} is not mode 0600"
