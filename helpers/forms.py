@@ -80,6 +80,12 @@ def _header(title: str, help_text: str) -> w.HTML:
                   f'{help_text}</div>')
 
 
+def _submit_button(description: str, css_class: str) -> w.Button:
+    """A form's main button, under the fields, disabled until the input is valid."""
+    return _classed(w.Button(description=description, button_style="primary", disabled=True,
+                             layout=w.Layout(width="180px", margin="6px 0 0 140px")), css_class)
+
+
 def _label(text: str) -> w.HTML:
     """A field label lined up with the descriptions of the other fields."""
     return w.HTML(f'<div style="text-align:right;padding-right:8px;line-height:28px">{text}</div>',
@@ -191,10 +197,7 @@ class CreateForm(_Form):
         self.tags_problem = w.HTML(layout=w.Layout(margin="0 0 4px 140px"))
         self.folder = _classed(w.Text(str(folder), description="Save to folder", style=LABELS,
                                       layout=field), "kp-create-folder")
-        self.button = _classed(w.Button(description="Create key pair", button_style="primary",
-                                        disabled=True, layout=w.Layout(width="180px",
-                                                                       margin="6px 0 0 140px")),
-                               "kp-create-button")
+        self.button = _submit_button("Create key pair", "kp-create-button")
         self.result = _classed(w.HTML(), "kp-create-result")
         super().__init__(ec2, on_change, children=[
             _header("Create a key pair", "EC2 makes the pair and keeps the public key. The "
@@ -256,10 +259,7 @@ class ImportForm(_Form):
             layout=w.Layout(width="180px", margin="2px 0 4px 140px")), "kp-import-upload")
         self.tags = TagRows(self._validate, "kp-import-tags")
         self.tags_problem = w.HTML(layout=w.Layout(margin="0 0 4px 140px"))
-        self.button = _classed(w.Button(description="Import public key", button_style="primary",
-                                        disabled=True, layout=w.Layout(width="180px",
-                                                                       margin="6px 0 0 140px")),
-                               "kp-import-button")
+        self.button = _submit_button("Import public key", "kp-import-button")
         self.result = _classed(w.HTML(), "kp-import-result")
         super().__init__(ec2, on_change, children=[
             _header("Import a public key", "Made your key pair yourself (ssh-keygen -t ed25519)? "

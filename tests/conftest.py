@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 
 from helpers import sandbox
@@ -20,3 +23,18 @@ def ec2(monkeypatch, capsys):
     client = ec2_client()
     capsys.readouterr()  # the backend line has its own test
     return client
+
+
+@pytest.fixture
+def need():
+    """need(tool) gives the tool's path; skips if it is missing, except in CI, where it fails."""
+
+    def need(tool: str) -> str:
+        path = shutil.which(tool)
+        if path is None:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"{tool} is missing in CI")
+            pytest.skip(f"{tool} is not installed: apt-get install it, or run .ci/run")
+        return path
+
+    return need

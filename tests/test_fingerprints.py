@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,16 +12,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from helpers import fingerprints, sandbox
-
-
-def need(tool: str) -> str:
-    """The tool's path; skip if it is missing, except in CI where a missing tool fails."""
-    path = shutil.which(tool)
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{tool} is missing in CI")
-        pytest.skip(f"{tool} is not installed")
-    return path
 
 
 def sh(command: str, data: bytes | None = None) -> str:
@@ -111,7 +99,7 @@ def test_reimporting_a_created_rsa_key_changes_its_fingerprint(rsa_key) -> None:
 
 
 @pytest.mark.tools
-def test_created_rsa_fingerprint_matches_openssl_pkcs8_sha1(rsa_key) -> None:
+def test_created_rsa_fingerprint_matches_openssl_pkcs8_sha1(rsa_key, need) -> None:
     need("openssl")
     expected = sh(
         "openssl pkcs8 -inform PEM -outform DER -topk8 -nocrypt | openssl sha1 -c",
@@ -123,7 +111,7 @@ def test_created_rsa_fingerprint_matches_openssl_pkcs8_sha1(rsa_key) -> None:
 
 
 @pytest.mark.tools
-def test_imported_rsa_fingerprint_matches_openssl_md5(rsa_key) -> None:
+def test_imported_rsa_fingerprint_matches_openssl_md5(rsa_key, need) -> None:
     need("openssl")
     expected = sh(
         "openssl rsa -pubout -outform DER 2>/dev/null | openssl md5 -c", pkcs1_pem(rsa_key)
@@ -134,7 +122,7 @@ def test_imported_rsa_fingerprint_matches_openssl_md5(rsa_key) -> None:
 
 
 @pytest.mark.tools
-def test_ed25519_fingerprint_matches_ssh_keygen(ed_key, tmp_path: Path) -> None:
+def test_ed25519_fingerprint_matches_ssh_keygen(ed_key, tmp_path: Path, need) -> None:
     ssh_keygen = need("ssh-keygen")
     public_file = tmp_path / "key.pub"
     public_file.write_bytes(openssh_public(ed_key) + b"\n")
@@ -145,7 +133,7 @@ def test_ed25519_fingerprint_matches_ssh_keygen(ed_key, tmp_path: Path) -> None:
 
 
 @pytest.mark.tools
-def test_sandbox_created_rsa_fingerprint_follows_the_openssl_recipe(ec2) -> None:
+def test_sandbox_created_rsa_fingerprint_follows_the_openssl_recipe(ec2, need) -> None:
     need("openssl")
     created = ec2.create_key_pair(KeyName="created-rsa")
     expected = sh(
@@ -156,7 +144,7 @@ def test_sandbox_created_rsa_fingerprint_follows_the_openssl_recipe(ec2) -> None
 
 
 @pytest.mark.tools
-def test_sandbox_imported_rsa_fingerprint_follows_the_openssl_recipe(ec2, rsa_key) -> None:
+def test_sandbox_imported_rsa_fingerprint_follows_the_openssl_recipe(ec2, rsa_key, need) -> None:
     need("openssl")
     imported = ec2.import_key_pair(
         KeyName="imported-rsa", PublicKeyMaterial=openssh_public(rsa_key)
@@ -168,7 +156,7 @@ def test_sandbox_imported_rsa_fingerprint_follows_the_openssl_recipe(ec2, rsa_ke
 
 
 @pytest.mark.tools
-def test_sandbox_ed25519_fingerprints_follow_ssh_keygen(ec2, ed_key, tmp_path: Path) -> None:
+def test_sandbox_ed25519_fingerprints_follow_ssh_keygen(ec2, ed_key, tmp_path: Path, need) -> None:
     ssh_keygen = need("ssh-keygen")
     created = ec2.create_key_pair(KeyName="created-ed25519", KeyType="ed25519")
     private_file = tmp_path / "created"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,16 +10,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from helpers.ppk import PPK_HEADER, to_ppk
-
-
-def need(tool: str) -> str:
-    """The tool's path; skip if it is missing, except in CI where a missing tool fails."""
-    path = shutil.which(tool)
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{tool} is missing in CI")
-        pytest.skip(f"{tool} is not installed")
-    return path
 
 
 @pytest.fixture(scope="module", params=["rsa", "ed25519"])
@@ -62,7 +50,7 @@ def test_ppk_refuses_keys_ec2_does_not_make() -> None:
 
 
 @pytest.mark.tools
-def test_puttygen_reads_the_ppk_and_finds_the_same_key(key, tmp_path: Path) -> None:
+def test_puttygen_reads_the_ppk_and_finds_the_same_key(key, tmp_path: Path, need) -> None:
     puttygen, ssh_keygen = need("puttygen"), need("ssh-keygen")
     ppk_file, openssh_file, public_file = (tmp_path / n for n in ("k.ppk", "k.openssh", "k.pub"))
     ppk_file.write_text(to_ppk(key, "my-key"))
@@ -92,7 +80,7 @@ def test_puttygen_reads_the_ppk_and_finds_the_same_key(key, tmp_path: Path) -> N
 
 
 @pytest.mark.tools
-def test_puttygen_rejects_a_ppk_whose_mac_does_not_match(tmp_path: Path) -> None:
+def test_puttygen_rejects_a_ppk_whose_mac_does_not_match(tmp_path: Path, need) -> None:
     puttygen = need("puttygen")
     ppk_file = tmp_path / "k.ppk"
     text = to_ppk(ed25519.Ed25519PrivateKey.generate(), "my-key")
