@@ -8,15 +8,20 @@ export UV_LINK_MODE := copy
 
 .PHONY: lab test setup execute demo bench sandbox-server lock lint
 
+# Offline by default: no extension catalogue from PyPI, no news (see the overrides below).
+# Jupyter refuses root without --allow-root: containers and CI run as root.
+LAB_OPTIONS := --ServerApp.root_dir=notebooks --LabApp.extension_manager=readonly \
+	$(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(READY)  ## Start JupyterLab on the notebooks, on the sandbox
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab $(LAB_OPTIONS)
 
 test: $(READY)  ## Run every test: helpers, notebooks (strict nbval), widgets, browser
 	$(BIN)/pytest
 
 setup: $(READY)
 
-$(READY): requirements.txt pyproject.toml helpers/kernel.py
+$(READY): requirements.txt pyproject.toml helpers/kernel.py Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
 		|| { echo "Python 3.10 or newer is needed: run make PYTHON=python3.x"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +30,7 @@ $(READY): requirements.txt pyproject.toml helpers/kernel.py
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	$(BIN)/python -m helpers.kernel
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
-	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}' \
+	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
 		> $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
 

@@ -1,0 +1,33 @@
+"""CI must run every test: with CI=true a skipped test fails the run, and says which."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_pytest_on_a_skipping_test(tmp_path: Path, ci: str) -> subprocess.CompletedProcess:
+    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")  # the rule under test
+    (tmp_path / "test_sample.py").write_text(
+        "import pytest\n\ndef test_runs():\n    pass\n\n"
+        "def test_needs_a_browser():\n    pytest.skip('no browser here')\n")
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", str(tmp_path)],
+        cwd=tmp_path, env={**os.environ, "CI": ci}, capture_output=True, text=True, timeout=120)
+
+
+def test_a_skip_fails_the_run_in_ci(tmp_path):
+    result = run_pytest_on_a_skipping_test(tmp_path, "true")
+    assert result.returncode == 1
+    assert "CI must run them all: test_sample.py::test_needs_a_browser" in result.stdout
+
+
+def test_a_skip_is_only_reported_outside_ci(tmp_path):
+    result = run_pytest_on_a_skipping_test(tmp_path, "")
+    assert result.returncode == 0
+    assert "1 passed, 1 skipped" in result.stdout
