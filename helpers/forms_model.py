@@ -13,7 +13,7 @@ from typing import Any
 
 from helpers.backend import EC2Client
 from helpers.errors import KeyPairError, explain
-from helpers.keyfiles import DEFAULT_KEY_DIR, key_file_name, save_private_key
+from helpers.keyfiles import DEFAULT_KEY_DIR, key_file_name, save_private_key, shown_path
 from helpers.keypairs import (
     KeyFormat,
     KeyType,
@@ -40,8 +40,8 @@ class NewKeyPair:
     path: Path | None = None  # where the private key was saved; None for an imported key
 
     def shown_path(self) -> str:
-        """Where the private key was saved, as shown_path() writes it; '' for an imported key."""
-        return shown_path(self.path) if self.path else ""
+        """Where the private key was saved; '' for an imported key."""
+        return str(self.path) if self.path else ""
 
 
 @dataclass
@@ -66,14 +66,6 @@ class Deletion:
         if self.error:
             lines.append(self.error)
         return "\n".join(lines) or "Nothing was chosen: select one or more key pairs."
-
-
-def shown_path(path: Path) -> str:
-    """A path relative to the working folder when it lies inside it, else the whole path."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _names(names: Sequence[str]) -> str:
@@ -120,7 +112,7 @@ def tags_from_rows(rows: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 def planned_key_path(name: str, key_format: str, folder: str | PathLike[str]) -> Path:
     """Where save_private_key will write the private key of a new key pair."""
-    return Path(folder).expanduser().absolute() / key_file_name(name, key_format == "ppk")
+    return shown_path(Path(folder).expanduser()) / key_file_name(name, key_format == "ppk")
 
 
 def create_problem(name: str, rows: Iterable[tuple[str, str]], folder: str) -> str | None:
@@ -211,7 +203,6 @@ def matches(item: dict[str, Any], text: str) -> bool:
 def matching(items: list[dict[str, Any]], text: str = "") -> list[dict[str, Any]]:
     """The key pairs whose name or tags contain text (all of them for an empty text)."""
     return [item for item in items if matches(item, text)]
-
 
 
 def is_tutorial_key(item: dict[str, Any]) -> bool:

@@ -26,7 +26,7 @@ def key_file_name(key_name: str, ppk: bool = False) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", key_name).lstrip(".") + (".ppk" if ppk else ".pem")
 
 
-def _shown(path: Path) -> Path:
+def shown_path(path: Path) -> Path:
     """The path relative to the working folder when it lies inside it, else absolute."""
     path = path.absolute()
     return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
@@ -52,7 +52,7 @@ def save_private_key(
     if not material:
         raise KeyPairError("This response holds no private key: only create_key_pair returns "
                            "one, once; for an imported key you already have it.")
-    folder = _private_directory(_shown(Path(directory).expanduser()))
+    folder = _private_directory(shown_path(Path(directory).expanduser()))
     path = folder / key_file_name(response["KeyName"], material.startswith(PPK_HEADER))
     if path.exists() and not overwrite:
         raise KeyPairError(f"{path} already exists and was kept: pass overwrite=True to "
