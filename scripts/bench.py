@@ -62,7 +62,7 @@ def main() -> None:
     report("first sandbox call in a fresh kernel", first_call, "python -c 'import boto3'",
            import_boto3)
     _, warmed = in_fresh_kernel("import time; time.sleep(3)\n"
-                             "from helpers import ec2_client\nec2_client().describe_key_pairs()")
+                                "from helpers import ec2_client\nec2_client().describe_key_pairs()")
     report("  same, after 3 s of reading", warmed - 3, "python -c 'import boto3'", import_boto3)
 
     bench_forms()
@@ -70,8 +70,11 @@ def main() -> None:
     if not quick:
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run(["git", "clone", "-q", str(ROOT), tmp], check=True)
-            clone_test = timed(["make", "test"], Path(tmp))
-        report("fresh clone -> make test green, install included", clone_test,
+            install = timed(["make", "setup"], Path(tmp))
+            tests = timed(["make", "test"], Path(tmp))
+        report("fresh clone: make setup (venv, uv, pinned set)", install, "a bare venv", bare_venv)
+        report("  then make test (every test, browser included)", tests, "a bare venv", bare_venv)
+        report("fresh clone -> make test green, install included", install + tests,
                "a bare venv", bare_venv)
 
 
