@@ -16,9 +16,11 @@ def run_pytest_on_a_skipping_test(tmp_path: Path, ci: str) -> subprocess.Complet
     (tmp_path / "test_sample.py").write_text(
         "import pytest\n\ndef test_runs():\n    pass\n\n"
         "def test_needs_a_browser():\n    pytest.skip('no browser here')\n")
+    # No plugins (nbval, playwright): the rule needs none of them, and they take seconds to load.
+    env = {**os.environ, "CI": ci, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", str(tmp_path)],
-        cwd=tmp_path, env={**os.environ, "CI": ci}, capture_output=True, text=True, timeout=120)
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_a_skip_fails_the_run_in_ci(tmp_path):

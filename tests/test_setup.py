@@ -59,11 +59,20 @@ def test_a_fresh_kernel_is_sandboxed_before_any_setup_cell():
     assert Path(sys.prefix, "etc", "ipython", "ipython_kernel_config.py").exists(), "make setup"
     manager, client = start_new_kernel(kernel_name="python3")
     try:
-        reply = []
+        printed, errors = [], []
+
+        def on_output(msg: dict) -> None:
+            content = msg["content"]
+            if msg["msg_type"] == "stream" and content["name"] == "stdout":
+                printed.append(content["text"])
+            elif msg["msg_type"] == "error":
+                errors.append(f"{content['ename']}: {content['evalue']}")
+
         client.execute_interactive(
             "import boto3\nprint(boto3.client('ec2').describe_key_pairs()['KeyPairs'])",
-            output_hook=lambda msg: reply.append(msg["content"].get("text", "")), timeout=60)
-        assert "".join(reply).strip() == "[]"
+            output_hook=on_output, timeout=60)
+        assert not errors, f"the kernel raised {errors}"
+        assert "".join(printed).strip() == "[]"
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)

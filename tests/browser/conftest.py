@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
@@ -15,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,8 +53,9 @@ class ConsoleErrors:
     def allowed_by(self, error: str) -> str | None:
         return next((p for p in ALLOWED_CONSOLE_ERRORS if re.search(p, error)), None)
 
-    def unexpected(self) -> list[str]:
-        return [error for error in self.seen if not self.allowed_by(error)]
+    def unexpected(self, since: int = 0) -> list[str]:
+        """Errors not allowed, of those seen since the since-th one."""
+        return [error for error in self.seen[since:] if not self.allowed_by(error)]
 
 
 @dataclass
@@ -71,19 +72,6 @@ class Server:
     def url(self, path: str) -> str:
         query = f"{'&' if '?' in path else '?'}token={self.token}" if self.token else ""
         return f"{self.base_url}/{path.lstrip('/')}{query}"
-
-    def api(self, method: str, path: str) -> object:
-        """Call the Jupyter server's REST API; return the decoded JSON answer, if any."""
-        request = urllib.request.Request(self.url(f"api/{path}"), method=method)
-        with urllib.request.urlopen(request, timeout=10) as response:
-            body = response.read()
-        return json.loads(body) if body else None
-
-    def shut_down_kernel_of(self, notebook: str) -> None:
-        """End the notebook's session and kernel, so idle kernels do not pile up on 2 cores."""
-        for session in self.api("GET", "sessions"):
-            if session["path"] == notebook:
-                self.api("DELETE", f"sessions/{session['id']}")
 
 
 def free_port() -> int:
@@ -192,15 +180,19 @@ def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"CI=true, and the browser tests must run, but {MISSING_CHROMIUM}",
                     pytrace=False)
-    started = time.monotonic()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:
             chromium.close()
-    TIMINGS["browser suite (browser start to last server stopped), s"] = (
-        time.monotonic() - started)
+
+
+SUITE = "browser suite (set-up, run and tear-down of every browser test), s"
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    TIMINGS[SUITE] = TIMINGS.get(SUITE, 0.0) + report.duration
 
 
 @pytest.fixture(scope="session")
@@ -250,6 +242,27 @@ def voila(browser: Browser, notebooks_copy: Path, tmp_path_factory) -> Iterator[
         _stop(process)
 
 
+@contextmanager
+def browser_tab(browser: Browser, errors: ConsoleErrors) -> Iterator[Page]:
+    """A browser tab that reaches only 127.0.0.1 (as offline) and records JS errors in errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
+    context.set_default_navigation_timeout(60_000)
+    # Same result with or without internet: anything not on loopback is refused.
+    context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])"), lambda route: route.abort())
+    tab = context.new_page()
+    tab.on("console", lambda message: message.type == "error" and errors.seen.append(
+        f"{message.text} [{message.location.get('url', '')}]"))
+    tab.on("pageerror", lambda error: errors.seen.append(f"uncaught {error}"))
+    try:
+        yield tab
+    finally:
+        context.close()
+        for error in errors.seen:
+            if pattern := errors.allowed_by(error):
+                ALLOWED_SEEN[pattern] = ALLOWED_SEEN.get(pattern, 0) + 1
+
+
 @pytest.fixture
 def console_errors() -> ConsoleErrors:
     return ConsoleErrors()
@@ -257,23 +270,23 @@ def console_errors() -> ConsoleErrors:
 
 @pytest.fixture
 def page(browser: Browser, console_errors: ConsoleErrors) -> Iterator[Page]:
-    """A fresh browser tab that reaches only 127.0.0.1 (as offline) and records JS errors."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(30_000)
-    context.set_default_navigation_timeout(60_000)
-    # Same result with or without internet: anything not on loopback is refused.
-    context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])"), lambda route: route.abort())
-    tab = context.new_page()
-    tab.on("console", lambda message: message.type == "error" and console_errors.seen.append(
-        f"{message.text} [{message.location.get('url', '')}]"))
-    tab.on("pageerror", lambda error: console_errors.seen.append(f"uncaught {error}"))
-    try:
+    """A fresh browser tab for one test."""
+    with browser_tab(browser, console_errors) as tab:
         yield tab
-    finally:
-        context.close()
-        for error in console_errors.seen:
-            if pattern := console_errors.allowed_by(error):
-                ALLOWED_SEEN[pattern] = ALLOWED_SEEN.get(pattern, 0) + 1
+
+
+@pytest.fixture(scope="module")
+def lab_tab_errors() -> ConsoleErrors:
+    return ConsoleErrors()
+
+
+@pytest.fixture(scope="module")
+def lab_tab(browser: Browser, lab: Server, lab_tab_errors: ConsoleErrors) -> Iterator[Page]:
+    """One JupyterLab tab for a module's tests, as a learner opens one notebook after another."""
+    with browser_tab(browser, lab_tab_errors) as tab:
+        lab.pages_opened += 1
+        tab.goto(lab.url("lab?reset"))
+        yield tab  # its kernels idle until JupyterLab stops, and it stops them all at once
 
 
 def screenshot_path(test_name: str) -> Path:
@@ -303,7 +316,7 @@ def timings() -> dict[str, float]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """Screenshot every test's final page; a failure names its screenshot."""
     report = yield
-    tab = getattr(item, "funcargs", {}).get("page")
+    tab = next((v for v in getattr(item, "funcargs", {}).values() if isinstance(v, Page)), None)
     if call.when != "call" or tab is None or tab.is_closed():
         return report
     path = screenshot_path(item.name)
@@ -337,15 +350,14 @@ def pytest_terminal_summary(terminalreporter) -> None:
 def open_in_lab(page: Page, lab: Server):
     """Return a function that opens a notebook in JupyterLab and waits for its kernel to be idle."""
 
-    def open_notebook(notebook: str, *, wait_for_kernel: bool = True) -> Locator:
+    def open_notebook(notebook: str) -> Locator:
         # reset: start from an empty workspace, not with the tabs an earlier test left open.
         lab.pages_opened += 1
         page.goto(lab.url(f"lab/tree/{notebook}?reset"))
         panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
         expect(panel).to_have_count(1, timeout=60_000)
-        if wait_for_kernel:
-            expect(page.locator("#jp-main-statusbar")).to_contain_text(
-                re.compile(r"\| Idle"), timeout=60_000)
+        expect(page.locator("#jp-main-statusbar")).to_contain_text(
+            re.compile(r"\| Idle"), timeout=60_000)
         return panel
 
     return open_notebook

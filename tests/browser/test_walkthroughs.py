@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
@@ -37,19 +37,26 @@ def first_printed_line(outputs: list[dict]) -> str | None:
     return None
 
 
+def close_current_tab(page: Page) -> None:
+    page.locator(".lm-DockPanel-tabBar .lm-mod-current .lm-TabBar-tabCloseIcon").click()
+
+
 @pytest.mark.parametrize("notebook", WALKTHROUGHS)
 def test_walkthrough_renders_its_stored_outputs_without_js_errors(
-    notebook, page, lab, open_in_lab, console_errors, request
+    notebook, lab_tab, lab_tab_errors, lab, request
 ):
-    # After the screenshot: free the CPU for the next test (kernels pile up on 2 cores).
-    request.addfinalizer(lambda: lab.shut_down_kernel_of(notebook))
     cells = json.loads((lab.root / notebook).read_text())["cells"]
     outputs = [output for cell in cells for output in cell.get("outputs", [])]
     tables = sum("<table" in "".join(o.get("data", {}).get("text/html", "")) for o in outputs)
+    errors_before = len(lab_tab_errors.seen)
 
-    # The kernel is not awaited: the stored outputs show without one, and the manager test
-    # already waits for this environment's kernel.
-    panel = open_in_lab(notebook, wait_for_kernel=False)
+    # Double-click in the file browser, as a learner does. The kernel is not awaited: the stored
+    # outputs show without one, and the manager test already waits for this environment's kernel.
+    lab_tab.locator(".jp-DirListing-item", has_text=notebook).dblclick(timeout=60_000)
+    panel = lab_tab.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    expect(panel).to_have_count(1)
+    # After the final screenshot: close it, so that one notebook at a time is open.
+    request.addfinalizer(lambda: close_current_tab(lab_tab))
     expect(panel.locator(".jp-RenderedMarkdown h1, .jp-RenderedMarkdown h2").first
            ).to_contain_text(title_of(cells))
     assert outputs, f"{notebook} has no stored outputs: run make execute"
@@ -61,4 +68,5 @@ def test_walkthrough_renders_its_stored_outputs_without_js_errors(
         rendered_tables.first.scroll_into_view_if_needed()
         expect(rendered_tables.first).to_be_visible()
     expect(rendered_tables).to_have_count(tables)
-    assert not console_errors.unexpected(), "\n".join(console_errors.unexpected())
+    unexpected = lab_tab_errors.unexpected(since=errors_before)
+    assert not unexpected, "\n".join(unexpected)
