@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+SANDBOX_PORT ?= 5000
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 
@@ -44,7 +45,7 @@ bench: $(READY)  ## Print speed figures, each as a ratio against a baseline meas
 	$(BIN)/python scripts/bench.py
 
 sandbox-server: $(READY)  ## Serve the sandbox as a moto server for the endpoint backend
-	$(BIN)/python -m helpers.sandbox --port 5000
+	$(BIN)/python -m helpers.server --port $(SANDBOX_PORT)
 
 lock:  ## Re-pin requirements.txt from requirements.in
 	$(BIN)/uv pip compile -q requirements.in -o requirements.txt --python-version 3.10

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import functools
 import os
+import socket
 
 import boto3
 import botocore.loaders
 import botocore.session
-from moto import mock_aws
-from moto.server import ThreadedMotoServer
 
-from helpers import fidelity
+# Share one botocore data loader across sessions, before moto is imported: moto makes several
+# (three at import), and each would parse botocore's endpoint data and 10 MB EC2 model again.
+botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
+
+from moto import mock_aws  # noqa: E402
+from moto.server import ThreadedMotoServer  # noqa: E402
+
+from helpers import fidelity  # noqa: E402
 
 DEFAULT_REGION = "us-east-1"
 _mock = mock_aws()
@@ -19,17 +25,10 @@ _running = False
 _set_region = False  # whether start() set AWS_DEFAULT_REGION, for stop() to take it back
 
 
-def _parse_botocore_models_once() -> None:
-    """Share one botocore data loader across sessions: moto makes several, and each would
-    parse the 10 MB EC2 model again (about 0.7 s of CPU on the first call)."""
-    botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
-
-
 def start() -> None:
     """Route every boto3 client made from now on in this process to moto; safe to call twice."""
     global _running, _set_region
     if not _running:
-        _parse_botocore_models_once()
         fidelity.apply()
         if "AWS_DEFAULT_REGION" not in os.environ:  # a plain boto3.client("ec2") needs one
             os.environ["AWS_DEFAULT_REGION"] = DEFAULT_REGION
@@ -71,22 +70,17 @@ def forget_key_pairs() -> None:
 
 def start_server(port: int = 0) -> tuple[ThreadedMotoServer, str]:
     """Start the same sandbox as a moto server on loopback; return it and its endpoint URL."""
+    if port:  # moto's server would wait forever for a port it cannot bind
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError as error:
+                raise OSError(f"Port {port} is in use (another sandbox server?): stop what uses "
+                              "it, or choose another port.") from error
     fidelity.apply()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     host, bound_port = server.get_host_and_port()
     return server, f"http://{host}:{bound_port}"
 
-
-if __name__ == "__main__":
-    import argparse
-    import threading
-
-    parser = argparse.ArgumentParser(description="Serve the sandbox as a moto server.")
-    parser.add_argument("--port", type=int, default=5000, help="0 picks a free port")
-    server, url = start_server(parser.parse_args().port)
-    print(f"Sandbox server on {url}. Use it with: export AWS_ENDPOINT_URL_EC2={url}")
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        server.stop()

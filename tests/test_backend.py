@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+
 import boto3
 import pytest
 from botocore.stub import Stubber
@@ -53,6 +57,19 @@ def test_endpoint_variable_selects_the_endpoint_backend(clean_env, capsys, varia
         assert [k["KeyName"] for k in describe_key_pairs(ec2)["KeyPairs"]] == ["on-the-server"]
     finally:
         server.stop()
+
+
+def test_sandbox_server_on_a_busy_port_says_so_and_exits():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "helpers.server", "--port", str(port)],
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Port {port} is in use (another sandbox server?): stop what uses it, or choose another "
+        f"port. With make: make sandbox-server SANDBOX_PORT={port + 1}")
 
 
 def test_unreachable_endpoint_says_start_the_server(clean_env):
