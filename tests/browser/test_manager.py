@@ -20,7 +20,6 @@ from helpers.keyfiles import PRIVATE_KEY_SIGNS
 pytestmark = pytest.mark.browser
 
 MANAGER_NOTEBOOK = "05_key_pair_manager.ipynb"
-# Key material as it would look on screen: a PEM header or the first line of a PuTTY file.
 
 
 class ManagerApp:
