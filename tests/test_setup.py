@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def requirement_names(text: str) -> set[str]:
-    return {re.split(r"[=\[ #]", line.strip())[0].lower()
+    return {re.split(r"[=<>!~\[ #]", line.strip())[0].lower()
             for line in text.splitlines() if line.strip() and not line.startswith(("#", " "))}
 
 

@@ -314,9 +314,14 @@ def timings() -> dict[str, float]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    """Screenshot every test's final page; a failure names its screenshot."""
+    """Screenshot every test's final page; a failure names its screenshot and shows the end of
+    its servers' logs (a kernel that never answered says why there)."""
     report = yield
-    tab = next((v for v in getattr(item, "funcargs", {}).values() if isinstance(v, Page)), None)
+    funcargs = getattr(item, "funcargs", {})
+    if report.failed:
+        for server in (v for v in funcargs.values() if isinstance(v, Server)):
+            report.sections.append((f"end of {server.log}", _log_tail(server.log)))
+    tab = next((v for v in funcargs.values() if isinstance(v, Page)), None)
     if call.when != "call" or tab is None or tab.is_closed():
         return report
     path = screenshot_path(item.name)
@@ -346,6 +351,32 @@ def pytest_terminal_summary(terminalreporter) -> None:
                               f"  because {ALLOWED_CONSOLE_ERRORS[pattern]}")
 
 
+def wait_for_idle_kernel(page: Page) -> None:
+    """Wait until JupyterLab's status bar says the current notebook's kernel is idle."""
+    expect(page.locator("#jp-main-statusbar")).to_contain_text(re.compile(r"\| Idle"),
+                                                               timeout=60_000)
+
+
+@pytest.fixture(scope="session")
+def close_notebook():
+    """Return a function that closes the open notebook as a reader does, once its kernel is idle
+    (one closed while its kernel starts throws 'Disposed' into the page)."""
+
+    def close(page: Page) -> None:
+        wait_for_idle_kernel(page)
+        page.locator(".lm-DockPanel-tabBar .lm-mod-current .lm-TabBar-tabCloseIcon").click()
+        # The kernel's language_info (its Python version) changes the metadata, so JupyterLab
+        # may ask to save a notebook the reader only read: they discard.
+        page.wait_for_function("!document.querySelector('.jp-NotebookPanel')"
+                               " || document.querySelector('.jp-Dialog')")
+        discard = page.locator(".jp-Dialog").get_by_role("button", name="Discard")
+        if discard.count():
+            discard.click()
+        expect(page.locator(".jp-NotebookPanel")).to_have_count(0)
+
+    return close
+
+
 @pytest.fixture
 def open_in_lab(page: Page, lab: Server):
     """Return a function that opens a notebook in JupyterLab and waits for its kernel to be idle."""
@@ -356,8 +387,7 @@ def open_in_lab(page: Page, lab: Server):
         page.goto(lab.url(f"lab/tree/{notebook}?reset"))
         panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
         expect(panel).to_have_count(1, timeout=60_000)
-        expect(page.locator("#jp-main-statusbar")).to_contain_text(
-            re.compile(r"\| Idle"), timeout=60_000)
+        wait_for_idle_kernel(page)
         return panel
 
     return open_notebook

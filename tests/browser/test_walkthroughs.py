@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -37,26 +37,22 @@ def first_printed_line(outputs: list[dict]) -> str | None:
     return None
 
 
-def close_current_tab(page: Page) -> None:
-    page.locator(".lm-DockPanel-tabBar .lm-mod-current .lm-TabBar-tabCloseIcon").click()
-
-
 @pytest.mark.parametrize("notebook", WALKTHROUGHS)
 def test_walkthrough_renders_its_stored_outputs_without_js_errors(
-    notebook, lab_tab, lab_tab_errors, lab, request
+    notebook, lab_tab, lab_tab_errors, lab, request, close_notebook
 ):
     cells = json.loads((lab.root / notebook).read_text())["cells"]
     outputs = [output for cell in cells for output in cell.get("outputs", [])]
     tables = sum("<table" in "".join(o.get("data", {}).get("text/html", "")) for o in outputs)
     errors_before = len(lab_tab_errors.seen)
 
-    # Double-click in the file browser, as a learner does. The kernel is not awaited: the stored
-    # outputs show without one, and the manager test already waits for this environment's kernel.
+    # Double-click in the file browser, as a learner does. The checks need no kernel: the stored
+    # outputs show without one, and the manager test already runs this environment's kernel.
     lab_tab.locator(".jp-DirListing-item", has_text=notebook).dblclick(timeout=60_000)
     panel = lab_tab.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     expect(panel).to_have_count(1)
     # After the final screenshot: close it, so that one notebook at a time is open.
-    request.addfinalizer(lambda: close_current_tab(lab_tab))
+    request.addfinalizer(lambda: close_notebook(lab_tab))
     expect(panel.locator(".jp-RenderedMarkdown h1, .jp-RenderedMarkdown h2").first
            ).to_contain_text(title_of(cells))
     assert outputs, f"{notebook} has no stored outputs: run make execute"
