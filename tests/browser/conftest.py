@@ -134,8 +134,15 @@ def _wait_until_ready(process: subprocess.Popen, url: str, log: Path, ok: set[in
                 f"the end of {log}:\n{_log_tail(log)}", pytrace=False)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def _serve(command: list[str], home: Path, log: Path, probe_url: str, ok: set[int]):
     """Start a server in its own session with a private Jupyter home; wait until it answers."""
+    # A run that is terminated (a CI timeout, kill) unwinds like Ctrl-C, so the fixtures stop
+    # their servers: in their own sessions, they would outlive it.
+    signal.signal(signal.SIGTERM, _interrupt)
     env = {k: v for k, v in os.environ.items()
            if k not in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "EC2_KEYPAIRS_LIVE")}
     # Nothing from the user's ~/.jupyter (passwords, kernels, open tabs) leaks into a test;
