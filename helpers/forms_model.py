@@ -185,6 +185,8 @@ def import_public_key(
     problem = tags_problem(rows)
     if problem:
         raise KeyPairError(problem)
+    if isinstance(public_key, str):  # pasted text, never read as a path on the server
+        public_key = public_key.encode()
     response = import_key_pair(ec2, name, public_key, tags=tags_from_rows(rows))
     return NewKeyPair(name, response["KeyPairId"], response["KeyFingerprint"])
 

@@ -193,6 +193,16 @@ def test_import_of_a_private_key_is_refused_inline(ec2):
     assert "That is a private key" in form.result.value and names(ec2) == []
 
 
+def test_pasted_text_is_never_read_as_a_path_on_the_server(ec2, tmp_path):
+    pub = tmp_path / "server-side.pub"
+    pub.write_text(public_key())  # a file on the machine that serves the form, e.g. under Voilà
+    form = ImportForm(ec2)
+    form.name.value = "probe"
+    form.text.value = str(pub)
+    form.button.click()
+    assert names(ec2) == [] and "EC2 cannot read that public key" in form.result.value
+
+
 def test_import_button_waits_for_a_key(ec2):
     form = ImportForm(ec2)
     form.name.value = "desktop"
@@ -312,6 +322,14 @@ def test_manager_keeps_list_and_delete_choices_in_sync(ec2, tmp_path):
     manager.delete.confirm.click()
     assert "laptop" not in manager.list.table.value
     assert [v for _, v in manager.delete.select.options] == ["desktop"]
+
+
+def test_manager_list_refresh_also_offers_keys_made_elsewhere_for_deletion(ec2, tmp_path):
+    manager = KeyPairManager(ec2, folder=tmp_path)
+    make_keys(ec2, "made-by-boto3")
+    manager.list.refresh_button.click()
+    assert "made-by-boto3" in manager.list.table.value
+    assert [v for _, v in manager.delete.select.options] == ["made-by-boto3"]
 
 
 def test_manager_says_it_is_the_sandbox(ec2, tmp_path):
