@@ -317,7 +317,8 @@ class ImportForm(_Form):
 class KeyPairList(_Form):
     """The key pairs of the Region as a table, with a filter box and a refresh button."""
 
-    def __init__(self, ec2: EC2Client | None = None, *, load: bool = True) -> None:
+    def __init__(self, ec2: EC2Client | None = None, *,
+                 on_change: Callable[[], None] | None = None, load: bool = True) -> None:
         self.filter = _classed(w.Text(description="Filter", placeholder="name or tag, e.g. "
                                       "laptop or Team=ops", style={"description_width": "50px"},
                                       layout=w.Layout(width="380px")), "kp-list-filter")
@@ -327,7 +328,7 @@ class KeyPairList(_Form):
         self.table = _classed(w.HTML(), "kp-list-table")
         self.result = w.HTML()
         self.items: list[dict[str, Any]] = []
-        super().__init__(ec2, None, children=[
+        super().__init__(ec2, on_change, children=[
             _header("Key pairs", "Every key pair in this Region. Type in the filter to narrow "
                     "it by name or tag; the private keys are never here."),
             w.HBox([self.filter, self.refresh_button, self.count]), self.result, self.table])
@@ -343,7 +344,7 @@ class KeyPairList(_Form):
     def _refresh_clicked(self, _: Any = None) -> None:
         if not self.running:
             with self._busy(self.refresh_button):
-                self.refresh()
+                self._changed()  # in the manager, the delete choices are described again too
 
     def refresh(self, items: list[dict[str, Any]] | None = None) -> None:
         """Describe the key pairs again (or show the given ones) and redraw the table."""
@@ -500,7 +501,7 @@ class KeyPairManager(w.VBox):
         self.ec2 = ec2 if ec2 is not None else ec2_client()
         self.create = CreateForm(self.ec2, folder=folder, on_change=self.refresh)
         self.import_ = ImportForm(self.ec2, on_change=self.refresh)
-        self.list = KeyPairList(self.ec2, load=False)
+        self.list = KeyPairList(self.ec2, on_change=self.refresh, load=False)
         self.delete = DeleteForm(self.ec2, on_change=self.refresh, load=False)
         self.tabs = _classed(w.Tab([self.create, self.import_, self.list, self.delete],
                                    titles=["Create", "Import", "List", "Delete"],
