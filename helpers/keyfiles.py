@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -12,6 +13,7 @@ from helpers.errors import KeyPairError
 from helpers.ppk import PPK_HEADER
 
 DEFAULT_KEY_DIR = Path("keys")
+MAX_STEM = 200  # a file name holds 255 bytes; the temporary file adds a dot, a pid and .tmp
 # What shows that a text holds a private key: a PEM or OpenSSH header, or a PuTTY key file.
 PRIVATE_KEY_SIGNS = re.compile(rf"BEGIN [A-Z0-9 ]*PRIVATE KEY|{PPK_HEADER}|Private-Lines")
 
@@ -22,8 +24,15 @@ def shows_private_key(text: str) -> bool:
 
 
 def key_file_name(key_name: str, ppk: bool = False) -> str:
-    """A safe file name for a key: the key name with unsafe characters replaced, and .pem/.ppk."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", key_name).lstrip(".") + (".ppk" if ppk else ".pem")
+    """A safe file name for a key: the key name with unsafe characters replaced, and .pem/.ppk.
+
+    A name that would not fit a file name (255 bytes, with room for the temporary file's
+    affixes), or that is only dots, is cut and ends with a short hash of the whole name.
+    """
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", key_name).lstrip(".")
+    if not stem or len(stem) > MAX_STEM:
+        stem = f"{stem[:MAX_STEM - 9] or 'key'}-{hashlib.sha256(key_name.encode()).hexdigest()[:8]}"
+    return stem + (".ppk" if ppk else ".pem")
 
 
 def shown_path(path: Path) -> Path:

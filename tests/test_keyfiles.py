@@ -55,6 +55,16 @@ def test_unsafe_key_name_becomes_a_safe_file_name(ec2, tmp_path):
     assert path.name == "_team_web_key.pem"
 
 
+@pytest.mark.parametrize("name", ["x" * 255, "...", "."])
+def test_longest_and_dot_only_names_save_to_distinct_visible_files(ec2, tmp_path, name):
+    response = create_key_pair(ec2, name, key_type="ed25519")
+    path = save_private_key(response, tmp_path / "keys")
+    assert path.read_text() == response["KeyMaterial"] and mode(path) == 0o600
+    assert not path.name.startswith(".") and len(path.name) <= 255
+    other = create_key_pair(ec2, name[:-1] + "y" if len(name) > 1 else "..", key_type="ed25519")
+    assert save_private_key(other, tmp_path / "keys") != path
+
+
 def test_ppk_key_gets_a_ppk_suffix(ec2, tmp_path):
     response = create_key_pair(ec2, "putty", key_type="ed25519", key_format="ppk")
     assert save_private_key(response, tmp_path / "k").suffix == ".ppk"
