@@ -16,6 +16,8 @@ def run_pytest_on_a_skipping_test(tmp_path: Path, ci: str) -> subprocess.Complet
     (tmp_path / "test_sample.py").write_text(
         "import pytest\n\ndef test_runs():\n    pass\n\n"
         "def test_needs_a_browser():\n    pytest.skip('no browser here')\n")
+    (tmp_path / "test_module_skipped.py").write_text(
+        "import pytest\n\npytest.importorskip('a_module_nobody_installed')\n")
     # No plugins (nbval, playwright): the rule needs none of them, and they take seconds to load.
     env = {**os.environ, "CI": ci, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     return subprocess.run(
@@ -26,10 +28,11 @@ def run_pytest_on_a_skipping_test(tmp_path: Path, ci: str) -> subprocess.Complet
 def test_a_skip_fails_the_run_in_ci(tmp_path):
     result = run_pytest_on_a_skipping_test(tmp_path, "true")
     assert result.returncode == 1
-    assert "CI must run them all: test_sample.py::test_needs_a_browser" in result.stdout
+    assert "CI must run them all: test_module_skipped.py, test_sample.py::test_needs_a_browser" \
+        in result.stdout
 
 
 def test_a_skip_is_only_reported_outside_ci(tmp_path):
     result = run_pytest_on_a_skipping_test(tmp_path, "")
     assert result.returncode == 0
-    assert "1 passed, 1 skipped" in result.stdout
+    assert "1 passed, 2 skipped" in result.stdout
