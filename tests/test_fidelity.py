@@ -189,6 +189,25 @@ def test_ppk_format_returns_a_putty_key(ec2) -> None:
         assert "".join(lines[4 : 4 + public_lines]) == info["PublicKey"].split()[1]
 
 
+@pytest.mark.tools
+def test_puttygen_reads_the_sandboxs_ppk_as_the_key_pair_ec2_keeps(ec2, need, tmp_path) -> None:
+    puttygen, ssh_keygen = need("puttygen"), need("ssh-keygen")
+    for key_type in ("ed25519", "rsa"):
+        ppk, pub = tmp_path / f"{key_type}.ppk", tmp_path / f"{key_type}.pub"
+        ppk.write_text(ec2.create_key_pair(KeyName=key_type, KeyType=key_type,
+                                           KeyFormat="ppk")["KeyMaterial"])
+        (info,) = ec2.describe_key_pairs(KeyNames=[key_type], IncludePublicKey=True)["KeyPairs"]
+        pub.write_text(info["PublicKey"] + "\n")
+        # Asking for the private half makes puttygen check the file's MAC too.
+        subprocess.run([puttygen, str(ppk), "-O", "private-openssh", "-o", str(tmp_path / "k")],
+                       check=True, capture_output=True)
+        read = subprocess.run([puttygen, str(ppk), "-O", "fingerprint"], check=True,
+                              capture_output=True, text=True).stdout.split()[-1]
+        kept = subprocess.run([ssh_keygen, "-l", "-f", str(pub)], check=True,
+                              capture_output=True, text=True).stdout.split()[1]
+        assert read == kept, f"puttygen reads another {key_type} key than EC2 keeps"
+
+
 def test_unknown_key_format_is_refused(ec2) -> None:
     error = error_of(lambda: ec2.create_key_pair(KeyName="der", KeyFormat="der"))
     assert error["Code"] == "InvalidParameterValue" and "der" in error["Message"]
@@ -255,6 +274,19 @@ def test_fingerprints_follow_aws(ec2) -> None:
 def test_key_name_of_255_ascii_characters_is_accepted(ec2) -> None:
     name = "k" * 255
     assert ec2.create_key_pair(KeyName=name, KeyType="ed25519")["KeyName"] == name
+
+
+def test_dry_run_on_create_import_and_delete_changes_nothing(ec2) -> None:
+    ec2.create_key_pair(KeyName="kept", KeyType="ed25519")
+    for call in (lambda: ec2.create_key_pair(KeyName="new", DryRun=True),
+                 lambda: ec2.import_key_pair(KeyName="new", DryRun=True,
+                                             PublicKeyMaterial=openssh_line(rsa_key())),
+                 lambda: ec2.delete_key_pair(KeyName="kept", DryRun=True)):
+        assert error_of(call) == {
+            "Code": "DryRunOperation",
+            "Message": "Request would have succeeded, but DryRun flag is set.",
+        }
+    assert [k["KeyName"] for k in ec2.describe_key_pairs()["KeyPairs"]] == ["kept"]
 
 
 def test_deleting_a_missing_key_pair_succeeds(ec2) -> None:
