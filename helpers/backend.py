@@ -53,6 +53,7 @@ def ec2_client(region: str | None = None, *, live: bool | None = None) -> EC2Cli
         sandbox.start()
     elif sandbox.is_running():
         sandbox.stop()  # the sandbox would swallow calls meant for the endpoint or for AWS
+    announce_live_changes(backend == "live")
     if backend != "live":  # stated in the README; live AWS uses the Region you configured
         region = region or boto3.session.Session().region_name or sandbox.DEFAULT_REGION
     with friendly_errors():
@@ -66,13 +67,36 @@ def ec2_client(region: str | None = None, *, live: bool | None = None) -> EC2Cli
     else:
         print(f"Backend: LIVE AWS, Region {where}: "
               "calls that change key pairs change your account.")
-        client.meta.events.register("provide-client-params.ec2", _announce_account_once(client))
     return client
 
 
 def account_id(region: str) -> str:
     """The AWS account id that the default credentials belong to."""
     return boto3.client("sts", region_name=region).get_caller_identity()["Account"]
+
+
+def announce_live_changes(on: bool = True) -> None:
+    """Make every EC2 client boto3 makes from now on, a plain boto3.client("ec2") included,
+    show the account id and Region before its first call that changes anything (or stop)."""
+    if boto3.DEFAULT_SESSION is None:
+        boto3.setup_default_session()
+    events = boto3.DEFAULT_SESSION.events
+    if on:
+        events.register("creating-client-class.ec2", _add_announcement, unique_id=__name__)
+    else:
+        events.unregister("creating-client-class.ec2", unique_id=__name__)
+
+
+def _add_announcement(base_classes: list[type], **_) -> None:
+    base_classes.insert(0, _AnnouncesLiveChanges)
+
+
+class _AnnouncesLiveChanges:
+    """Mixed into live EC2 clients: the account id and Region, before the first change."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.meta.events.register("provide-client-params.ec2", _announce_account_once(self))
 
 
 def _announce_account_once(client: EC2Client):

@@ -6,12 +6,15 @@ so even a plain boto3.client("ec2") run before a notebook's set-up cell never re
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from pathlib import Path
 
+import boto3
+
 from helpers import sandbox
-from helpers.backend import which_backend
+from helpers.backend import announce_live_changes, which_backend
 
 KERNEL_CONFIG = Path(sys.prefix, "etc", "ipython", "ipython_kernel_config.py")
 CONFIG_LINE = 'c.InteractiveShellApp.extensions.append("helpers.kernel")\n'
@@ -19,14 +22,13 @@ CONFIG_LINE = 'c.InteractiveShellApp.extensions.append("helpers.kernel")\n'
 
 def _warm_up() -> None:
     """Make moto load its EC2 data now, while the learner reads, not on their first call."""
-    import boto3
-
     # A session of its own: boto3's default session is not safe to share across threads.
     boto3.session.Session().client("ec2").describe_regions()
 
 
 def load_ipython_extension(ipython) -> None:
-    """Start the sandbox in this kernel unless an endpoint or live AWS was chosen."""
+    """Start the sandbox in this kernel unless an endpoint or live AWS was chosen; on an
+    endpoint, default to the README's Region; on live AWS, announce the account first."""
     try:
         backend = which_backend()
     except Exception:  # a conflicting opt-in: ec2_client() explains it in the notebook
@@ -34,6 +36,11 @@ def load_ipython_extension(ipython) -> None:
     if backend == "sandbox":
         sandbox.start()
         threading.Thread(target=_warm_up, daemon=True).start()
+    elif backend == "endpoint":
+        if boto3.session.Session().region_name is None:  # a plain boto3.client needs one
+            os.environ["AWS_DEFAULT_REGION"] = sandbox.DEFAULT_REGION
+    else:
+        announce_live_changes()
 
 
 def install() -> Path:

@@ -13,7 +13,8 @@ if __name__ == "__main__":
         server, url = start_server(port)
     except OSError as error:
         parser.exit(1, f"{error} With make: make sandbox-server SANDBOX_PORT={port + 1}\n")
-    print(f"Sandbox server on {url}. Use it with: export AWS_ENDPOINT_URL_EC2={url}")
+    print(f"Sandbox server on {url}. Use it with: export AWS_ENDPOINT_URL={url} "
+          "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing")
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -114,6 +114,21 @@ def test_live_shows_account_and_region_before_the_first_change(clean_env, capsys
         assert capsys.readouterr().out == ""  # shown once per client
 
 
+def test_live_plain_boto3_client_also_shows_the_account_before_a_change(clean_env, capsys):
+    clean_env.setattr(backend_module, "account_id", lambda region: "123456789012")
+    ec2_client("eu-central-1", live=True)
+    plain = boto3.client("ec2", region_name="eu-central-1")  # as the walkthrough writes it
+    with Stubber(plain) as stub:
+        stub.add_response("create_key_pair", {"KeyName": "k", "KeyPairId": "key-1"})
+        capsys.readouterr()
+        plain.create_key_pair(KeyName="k")
+        assert capsys.readouterr().out == (
+            "LIVE AWS: CreateKeyPair runs in account 123456789012, Region eu-central-1.\n")
+    ec2_client()  # back on the sandbox: plain clients announce nothing
+    boto3.client("ec2").create_key_pair(KeyName="sandboxed", KeyType="ed25519")
+    assert "LIVE AWS" not in capsys.readouterr().out
+
+
 def test_live_without_credentials_fails_clearly_instead_of_falling_back(clean_env, tmp_path):
     sandbox.stop()  # it restores the environment it found: clear credentials after it
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -55,9 +56,10 @@ def test_kernel_config_install_is_idempotent(tmp_path, monkeypatch):
     assert config.read_text() == "c.Existing = 1\n" + kernel.CONFIG_LINE
 
 
-def test_a_fresh_kernel_is_sandboxed_before_any_setup_cell():
+def run_in_fresh_kernel(code: str, env: dict[str, str] | None = None) -> str:
+    """What code prints in a new kernel of this environment (its set-up done by the extension)."""
     assert Path(sys.prefix, "etc", "ipython", "ipython_kernel_config.py").exists(), "make setup"
-    manager, client = start_new_kernel(kernel_name="python3")
+    manager, client = start_new_kernel(kernel_name="python3", env=env or dict(os.environ))
     try:
         printed, errors = [], []
 
@@ -68,11 +70,21 @@ def test_a_fresh_kernel_is_sandboxed_before_any_setup_cell():
             elif msg["msg_type"] == "error":
                 errors.append(f"{content['ename']}: {content['evalue']}")
 
-        client.execute_interactive(
-            "import boto3\nprint(boto3.client('ec2').describe_key_pairs()['KeyPairs'])",
-            output_hook=on_output, timeout=60)
+        client.execute_interactive(code, output_hook=on_output, timeout=60)
         assert not errors, f"the kernel raised {errors}"
-        assert "".join(printed).strip() == "[]"
+        return "".join(printed).strip()
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+def test_a_fresh_kernel_is_sandboxed_before_any_setup_cell():
+    code = "import boto3\nprint(boto3.client('ec2').describe_key_pairs()['KeyPairs'])"
+    assert run_in_fresh_kernel(code) == "[]"
+
+
+def test_a_fresh_kernel_on_an_endpoint_gives_plain_clients_the_readme_region(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_DEFAULT_REGION", "AWS_REGION")}
+    env.update(AWS_ENDPOINT_URL="http://127.0.0.1:9", AWS_CONFIG_FILE=str(tmp_path / "none"))
+    code = "import boto3\nc = boto3.client('ec2')\nprint(c.meta.region_name, c.meta.endpoint_url)"
+    assert run_in_fresh_kernel(code, env) == "us-east-1 http://127.0.0.1:9"
