@@ -9,9 +9,11 @@ export UV_LINK_MODE := copy
 
 .PHONY: lab test setup execute demo bench sandbox-server lock lint
 
-# Offline by default: no extension catalogue from PyPI, no news (see the overrides below).
-# Jupyter refuses root without --allow-root: containers and CI run as root.
-LAB_OPTIONS := --ServerApp.root_dir=notebooks --LabApp.extension_manager=readonly \
+# Opens 00_setup, with the whole repository in reach (the docs the notebooks link to, the helpers'
+# source). Offline by default: no extension catalogue from PyPI, no news (see the overrides
+# below). Jupyter refuses root without --allow-root: containers and CI run as root.
+LAB_OPTIONS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_setup.ipynb \
+	--LabApp.extension_manager=readonly \
 	$(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: $(READY)  ## Start JupyterLab on the notebooks, on the sandbox
