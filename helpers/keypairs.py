@@ -21,6 +21,8 @@ MAX_NAME_LENGTH = 255
 
 def key_name_problem(name: str) -> str | None:
     """Say what is wrong with a key name under the rules AWS documents, or None if it is fine."""
+    if not isinstance(name, str):
+        return f"The key name is {type(name).__name__}, not text: give a str, e.g. 'my-laptop'."
     if not name:
         return "The key name is empty: type a name, for example 'my-laptop'."
     if len(name) > MAX_NAME_LENGTH:
@@ -33,8 +35,8 @@ def key_name_problem(name: str) -> str | None:
     return None
 
 
-def _check(name: str | None = None, key_type: str = "rsa", key_format: str = "pem") -> None:
-    problem = key_name_problem(name) if name is not None else None
+def _check(name: str, key_type: str = "rsa", key_format: str = "pem") -> None:
+    problem = key_name_problem(name)
     if key_type not in KEY_TYPES:
         problem = f"Unknown key type {key_type!r}: use 'rsa' or 'ed25519'."
     if key_format not in KEY_FORMATS:
@@ -114,9 +116,15 @@ def _is_file(text: str) -> bool:
         return False
 
 
+def _names_a_file(text: str) -> bool:
+    """Whether text reads as a file name rather than a key ('~/.ssh/id_ed25519.pub')."""
+    return text.strip().endswith(".pub") and " " not in text.strip()
+
+
 def read_public_key(public_key: bytes | str | PathLike[str]) -> bytes:
     """Return an OpenSSH public key as bytes, from bytes, text, or the path of a .pub file."""
-    if isinstance(public_key, PathLike) or (isinstance(public_key, str) and _is_file(public_key)):
+    if isinstance(public_key, PathLike) or (isinstance(public_key, str) and (
+            _is_file(public_key) or _names_a_file(public_key))):
         path = Path(public_key).expanduser()
         if not path.is_file():
             raise KeyPairError(f"There is no file {path}: give the path of a .pub file.")

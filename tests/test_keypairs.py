@@ -92,6 +92,7 @@ def test_create_duplicate_name_says_pick_another(ec2):
 @pytest.mark.parametrize("name, problem", [
     ("", "empty"), ("x" * 256, "256 characters: use at most 255"),
     ("clé", "ASCII characters only"), (" lead", "space"), ("trail ", "space"),
+    (None, "NoneType, not text"), (42, "int, not text"),
 ])
 def test_create_refuses_invalid_names_before_calling_aws(ec2, name, problem):
     with pytest.raises(KeyPairError, match=problem):
@@ -155,9 +156,11 @@ def test_import_accepts_bytes_text_or_a_pub_file(ec2, tmp_path, given):
     assert key["Tags"] == [{"Key": "Source", "Value": "laptop"}]
 
 
-def test_import_missing_file_says_so(ec2, tmp_path):
+@pytest.mark.parametrize("as_text", [False, True])
+def test_import_missing_file_says_so(ec2, tmp_path, as_text):
+    path = tmp_path / "missing.pub"
     with pytest.raises(KeyPairError, match="There is no file"):
-        import_key_pair(ec2, "k", tmp_path / "missing.pub")
+        import_key_pair(ec2, "k", str(path) if as_text else path)
 
 
 def test_import_refuses_a_private_key_without_sending_it(ec2):
