@@ -109,22 +109,20 @@ def delete_key_pair(
         return ec2.delete_key_pair(**target, DryRun=dry_run)
 
 
-def _is_file(text: str) -> bool:
+def _is_path(text: str) -> bool:
+    """Whether text names a file rather than holding a key: an existing file, or a name such as
+    '~/.ssh/id_ed25519.pub' (a mistyped one then gets "There is no file")."""
+    if text.strip().endswith(".pub") and " " not in text.strip():
+        return True
     try:
         return Path(text).expanduser().is_file()
     except OSError:  # e.g. a pasted key too long to be a file name
         return False
 
 
-def _names_a_file(text: str) -> bool:
-    """Whether text reads as a file name rather than a key ('~/.ssh/id_ed25519.pub')."""
-    return text.strip().endswith(".pub") and " " not in text.strip()
-
-
 def read_public_key(public_key: bytes | str | PathLike[str]) -> bytes:
     """Return an OpenSSH public key as bytes, from bytes, text, or the path of a .pub file."""
-    if isinstance(public_key, PathLike) or (isinstance(public_key, str) and (
-            _is_file(public_key) or _names_a_file(public_key))):
+    if isinstance(public_key, PathLike) or (isinstance(public_key, str) and _is_path(public_key)):
         path = Path(public_key).expanduser()
         if not path.is_file():
             raise KeyPairError(f"There is no file {path}: give the path of a .pub file.")
