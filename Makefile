@@ -19,26 +19,26 @@ LAB_OPTIONS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/0
 lab: $(READY)  ## Start JupyterLab on the notebooks, on the sandbox
 	$(BIN)/jupyter lab $(LAB_OPTIONS)
 
-test: $(READY)  ## Run every test: helpers, notebooks (strict nbval), widgets, browser
+test: lint  ## Lint, then run every test: helpers, notebooks (strict nbval), widgets, browser
 	$(BIN)/pytest
 
 setup: $(READY)
 
-$(READY): requirements.txt pyproject.toml helpers/kernel.py Makefile
+$(READY): requirements.txt pyproject.toml helpers/sandbox/kernel.py Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
 		|| { echo "Python 3.10 or newer is needed: run make PYTHON=python3.x"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install -q "$$(grep '^uv==' requirements.txt)"
 	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.txt
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
-	$(BIN)/python -m helpers.kernel
+	$(BIN)/python -m helpers.sandbox.kernel
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
 	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
 		> $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
 
 execute: $(READY)  ## Re-run every notebook in place and store its outputs
-	$(BIN)/python scripts/execute_notebooks.py
+	$(BIN)/python -m scripts.execute_notebooks
 
 demo: $(READY)  ## Serve the key pair manager with Voila on localhost, on the sandbox
 	$(BIN)/voila notebooks/05_key_pair_manager.ipynb --Voila.ip=127.0.0.1
@@ -47,10 +47,10 @@ bench: $(READY)  ## Print speed figures, each as a ratio against a baseline meas
 	$(BIN)/python scripts/bench.py
 
 sandbox-server: $(READY)  ## Serve the sandbox as a moto server for the endpoint backend
-	$(BIN)/python -m helpers.server --port $(SANDBOX_PORT)
+	$(BIN)/python -m helpers.sandbox.server --port $(SANDBOX_PORT)
 
 lock:  ## Re-pin requirements.txt from requirements.in
 	$(BIN)/uv pip compile -q requirements.in -o requirements.txt --python-version 3.10
 
-lint: $(READY)
+lint: $(READY)  ## Check the code's style and imports (make test runs it first)
 	$(BIN)/ruff check helpers tests scripts

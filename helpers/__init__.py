@@ -8,8 +8,8 @@ from helpers.keypairs import (
     delete_key_pair,
     describe_key_pairs,
     import_key_pair,
-    key_name_problem,
 )
+from helpers.rules import key_name_problem
 from helpers.tables import key_pairs_table
 
 __all__ = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlparse
 
 import boto3
 
@@ -19,6 +20,7 @@ Backend = Literal["sandbox", "endpoint", "live"]
 LIVE_ENV = "EC2_KEYPAIRS_LIVE"
 ENDPOINT_ENVS = ("AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL")
 CHANGING_CALLS = ("CreateKeyPair", "ImportKeyPair", "DeleteKeyPair")
+AWS_HOSTS = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
 
 
 def live_opted_in() -> bool:
@@ -41,6 +43,14 @@ def which_backend(live: bool | None = None) -> Backend:
             )
         return "live"
     return "endpoint" if endpoint_url() else "sandbox"
+
+
+def client_backend(ec2: EC2Client) -> Backend:
+    """Which backend a client really reaches: its own endpoint, else the sandbox, else AWS."""
+    host = urlparse(ec2.meta.endpoint_url).hostname or ""
+    if not host.endswith(AWS_HOSTS):  # a moto server, LocalStack: the sandbox never sees it
+        return "endpoint"
+    return "sandbox" if sandbox.is_running() else "live"
 
 
 def ec2_client(region: str | None = None, *, live: bool | None = None) -> EC2Client:

@@ -66,6 +66,10 @@ def explain(error: Exception, name: str | None = None) -> KeyPairError:
     if isinstance(error, EndpointConnectionError):
         return KeyPairError(f"Nothing answers at {error.kwargs.get('endpoint_url')}: start the "
                             "server (make sandbox-server) or fix AWS_ENDPOINT_URL_EC2.")
+    if isinstance(error, OSError) and error.strerror:  # saving a key: full disk, read-only...
+        where = f" ({error.filename})" if error.filename else ""
+        return KeyPairError(f"The file system refused: {error.strerror}{where}: free space or "
+                            "fix the permissions there, or choose another folder.")
     return KeyPairError(f"{type(error).__name__}: {error}")
 
 

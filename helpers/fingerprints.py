@@ -59,18 +59,24 @@ def _as_bytes(text: str | bytes) -> bytes:
     return text.encode("ascii") if isinstance(text, str) else text
 
 
-def fingerprint_of_private_key(pem: str | bytes) -> str:
-    """The fingerprint EC2 shows for a key pair it created, from the private key it returned."""
+def load_private_key(pem: str | bytes) -> rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey:
+    """The private key of a create response's KeyMaterial (PEM or OpenSSH text, unencrypted)."""
     data = _as_bytes(pem).strip()
     if b"OPENSSH PRIVATE KEY" in data:
         key = serialization.load_ssh_private_key(data, password=None)
     else:
         key = serialization.load_pem_private_key(data, password=None)
+    if not isinstance(key, (rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey)):
+        raise ValueError(f"EC2 key pairs are RSA or ED25519, not {type(key).__name__}")
+    return key
+
+
+def fingerprint_of_private_key(pem: str | bytes) -> str:
+    """The fingerprint EC2 shows for a key pair it created, from the private key it returned."""
+    key = load_private_key(pem)
     if isinstance(key, rsa.RSAPrivateKey):
         return created_rsa_fingerprint(key)
-    if isinstance(key, ed25519.Ed25519PrivateKey):
-        return ed25519_fingerprint(key.public_key())
-    raise ValueError(f"EC2 key pairs are RSA or ED25519, not {type(key).__name__}")
+    return ed25519_fingerprint(key.public_key())
 
 
 def fingerprint_of_public_key(openssh_public_key: str | bytes) -> str:

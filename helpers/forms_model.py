@@ -21,13 +21,12 @@ from helpers.keypairs import (
     delete_key_pair,
     describe_key_pairs,
     import_key_pair,
-    key_name_problem,
 )
+from helpers.rules import key_name_problem, tag_problem, tags_count_problem
 from helpers.tables import tags_text
 
 # Every key pair the forms make carries this tag; the delete safety only deletes keys that do.
 TUTORIAL_TAG = {"CreatedBy": "ec2-keypairs-tutorial"}
-MAX_TAG_KEY, MAX_TAG_VALUE = 128, 256
 
 
 @dataclass(frozen=True)
@@ -91,17 +90,15 @@ def tags_problem(rows: Iterable[tuple[str, str]]) -> str | None:
             return f"The tag value {value!r} has no key: type its key, or remove the row."
         if not key:
             continue
-        if key.lower().startswith("aws:"):
-            return f"Tag keys starting with 'aws:' are reserved by AWS: rename {key!r}."
         if key in TUTORIAL_TAG:
             return f"The forms set the tag {key!r} themselves: choose another key."
-        if len(key) > MAX_TAG_KEY or len(value) > MAX_TAG_VALUE:
-            return (f"The tag {key!r} is too long: keys have at most {MAX_TAG_KEY} characters, "
-                    f"values at most {MAX_TAG_VALUE}.")
+        problem = tag_problem(key, value)
+        if problem:
+            return problem
         if key in seen:
             return f"The tag key {key!r} appears twice: keep one row for it."
         seen.add(key)
-    return None
+    return tags_count_problem(len(seen) + len(TUTORIAL_TAG))
 
 
 def tags_from_rows(rows: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -145,7 +142,7 @@ def create_and_save(
     try:
         saved = save_private_key(response, folder)
     except Exception as error:  # undo the create: a key pair whose private key is lost is useless
-        reason = message_of(error) if isinstance(error, KeyPairError) else str(error)
+        reason = message_of(error)
         try:
             delete_key_pair(ec2, name=name)
         except Exception:

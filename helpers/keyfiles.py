@@ -10,17 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from helpers.errors import KeyPairError
-from helpers.ppk import PPK_HEADER
+from helpers.rules import PPK_HEADER
 
 DEFAULT_KEY_DIR = Path("keys")
 MAX_STEM = 200  # a file name holds 255 bytes; the temporary file adds a dot, a pid and .tmp
-# What shows that a text holds a private key: a PEM or OpenSSH header, or a PuTTY key file.
-PRIVATE_KEY_SIGNS = re.compile(rf"BEGIN [A-Z0-9 ]*PRIVATE KEY|{PPK_HEADER}|Private-Lines")
-
-
-def shows_private_key(text: str) -> bool:
-    """Whether the text holds (or starts) a private key, in PEM, OpenSSH or PuTTY form."""
-    return bool(PRIVATE_KEY_SIGNS.search(text))
 
 
 def key_file_name(key_name: str, ppk: bool = False) -> str:

@@ -10,37 +10,26 @@ from typing import Any, Literal
 
 from helpers.backend import EC2Client
 from helpers.errors import KeyPairError, friendly_errors
-from helpers.keyfiles import shows_private_key
+from helpers.rules import (
+    key_format_problem,
+    key_name_problem,
+    key_type_problem,
+    shows_private_key,
+    tag_problem,
+    tags_count_problem,
+)
 
 KeyType = Literal["rsa", "ed25519"]
 KeyFormat = Literal["pem", "ppk"]
-KEY_TYPES = ("rsa", "ed25519")
-KEY_FORMATS = ("pem", "ppk")
-MAX_NAME_LENGTH = 255
 
 
-def key_name_problem(name: str) -> str | None:
-    """Say what is wrong with a key name under the rules AWS documents, or None if it is fine."""
-    if not isinstance(name, str):
-        return f"The key name is {type(name).__name__}, not text: give a str, e.g. 'my-laptop'."
-    if not name:
-        return "The key name is empty: type a name, for example 'my-laptop'."
-    if len(name) > MAX_NAME_LENGTH:
-        return f"The key name has {len(name)} characters: use at most {MAX_NAME_LENGTH}."
-    if not name.isascii():
-        bad = next(c for c in name if not c.isascii())
-        return f"The key name contains {bad!r}: use ASCII characters only."
-    if name != name.strip():
-        return "The key name starts or ends with a space: remove it."
-    return None
-
-
-def _check(name: str, key_type: str = "rsa", key_format: str = "pem") -> None:
-    problem = key_name_problem(name)
-    if key_type not in KEY_TYPES:
-        problem = f"Unknown key type {key_type!r}: use 'rsa' or 'ed25519'."
-    if key_format not in KEY_FORMATS:
-        problem = f"Unknown key format {key_format!r}: use 'pem' (OpenSSH) or 'ppk' (PuTTY)."
+def _check(name: str, key_type: str = "rsa", key_format: str = "pem",
+           tags: dict[str, str] | None = None) -> None:
+    """Raise KeyPairError for the first input that breaks a rule, before anything is sent."""
+    problem = (key_name_problem(name) or key_type_problem(key_type)
+               or key_format_problem(key_format)
+               or next(filter(None, (tag_problem(k, v) for k, v in (tags or {}).items())), None)
+               or tags_count_problem(len(tags or {})))
     if problem:
         raise KeyPairError(problem)
 
@@ -88,7 +77,7 @@ def create_key_pair(
     dry_run: bool = False,
 ) -> dict[str, Any]:
     """Create a key pair; the response holds the private key (KeyMaterial), shown only this once."""
-    _check(name, key_type, key_format)
+    _check(name, key_type, key_format, tags)
     with friendly_errors(name):
         return ec2.create_key_pair(KeyName=name, KeyType=key_type, KeyFormat=key_format,
                                    TagSpecifications=_tag_specifications(tags), DryRun=dry_run)
@@ -150,7 +139,7 @@ def import_key_pair(
     dry_run: bool = False,
 ) -> dict[str, Any]:
     """Import the public half of a key pair you made yourself, given as bytes, text or a path."""
-    _check(name)
+    _check(name, tags=tags)
     material = read_public_key(public_key)
     with friendly_errors(name):
         return ec2.import_key_pair(KeyName=name, PublicKeyMaterial=material,

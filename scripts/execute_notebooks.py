@@ -1,7 +1,7 @@
 """Re-run the tutorial notebooks in place and store their outputs, with clean, stable metadata.
 
-    python scripts/execute_notebooks.py [NOTEBOOK ...]    # default: every notebooks/NN_*.ipynb
-    python scripts/execute_notebooks.py --check           # only check the generated cells
+    python -m scripts.execute_notebooks [NOTEBOOK ...]    # default: every notebooks/NN_*.ipynb
+    python -m scripts.execute_notebooks --check           # only check the generated cells
 
 Besides executing, it refreshes what is generated: the table of contents in 00_setup (the
 markdown cell tagged `toc`) and the navigation line that ends every notebook. A notebook whose
@@ -21,47 +21,18 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from helpers.keyfiles import shows_private_key
+from helpers.rules import shows_private_key
+from scripts.notebook_rules import (
+    KERNELSPEC,
+    NOTEBOOKS,
+    VOLATILE_CELL_METADATA,
+    navigation_line,
+    notebook_paths,
+    table_of_contents,
+)
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 SANITIZE = NOTEBOOKS / "sanitize.cfg"
-KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-# Cell metadata that only records when or how a cell last ran in someone's JupyterLab.
-VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled")
-TITLE = re.compile(r"^#\s+(\d\d)\s+·\s+(.+?)\s*$", re.MULTILINE)
 SECONDS_BUDGET = 5.0
-
-
-def notebook_paths() -> list[Path]:
-    """Every tutorial notebook, in reading order."""
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-
-
-def title_of(path: Path) -> str:
-    """'01 · Describe key pairs', from the notebook's first heading."""
-    notebook = nbformat.read(path, as_version=4)
-    match = TITLE.search(notebook.cells[0].source) if notebook.cells else None
-    if not match:
-        sys.exit(f"{path.name}: the first cell must be a title like '# 01 · Describe key pairs'.")
-    return f"{match[1]} · {match[2]}"
-
-
-def navigation_line(path: Path, paths: list[Path]) -> str:
-    """The last cell's text: links to the previous and the next notebook that exist."""
-    index = paths.index(path)
-    links = []
-    if index > 0:
-        links.append(f"[← {title_of(paths[index - 1])}]({paths[index - 1].name})")
-    if index < len(paths) - 1:
-        links.append(f"[{title_of(paths[index + 1])} →]({paths[index + 1].name})")
-    return " | ".join(links)
-
-
-def table_of_contents(paths: list[Path]) -> str:
-    """The table of contents in 00_setup: one linked line per notebook."""
-    lines = ["## The notebooks", ""]
-    lines += [f"- [{title_of(p)}]({p.name})" for p in paths]
-    return "\n".join(lines)
 
 
 def refresh_generated(notebook: nbformat.NotebookNode, path: Path, paths: list[Path]) -> list[str]:
@@ -172,6 +143,13 @@ def execute(path: Path) -> tuple[float, bool]:
 
 
 def main() -> None:
+    try:
+        run()
+    except ValueError as error:  # a notebook that breaks a rule: say which, and how
+        sys.exit(str(error))
+
+
+def run() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook")
     parser.add_argument("--check", action="store_true",

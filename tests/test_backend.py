@@ -64,8 +64,9 @@ def test_sandbox_server_on_a_busy_port_says_so_and_exits():
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "helpers.server", "--port", str(port)],
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "helpers.sandbox.server", "--port", str(port)],
+            capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip() == (
         f"Port {port} is in use (another sandbox server?): stop what uses it, or choose another "

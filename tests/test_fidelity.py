@@ -24,8 +24,9 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from moto.ec2.models.key_pairs import KeyPairBackend
 from moto.ec2.responses.key_pairs import KeyPairs
 
-from helpers import fidelity, fingerprints, sandbox
-from helpers.ppk import PPK_HEADER
+from helpers import fingerprints, sandbox
+from helpers.rules import PPK_HEADER
+from helpers.sandbox import fidelity
 
 REGION = "us-east-1"
 BAD_KEY_MESSAGE = "Key is not in valid OpenSSH public key format"
@@ -142,7 +143,8 @@ def test_unknown_key_type_is_refused(ec2) -> None:
 def test_invalid_key_names_are_refused(ec2) -> None:
     cases = {"": "MissingParameter", "x" * 256: "InvalidParameterValue"}
     cases |= {"clé": "InvalidParameterValue", " lead": "InvalidParameterValue"}
-    cases |= {"trail ": "InvalidParameterValue"}
+    cases |= {"trail ": "InvalidParameterValue", "\tlead": "InvalidParameterValue"}
+    cases |= {"a\x00b": "InvalidParameterValue", "esc\x1b": "InvalidParameterValue"}
     material = openssh_line(rsa_key())
     for name, code in cases.items():
         created = error_of(lambda n=name: ec2.create_key_pair(KeyName=n, KeyType="ed25519"))
@@ -151,6 +153,20 @@ def test_invalid_key_names_are_refused(ec2) -> None:
         )
         assert created["Code"] == imported["Code"] == code, repr(name)
     assert ec2.describe_key_pairs()["KeyPairs"] == []
+
+
+def test_tags_that_aws_refuses_are_refused(ec2) -> None:
+    material = openssh_line(rsa_key())
+    refused = [{"aws:owner": "me"}, {"": "no key"}, {"k" * 129: "v"}, {"k": "v" * 257},
+               {"k": "bell\x07"}]
+    for tags in refused:
+        spec = [{"ResourceType": "key-pair",
+                 "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
+        created = error_of(lambda s=spec: ec2.create_key_pair(KeyName="k", TagSpecifications=s))
+        imported = error_of(lambda s=spec: ec2.import_key_pair(
+            KeyName="k", PublicKeyMaterial=material, TagSpecifications=s))
+        assert created["Code"] == imported["Code"] == "InvalidParameterValue", tags
+    assert ec2.describe_key_pairs()["KeyPairs"] == []  # and the sandbox still answers
 
 
 def test_malformed_public_keys_get_invalid_key_format(ec2) -> None:
@@ -305,6 +321,7 @@ PINS: dict[str, list[Callable[..., None]]] = {
         test_rsa_public_keys_import_from_each_format_aws_accepts,
     ],
     "validate_key_names": [test_invalid_key_names_are_refused],
+    "validate_tags": [test_tags_that_aws_refuses_are_refused],
     "return_ppk_when_asked": [
         test_ppk_format_returns_a_putty_key,
         test_unknown_key_format_is_refused,
@@ -379,5 +396,6 @@ def test_every_fix_is_pinned_by_a_test() -> None:
 def test_fix_is_still_needed(plain_moto: dict[str, bool], fix: str) -> None:
     behaviour = getattr(fidelity, fix).__doc__.split(" (")[0]
     assert not plain_moto[fix], (
-        f"moto now does this itself ({behaviour}): remove fix {fix} from helpers/fidelity.py"
+        f"moto now does this itself ({behaviour}): remove fix {fix} from "
+        "helpers/sandbox/fidelity.py"
     )

@@ -5,6 +5,7 @@ ipywidgets swallows exceptions raised in click handlers, so every test asserts o
 
 from __future__ import annotations
 
+import re
 import stat
 from datetime import datetime, timezone
 from html import escape
@@ -16,9 +17,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from helpers import forms_model as model
-from helpers import sandbox
+from helpers import sandbox, tables
 from helpers.forms import CreateForm, DeleteForm, ImportForm, KeyPairList, KeyPairManager
-from helpers.keypairs import create_key_pair, import_key_pair, key_name_problem
+from helpers.forms.manager import backend_badge
+from helpers.keypairs import create_key_pair, import_key_pair
+from helpers.rules import key_name_problem
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +125,7 @@ def test_create_deletes_the_key_pair_again_when_saving_fails(ec2, tmp_path):
     form.name.value = "laptop"
     form.button.click()
     assert "was deleted again" in form.result.value
+    assert "The file system refused: File exists" in form.result.value  # said, not "[Errno 17]"
     assert names(ec2) == []
 
 
@@ -335,6 +339,30 @@ def test_manager_list_refresh_also_offers_keys_made_elsewhere_for_deletion(ec2, 
 def test_manager_says_it_is_the_sandbox(ec2, tmp_path):
     manager = KeyPairManager(ec2, folder=tmp_path)
     assert "Sandbox · us-east-1" in manager.children[0].value
+
+
+def test_badge_follows_the_client_it_is_given_not_the_environment(fresh_sandbox):
+    endpoint = boto3.client("ec2", region_name="eu-west-1", endpoint_url="http://127.0.0.1:9",
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+    assert "Endpoint http://127.0.0.1:9 · eu-west-1" in backend_badge(endpoint)
+    sandbox.stop()
+    try:
+        live = boto3.client("ec2", region_name="us-east-1", aws_access_key_id="x",
+                            aws_secret_access_key="x")
+        assert "LIVE AWS · us-east-1" in backend_badge(live)
+    finally:
+        sandbox.start()
+
+
+def test_list_styles_follow_column_names_whatever_their_order(ec2, monkeypatch):
+    make_keys(ec2, "laptop")
+    monkeypatch.setattr(tables, "COLUMNS", tables.COLUMNS[::-1])
+    html = KeyPairList(ec2).table.value
+    headers = re.findall(r'<th class="kp-col-(\w+)">(\w+)</th>', html)
+    assert [name for name, _ in headers] == [text for _, text in headers] == tables.COLUMNS
+    (key_pair_id,) = re.findall(r'<td class="kp-col-KeyPairId">([^<]*)</td>', html)
+    assert key_pair_id == ec2.describe_key_pairs()["KeyPairs"][0]["KeyPairId"]
+    assert re.search(r"\.kp-col-KeyPairId \{[^}]*monospace", html)
 
 
 def test_a_notebook_without_a_kernel_shows_one_readable_line(ec2, tmp_path):

@@ -20,13 +20,19 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from helpers.keyfiles import shows_private_key
-from helpers.ppk import to_ppk
+from helpers.rules import shows_private_key
+from helpers.sandbox.ppk import to_ppk
+from scripts.notebook_rules import (
+    KERNELSPEC,
+    VOLATILE_CELL_METADATA,
+    navigation_line,
+    notebook_paths,
+    table_of_contents,
+    title_of,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-TITLE = re.compile(r"^# (\d\d) · (\S.*)$")
-KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+NOTEBOOKS = notebook_paths()
 
 # What each recipe prints when it runs alone, on a sandbox that holds no key pair yet.
 RECIPE_PRINTS = {
@@ -58,15 +64,6 @@ def read(path: Path) -> nbformat.NotebookNode:
 
 def cells_tagged(notebook: nbformat.NotebookNode, tag: str) -> list[nbformat.NotebookNode]:
     return [cell for cell in notebook.cells if tag in cell.metadata.get("tags", [])]
-
-
-def title(path: Path) -> str:
-    """'01 · Describe key pairs', from the notebook's first line."""
-    first_line = read(path).cells[0].source.splitlines()[0]
-    match = TITLE.match(first_line)
-    assert match and match[1] == path.name[:2], (
-        f"{path.name} must open with '# {path.name[:2]} · Title', not {first_line!r}")
-    return f"{match[1]} · {match[2]}"
 
 
 def output_text(output: nbformat.NotebookNode) -> str:
@@ -180,28 +177,22 @@ def test_no_tracked_file_holds_a_private_key():
 # --- Navigation and table of contents ------------------------------------------------------
 
 
-def navigation_line(index: int) -> str:
-    links = []
-    if index > 0:
-        before = NOTEBOOKS[index - 1]
-        links.append(f"[← {title(before)}]({before.name})")
-    if index < len(NOTEBOOKS) - 1:
-        after = NOTEBOOKS[index + 1]
-        links.append(f"[{title(after)} →]({after.name})")
-    return " | ".join(links)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_opens_with_its_numbered_title(path):
+    assert title_of(path).startswith(path.name[:2] + " · ")
 
 
 @pytest.mark.parametrize("index", range(len(NOTEBOOKS)), ids=[p.name for p in NOTEBOOKS])
 def test_notebook_ends_with_the_navigation_line(index):
     last = read(NOTEBOOKS[index]).cells[-1]
     assert last.cell_type == "markdown"
-    assert last.source == navigation_line(index), "run make execute to refresh it"
+    assert last.source == navigation_line(NOTEBOOKS[index], NOTEBOOKS), "run make execute"
 
 
 def test_set_up_notebook_lists_every_notebook_in_order():
     (toc,) = cells_tagged(read(NOTEBOOKS[0]), "toc")
-    links = re.findall(r"\[(.+?)\]\((.+?)\)", toc.source)
-    assert links == [(title(p), p.name) for p in NOTEBOOKS], "run make execute to refresh it"
+    assert toc.source == table_of_contents(NOTEBOOKS), "run make execute to refresh it"
+    assert toc.source.count("\n- [") == len(NOTEBOOKS)
 
 
 # --- A page of a book ----------------------------------------------------------------------
@@ -230,8 +221,7 @@ def test_notebook_metadata_is_clean(path):
         f"{path.name} holds metadata {sorted(notebook.metadata)}: run make execute")
     assert "version" not in notebook.metadata.get("language_info", {})
     for index, cell in enumerate(notebook.cells):
-        volatile = {"execution", "ExecuteTime", "collapsed", "scrolled", "widgets"}
-        noise = volatile & set(cell.metadata)
+        noise = set(VOLATILE_CELL_METADATA) & set(cell.metadata)
         assert not noise, f"{path.name} cell {index} metadata holds {noise}: run make execute"
 
 

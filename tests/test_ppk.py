@@ -1,4 +1,4 @@
-"""helpers.ppk writes PuTTY key files (format 3, unencrypted) that PuTTY's own puttygen reads."""
+"""helpers.sandbox.ppk writes PuTTY key files (format 3, unencrypted) that puttygen reads."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from helpers.ppk import PPK_HEADER, to_ppk
+from helpers.rules import PPK_HEADER
+from helpers.sandbox.ppk import to_ppk
 
 
 @pytest.fixture(scope="module", params=["rsa", "ed25519"])

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from jupyter_client.manager import start_new_kernel
 
-from helpers import kernel
+from helpers.sandbox import kernel
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,13 +44,16 @@ def test_readme_commands_are_make_targets_and_ci_runs_the_test_one():
         subprocess.run(["make", "-n", target], cwd=ROOT, check=True, capture_output=True)
     ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()
     assert ci[-1] == "make test"
+    dry_run = subprocess.run(["make", "-n", "test"], cwd=ROOT, check=True, capture_output=True,
+                             text=True).stdout
+    assert "ruff check" in dry_run.split("pytest")[0], "CI lints before it tests"
 
 
 def test_kernel_config_install_is_idempotent(tmp_path, monkeypatch):
     config = tmp_path / "etc" / "ipython" / "ipython_kernel_config.py"
     monkeypatch.setattr(kernel, "KERNEL_CONFIG", config)
     config.parent.mkdir(parents=True)
-    config.write_text("c.Existing = 1\n")
+    config.write_text("c.Existing = 1\n" + kernel.OLD_CONFIG_LINES[0])  # set up before 0.2
     kernel.install()
     kernel.install()
     assert config.read_text() == "c.Existing = 1\n" + kernel.CONFIG_LINE

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from helpers.keyfiles import PRIVATE_KEY_SIGNS
+from helpers.rules import PRIVATE_KEY_SIGNS
 
 pytestmark = pytest.mark.browser
 

@@ -2,15 +2,20 @@
 
 Each fix is a function named for the behaviour it corrects. tests/test_fidelity.py pins each
 one, and fails with "moto now does ... itself" once plain moto answers like AWS without it.
+The fixes wrap moto internals, so apply() first checks moto's version and the signatures they
+wrap, and refuses to start a sandbox that would answer wrongly.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
+import inspect
 import warnings
 from collections.abc import Callable
 from typing import Any
 
+import moto
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.utils import CryptographyDeprecationWarning
@@ -20,10 +25,27 @@ from moto.ec2.models.key_pairs import KeyPair, KeyPairBackend
 from moto.ec2.responses.key_pairs import KeyPairs
 from moto.ec2.utils import public_key_parse
 
-from helpers import fingerprints, ppk
+from helpers import fingerprints, rules
+from helpers.errors import KeyPairError
+from helpers.sandbox import ppk
 
-KEY_TYPES = ("rsa", "ed25519")
-KEY_FORMATS = ("pem", "ppk")
+# The moto releases these fixes were written and tested against: [first, last) as (major, minor).
+MOTO_VERSIONS = ((5, 2), (5, 3))
+# What each fix relies on: the parameters of the moto methods it wraps or calls.
+SIGNATURES: dict[tuple[type, str], tuple[str, ...]] = {
+    (KeyPairBackend, "create_key_pair"): ("self", "name", "key_type", "tags"),
+    (KeyPairBackend, "import_key_pair"): ("self", "key_name", "public_key_material", "tags"),
+    (KeyPairBackend, "describe_key_pairs"): ("self", "key_names", "filters"),
+    (KeyPairBackend, "delete_key_pair"): ("self", "name"),
+    (KeyPairs, "create_key_pair"): ("self",),
+    (KeyPairs, "describe_key_pairs"): ("self",),
+    (KeyPairs, "delete_key_pair"): ("self",),
+    (KeyPairs, "_get_param"): ("self", "param_name", "if_none"),
+    (KeyPairs, "error_on_dryrun"): ("self",),
+    (KeyPair, "__init__"): ("self", "name", "key_type", "fingerprint", "material",
+                            "material_public", "tags", "ec2_backend"),
+    (ActionResult, "__init__"): ("self", "result"),
+}
 KEY_PAIR_FILTERS = ("key-pair-id", "key-name", "fingerprint", "key-type", "tag-key")
 # AWS documents RSA 1024, 2048 and 4096; 8192-bit imports are reported to work, so only
 # keys too small for OpenSSH (< 1024) or larger than OpenSSH allows (> 16384) are refused.
@@ -33,7 +55,24 @@ _applied = False
 
 def _wrap(cls: type, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
     """Replace cls.name by make(current cls.name): fixes stack, each wrapping the one before."""
-    setattr(cls, name, make(getattr(cls, name)))
+    method = getattr(cls, name)
+    setattr(cls, name, functools.wraps(method)(make(method)))
+
+
+def moto_mismatch() -> str | None:
+    """Say why these fixes may not fit the installed moto, or None when they do."""
+    version = tuple(int(part) for part in moto.__version__.split(".")[:2])
+    first, last = MOTO_VERSIONS
+    if not first <= version < last:
+        return (f"moto {moto.__version__} is not a release the sandbox's fixes were tested "
+                f"with (>= {first[0]}.{first[1]}, < {last[0]}.{last[1]}): install the pinned "
+                f"versions (make setup), or review {__file__} against it.")
+    for (cls, name), expected in SIGNATURES.items():
+        found = tuple(inspect.signature(getattr(cls, name, None) or (lambda: None)).parameters)
+        if found != expected:
+            return (f"moto {moto.__version__} changed {cls.__name__}.{name}{found}, which the "
+                    f"sandbox's fixes wrap as {expected}: review {__file__} against it.")
+    return None
 
 
 def _invalid_key_format() -> EC2ClientError:
@@ -42,24 +81,13 @@ def _invalid_key_format() -> EC2ClientError:
 
 
 def _check_key_name(name: str | None) -> None:
-    """Raise AWS's error for a key name that is not 1 to 255 ASCII characters, untrimmed."""
+    """Raise AWS's error for a key name that breaks the rules (helpers.rules)."""
     if not name:
         raise MissingParameter("The request must contain the parameter KeyName")
-    if len(name) > 255:
-        # Wording of EC2's answer to a key name over 255 characters (RunInstances, seen in logs).
-        raise InvalidParameterValue(
-            f"Value for parameter {name} is invalid. Length exceeds maximum of 255."
-        )
-    if not name.isascii():
-        raise InvalidParameterValue(
-            f"Value ({name}) for parameter KeyName is invalid. "
-            "Character sets beyond ASCII are not supported."
-        )
-    if name != name.strip(" "):
-        raise InvalidParameterValue(
-            f"Value ({name}) for parameter KeyName is invalid. "
-            "Leading and trailing spaces are not allowed."
-        )
+    problem = rules.key_name_problem(name)
+    if problem:  # the name in ASCII escapes: a control character would break the XML answer
+        raise InvalidParameterValue(f"Value ({ascii(name)[1:-1]}) for parameter KeyName is "
+                                    f"invalid. {problem}")
 
 
 def _load_public_key(material: bytes) -> rsa.RSAPublicKey | ed25519.Ed25519PublicKey:
@@ -104,7 +132,7 @@ def reject_unknown_key_types() -> None:
 
     def make(create: Callable[..., KeyPair]) -> Callable[..., KeyPair]:
         def create_key_pair(self: Any, name: str, key_type: str | None, tags: Any) -> KeyPair:
-            if key_type is not None and key_type not in KEY_TYPES:
+            if key_type is not None and rules.key_type_problem(key_type):
                 raise InvalidParameterValue(
                     f"1 validation error detected: Value '{key_type}' at 'keyType' failed to "
                     "satisfy constraint: Member must satisfy enum value set: [rsa, ed25519]"
@@ -123,6 +151,24 @@ def validate_key_names() -> None:
         def checked(self: Any, name: str, *args: Any) -> KeyPair:
             _check_key_name(name)
             return method(self, name, *args)
+
+        return checked
+
+    _wrap(KeyPairBackend, "create_key_pair", make)
+    _wrap(KeyPairBackend, "import_key_pair", make)
+
+
+def validate_tags() -> None:
+    """Tags follow AWS's rules: key 1-128 characters, no 'aws:' prefix, value up to 256 (moto
+    takes any)."""
+
+    def make(method: Callable[..., KeyPair]) -> Callable[..., KeyPair]:
+        def checked(self: Any, name: str, material_or_type: Any, tags: Any) -> KeyPair:
+            for key, value in (tags or {}).items():
+                problem = rules.tag_problem(key, value)
+                if problem:
+                    raise InvalidParameterValue(problem)
+            return method(self, name, material_or_type, tags)
 
         return checked
 
@@ -179,7 +225,7 @@ def return_ppk_when_asked() -> None:
     def make(create: Callable[..., ActionResult]) -> Callable[..., ActionResult]:
         def create_key_pair(self: KeyPairs) -> ActionResult:
             key_format = self._get_param("KeyFormat") or "pem"
-            if key_format not in KEY_FORMATS:
+            if rules.key_format_problem(key_format):
                 raise InvalidParameterValue(
                     f"1 validation error detected: Value '{key_format}' at 'keyFormat' failed "
                     "to satisfy constraint: Member must satisfy enum value set: [ppk, pem]"
@@ -187,12 +233,7 @@ def return_ppk_when_asked() -> None:
             result = create(self)
             if key_format == "ppk":
                 key_pair = result.result
-                text = key_pair.material
-                private_key = (
-                    serialization.load_ssh_private_key(text, password=None)
-                    if b"OPENSSH" in text
-                    else serialization.load_pem_private_key(text, password=None)
-                )
+                private_key = fingerprints.load_private_key(key_pair.material)
                 # The private key is shown once; keep only the PPK text, like AWS keeps none.
                 key_pair.material = ppk.to_ppk(private_key, key_pair.key_name).encode()
             return result
@@ -298,6 +339,7 @@ FIXES: tuple[Callable[[], None], ...] = (
     fingerprint_keys_like_aws,
     reject_malformed_public_keys,
     validate_key_names,
+    validate_tags,
     return_ppk_when_asked,
     name_the_missing_key_pair,
     reject_unknown_filters,
@@ -308,9 +350,12 @@ FIXES: tuple[Callable[[], None], ...] = (
 
 
 def apply() -> None:
-    """Patch moto's key pair classes once; safe to call twice."""
+    """Patch moto's key pair classes once (safe to call twice), or refuse if they do not fit."""
     global _applied
     if not _applied:
+        mismatch = moto_mismatch()
+        if mismatch:
+            raise KeyPairError(f"The sandbox cannot start: {mismatch}")
         for fix in FIXES:
             fix()
         _applied = True

@@ -1,14 +1,13 @@
 """IPython extension that every kernel of the tutorial's environment loads: sandbox first.
 
-`python -m helpers.kernel` installs it into this environment (the set-up does it for you),
-so even a plain boto3.client("ec2") run before a notebook's set-up cell never reaches AWS.
+`python -m helpers.sandbox.kernel` installs it into this environment (the set-up does it for
+you), so even a plain boto3.client("ec2") run before a notebook's set-up cell never reaches AWS.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import threading
 from pathlib import Path
 
 import boto3
@@ -17,13 +16,8 @@ from helpers import sandbox
 from helpers.backend import announce_live_changes, which_backend
 
 KERNEL_CONFIG = Path(sys.prefix, "etc", "ipython", "ipython_kernel_config.py")
-CONFIG_LINE = 'c.InteractiveShellApp.extensions.append("helpers.kernel")\n'
-
-
-def _warm_up() -> None:
-    """Make moto load its EC2 data now, while the learner reads, not on their first call."""
-    # A session of its own: boto3's default session is not safe to share across threads.
-    boto3.session.Session().client("ec2").describe_regions()
+CONFIG_LINE = 'c.InteractiveShellApp.extensions.append("helpers.sandbox.kernel")\n'
+OLD_CONFIG_LINES = ('c.InteractiveShellApp.extensions.append("helpers.kernel")\n',)
 
 
 def load_ipython_extension(ipython) -> None:
@@ -34,8 +28,7 @@ def load_ipython_extension(ipython) -> None:
     except Exception:  # a conflicting opt-in: ec2_client() explains it in the notebook
         return
     if backend == "sandbox":
-        sandbox.start()
-        threading.Thread(target=_warm_up, daemon=True).start()
+        sandbox.warm_up()
     elif backend == "endpoint":
         if boto3.session.Session().region_name is None:  # a plain boto3.client needs one
             os.environ["AWS_DEFAULT_REGION"] = sandbox.DEFAULT_REGION
@@ -47,8 +40,11 @@ def install() -> Path:
     """Make every IPython kernel of this environment load this extension; return the config."""
     KERNEL_CONFIG.parent.mkdir(parents=True, exist_ok=True)
     text = KERNEL_CONFIG.read_text() if KERNEL_CONFIG.exists() else ""
+    for old in OLD_CONFIG_LINES:  # an environment set up before the sandbox had its own package
+        text = text.replace(old, "")
     if CONFIG_LINE not in text:
-        KERNEL_CONFIG.write_text(text + CONFIG_LINE)
+        text += CONFIG_LINE
+    KERNEL_CONFIG.write_text(text)
     return KERNEL_CONFIG
 
 

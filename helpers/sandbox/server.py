@@ -1,4 +1,4 @@
-"""`python -m helpers.server`: serve the sandbox as a moto server, for the endpoint backend."""
+"""`python -m helpers.sandbox.server`: the sandbox as a moto server, for the endpoint backend."""
 
 import argparse
 import threading

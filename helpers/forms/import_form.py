@@ -1,0 +1,98 @@
+"""The import form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from helpers import forms_model as model
+from helpers.backend import EC2Client
+from helpers.forms.widgets import (
+    LABELS,
+    WIDE,
+    Form,
+    TagRows,
+    box,
+    classed,
+    header,
+    hint,
+    submit_button,
+)
+
+
+class ImportForm(Form):
+    """Import the public half of a key pair you made yourself: paste it, or upload a .pub file."""
+
+    def __init__(self, ec2: EC2Client | None = None, *,
+                 on_change: Callable[[], None] | None = None) -> None:
+        self.name = classed(w.Text(description="Key name", placeholder="e.g. my-laptop",
+                                    style=LABELS, layout=w.Layout(width=WIDE)), "kp-import-name")
+        self.name_problem = classed(w.HTML(layout=w.Layout(margin="0 0 4px 140px")),
+                                     "kp-name-problem")
+        self.text = classed(w.Textarea(
+            description="Public key", placeholder="ssh-ed25519 AAAA... you@laptop",
+            style=LABELS, layout=w.Layout(width=WIDE, height="90px")), "kp-import-text")
+        self.upload = classed(w.FileUpload(
+            accept=".pub", multiple=False, description="Upload .pub file",
+            layout=w.Layout(width="180px", margin="2px 0 4px 140px")), "kp-import-upload")
+        self.tags = TagRows(self._validate, "kp-import-tags")
+        self.tags_problem = w.HTML(layout=w.Layout(margin="0 0 4px 140px"))
+        self.button = submit_button("Import public key", "kp-import-button")
+        self.result = classed(w.HTML(), "kp-import-result")
+        super().__init__(ec2, on_change, children=[
+            header("Import a public key", "Made your key pair yourself (ssh-keygen -t ed25519)? "
+                    "Give EC2 the public half: paste the one line of the .pub file, or upload it. "
+                    "The private key never leaves your machine."),
+            self.name, self.name_problem, self.text, self.upload, self.tags, self.tags_problem,
+            self.button, self.result])
+        classed(self, "kp-import-form")
+        for widget in (self.name, self.text):
+            widget.observe(lambda _: self._validate(), "value")
+        self.upload.observe(self._uploaded, "value")
+        self.button.on_click(self._import)
+        self._validate()
+
+    def _validate(self) -> None:
+        self.name_problem.value = hint(model.key_name_problem(self.name.value),
+                                        quiet=not self.name.value)
+        self.tags_problem.value = hint(model.tags_problem(self.tags.rows()), quiet=False)
+        problem = model.import_problem(self.name.value, self.text.value, self.tags.rows())
+        self.button.disabled = self.running or problem is not None
+
+    def _uploaded(self, _: Any = None) -> None:
+        # The file's text goes into the text box: one place holds the key that will be imported.
+        try:
+            upload = model.uploaded_public_key(self.upload.value)
+        except Exception as error:
+            self.result.value = box(escape(model.message_of(error)), "error")
+            return
+        if upload:
+            file_name, self.text.value = upload
+            if not self.name.value:
+                self.name.value = Path(file_name).stem
+            self.result.value = ""
+
+    def _import(self, _: Any = None) -> None:
+        if self.running or self.button.disabled:
+            return
+        with self._busy(self.button):
+            self.result.value = box(f"Importing <b>{escape(self.name.value)}</b>…")
+            try:
+                made = model.import_public_key(self.ec2, self.name.value, self.text.value,
+                                               rows=self.tags.rows())
+            except Exception as error:
+                self.result.value = box(escape(model.message_of(error)), "error")
+                return
+            self.result.value = box(
+                f"Imported <b>{escape(made.name)}</b> ({escape(made.key_pair_id)}).<br>"
+                f"Fingerprint: <code>{escape(made.fingerprint)}</code>", "ok")
+            self.name.value = self.text.value = ""
+            self.upload.value = ()
+            self.tags.clear()
+        self._changed()
+
+

@@ -1,0 +1,68 @@
+"""The manager: the four forms in tabs, and the backend they act on."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import ipywidgets as w
+
+from helpers import forms_model as model
+from helpers.backend import EC2Client, client_backend, ec2_client
+from helpers.forms.create import CreateForm
+from helpers.forms.delete import DeleteForm
+from helpers.forms.import_form import ImportForm
+from helpers.forms.listing import KeyPairList
+from helpers.forms.widgets import COLOURS, box, classed
+from helpers.keyfiles import DEFAULT_KEY_DIR
+
+BADGES = {
+    "sandbox": ("ok", "Sandbox", "moto in this kernel: no AWS account, nothing leaves this "
+                "machine"),
+    "endpoint": ("info", "Endpoint {url}", "a local server"),
+    "live": ("error", "LIVE AWS", "every action changes your AWS account"),
+}
+
+
+def backend_badge(ec2: EC2Client) -> str:
+    """Which backend and Region the client acts on, impossible to miss when it is live AWS."""
+    kind, name, note = BADGES[client_backend(ec2)]
+    ink, paper = COLOURS[kind]
+    name = name.format(url=escape(ec2.meta.endpoint_url))
+    return (f'<span style="background:{paper};color:{ink};border:1px solid {ink};'
+            f'border-radius:10px;padding:1px 10px;font-weight:600">● {name} · '
+            f'{escape(ec2.meta.region_name or "")}</span>'
+            f'<span style="color:#546e7a;margin-left:8px">{note}</span>')
+
+
+class KeyPairManager(w.VBox):
+    """The four forms in tabs (Create, Import, List, Delete), kept in sync after every action."""
+
+    def __init__(self, ec2: EC2Client | None = None, *,
+                 folder: str | Path = DEFAULT_KEY_DIR) -> None:
+        self.ec2 = ec2 if ec2 is not None else ec2_client()
+        self.create = CreateForm(self.ec2, folder=folder, on_change=self.refresh)
+        self.import_ = ImportForm(self.ec2, on_change=self.refresh)
+        self.list = KeyPairList(self.ec2, on_change=self.refresh, load=False)
+        self.delete = DeleteForm(self.ec2, on_change=self.refresh, load=False)
+        self.tabs = classed(w.Tab([self.create, self.import_, self.list, self.delete],
+                                   titles=["Create", "Import", "List", "Delete"],
+                                   layout=w.Layout(max_width="980px")), "kp-manager")
+        for form in self.tabs.children:
+            form.layout.padding = "8px 12px"
+        header = w.HTML(backend_badge(self.ec2), layout=w.Layout(margin="0 0 8px 0"))
+        super().__init__([header, self.tabs])
+        self.refresh()
+
+    def __repr__(self) -> str:
+        return "KeyPairManager: run this cell in Jupyter to use the manager."
+
+    def refresh(self) -> None:
+        """Describe the key pairs once and bring the list and the delete choices up to date."""
+        try:
+            items = model.all_key_pairs(self.ec2)
+        except Exception as error:
+            self.list.result.value = box(escape(model.message_of(error)), "error")
+            return
+        self.list.refresh(items)
+        self.delete.refresh(items)

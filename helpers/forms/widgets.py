@@ -1,0 +1,146 @@
+"""What the forms share: message blocks, field hints, labels, tag rows, and a base form whose
+buttons are off while a call runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from html import escape
+from typing import Any
+
+import ipywidgets as w
+
+from helpers.backend import EC2Client, ec2_client
+
+WIDE = "560px"
+LABELS = {"description_width": "130px"}
+COLOURS = {"ok": ("#1b5e20", "#e8f5e9"), "error": ("#b71c1c", "#ffebee"),
+            "warn": ("#8a4b00", "#fff4e0"), "info": ("#37474f", "#eceff1")}
+
+
+def box(text: str, kind: str = "info") -> str:
+    """A message as a coloured block; text is HTML the caller has escaped."""
+    if not text:
+        return ""
+    ink, paper = COLOURS[kind]
+    return (f'<div style="color:{ink};background:{paper};border-left:4px solid {ink};'
+            f'padding:6px 10px;margin:4px 0;line-height:1.5;max-width:760px">{text}</div>')
+
+
+def lines(text: str) -> str:
+    return "<br>".join(escape(line) for line in text.splitlines())
+
+
+def hint(problem: str | None, quiet: bool) -> str:
+    """The line under a field: grey while the field is just empty, red when it is wrong."""
+    if not problem:
+        return ""
+    colour = "#607d8b" if quiet else "#b71c1c"
+    return f'<span style="color:{colour};font-size:12px">{escape(problem)}</span>'
+
+
+def classed(widget: w.DOMWidget, *classes: str) -> w.DOMWidget:
+    for name in classes:
+        widget.add_class(name)
+    return widget
+
+
+def header(title: str, help_text: str) -> w.HTML:
+    return w.HTML(f'<h3 style="margin:0 0 4px 0">{title}</h3>'
+                  f'<div style="color:#546e7a;max-width:720px;margin-bottom:8px;line-height:1.45">'
+                  f'{help_text}</div>')
+
+
+def submit_button(description: str, css_class: str) -> w.Button:
+    """A form's main button, under the fields, disabled until the input is valid."""
+    return classed(w.Button(description=description, button_style="primary", disabled=True,
+                             layout=w.Layout(width="180px", margin="6px 0 0 140px")), css_class)
+
+
+def label(text: str) -> w.HTML:
+    """A field label lined up with the descriptions of the other fields."""
+    return w.HTML(f'<div style="text-align:right;padding-right:8px;line-height:28px">{text}</div>',
+                  layout=w.Layout(width="134px", flex="0 0 134px"))
+
+
+class Form(w.VBox):
+    """Shared plumbing: an EC2 client, a result line, and buttons that are off while a call runs."""
+
+    def __init__(self, ec2: EC2Client | None, on_change: Callable[[], None] | None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ec2 = ec2 if ec2 is not None else ec2_client()
+        self.on_change = on_change
+        self.running = False
+
+    def __repr__(self) -> str:
+        # What a notebook shows where the widget cannot be drawn (GitHub, a kernel not running).
+        return f"{type(self).__name__}: run this cell in Jupyter to use the form."
+
+    def refresh(self, items: list[dict[str, Any]] | None = None) -> None:
+        """Bring the form up to date with the key pairs (forms with no list have nothing to do)."""
+
+    def _validate(self) -> None:
+        """Turn buttons on or off from the current input."""
+
+    def _changed(self) -> None:
+        (self.on_change or self.refresh)()
+
+    @contextmanager
+    def _busy(self, *buttons: w.Button) -> Iterator[None]:
+        # Buttons stay off until the call returns, so a second click cannot submit twice.
+        self.running = True
+        for button in buttons:
+            button.disabled = True
+        try:
+            yield
+        finally:
+            self.running = False
+            self._validate()
+
+
+class TagRows(w.VBox):
+    """Key/value rows for tags, with add and remove buttons; rows() gives (key, value) pairs."""
+
+    def __init__(self, on_change: Callable[[], None], *classes: str) -> None:
+        self.on_change = on_change
+        self.add = classed(w.Button(description="+ Add tag", layout=w.Layout(width="110px")),
+                            "kp-add-tag")
+        self.add.on_click(lambda _: self.add_row())
+        self.rows_box = w.VBox()
+        super().__init__([w.HBox([label("Tags"), w.VBox([self.rows_box, self.add])])])
+        classed(self, *classes)
+        self.add_row(notify=False)
+
+    def add_row(self, key: str = "", value: str = "", *,
+                notify: bool = True) -> tuple[w.Text, w.Text]:
+        """Add a row (and return its key and value fields)."""
+        key_field = classed(w.Text(key, placeholder="key, e.g. Team",
+                                    layout=w.Layout(width="170px")), "kp-tag-key")
+        value_field = classed(w.Text(value, placeholder="value, e.g. ops",
+                                      layout=w.Layout(width="200px")), "kp-tag-value")
+        remove = classed(w.Button(description="✕", tooltip="Remove this tag",
+                                   layout=w.Layout(width="36px")), "kp-remove-tag")
+        row = w.HBox([key_field, value_field, remove])
+        remove.on_click(lambda _: self._remove(row))
+        for field in (key_field, value_field):
+            field.observe(lambda _: self.on_change(), "value")
+        self.rows_box.children = (*self.rows_box.children, row)
+        if notify:
+            self.on_change()
+        return key_field, value_field
+
+    def _remove(self, row: w.HBox) -> None:
+        self.rows_box.children = tuple(r for r in self.rows_box.children if r is not row)
+        self.on_change()
+
+    def rows(self) -> list[tuple[str, str]]:
+        """The (key, value) of every row, as typed."""
+        return [(r.children[0].value, r.children[1].value) for r in self.rows_box.children]
+
+    def clear(self) -> None:
+        """Back to one empty row."""
+        self.rows_box.children = ()
+        self.add_row(notify=False)
+
+

@@ -1,0 +1,136 @@
+"""The sandbox: moto's EC2 inside this process (or as a local server), answering like AWS.
+
+Nothing here is imported, and botocore and moto are left untouched, until the sandbox starts:
+a kernel on live AWS or an endpoint never loads moto.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import socket
+import sys
+import threading
+from typing import TYPE_CHECKING, Any
+
+import boto3
+
+if TYPE_CHECKING:
+    from moto.server import ThreadedMotoServer
+
+DEFAULT_REGION = "us-east-1"
+_mock: Any = None  # moto's mock_aws, made on the first start
+_running = False
+_set_region = False  # whether start() set AWS_DEFAULT_REGION, for stop() to take it back
+_warm_up: threading.Thread | None = None
+warm_up_error: BaseException | None = None  # kept, never printed into a learner's cell
+
+
+def _load_moto() -> None:
+    """Import moto and make it answer like AWS (once): the only place that touches botocore."""
+    global _mock
+    if _mock is None:
+        import botocore.loaders
+        import botocore.session
+
+        # One botocore data loader for every session, set before moto is imported: moto makes
+        # several (three at import), each of which would parse the 10 MB EC2 model again.
+        botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
+        from moto import mock_aws
+
+        from helpers.sandbox import fidelity
+
+        fidelity.apply()
+        _mock = mock_aws()
+
+
+def start() -> None:
+    """Route every boto3 client made from now on in this process to moto; safe to call twice."""
+    global _running, _set_region
+    if not _running:
+        _load_moto()
+        if "AWS_DEFAULT_REGION" not in os.environ:  # a plain boto3.client("ec2") needs one
+            os.environ["AWS_DEFAULT_REGION"] = DEFAULT_REGION
+            _set_region = True
+        _mock.start()
+        _running = True
+
+
+def stop() -> None:
+    """Stop routing boto3 to moto, so that new clients reach real AWS again."""
+    global _running, _set_region
+    if _running:
+        if _warm_up is not None:
+            _warm_up.join()
+        _mock.stop()
+        boto3.DEFAULT_SESSION = None  # it may hold the sandbox's fake credentials
+        if _set_region:  # live AWS must use the Region the user configured
+            os.environ.pop("AWS_DEFAULT_REGION", None)
+            _set_region = False
+        _running = False
+
+
+def is_running() -> bool:
+    """Whether boto3 clients made in this process go to the sandbox."""
+    return _running
+
+
+def _load_ec2_data() -> None:
+    """Load what moto's first EC2 call would: the service model and a Region's backend."""
+    global warm_up_error
+    try:
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.core.utils import get_service_model
+        from moto.ec2.models import ec2_backends
+
+        get_service_model("ec2")
+        ec2_backends[DEFAULT_ACCOUNT_ID][os.environ.get("AWS_DEFAULT_REGION", DEFAULT_REGION)]
+    except Exception as error:  # the first real call then loads it, and says what is wrong
+        warm_up_error = error
+
+
+def warm_up() -> None:
+    """Load moto's EC2 data in a thread, while the learner reads, not on their first call.
+
+    No request is sent: the thread only fills moto's in-memory caches, so nothing can reach
+    AWS, whatever backend the learner switches to meanwhile."""
+    global _warm_up
+    start()
+    if _warm_up is None:
+        _warm_up = threading.Thread(target=_load_ec2_data, name="sandbox-warm-up", daemon=True)
+        _warm_up.start()
+
+
+def reset() -> None:
+    """Forget everything the sandbox holds (EC2 then reloads its data: about 0.5 s)."""
+    _load_moto()
+    _mock.reset()
+
+
+def forget_key_pairs() -> None:
+    """Empty every Region's key pairs, and nothing else: much faster than reset()."""
+    models = sys.modules.get("moto.ec2.models")  # without moto's EC2 there is nothing to empty
+    if models is not None:
+        from moto.core import DEFAULT_ACCOUNT_ID
+
+        for region in dict.values(models.ec2_backends[DEFAULT_ACCOUNT_ID]):  # Regions made so far
+            region.key_pairs.clear()
+
+
+def start_server(port: int = 0) -> tuple[ThreadedMotoServer, str]:
+    """Start the same sandbox as a moto server on loopback; return it and its endpoint URL."""
+    if port:  # moto's server would wait forever for a port it cannot bind
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError as error:
+                raise OSError(f"Port {port} is in use (another sandbox server?): stop what uses "
+                              "it, or choose another port.") from error
+    _load_moto()
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    host, bound_port = server.get_host_and_port()
+    return server, f"http://{host}:{bound_port}"

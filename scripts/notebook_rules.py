@@ -1,0 +1,47 @@
+"""What every tutorial notebook follows: its title, its navigation line, the table of contents
+in 00_setup, and clean metadata. The execute script writes these; the tests check them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+# Cell metadata that only records when or how a cell last ran in someone's JupyterLab.
+VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled", "widgets")
+TITLE = re.compile(r"^# (\d\d) · (\S.*)$")
+
+
+def notebook_paths() -> list[Path]:
+    """Every tutorial notebook, in reading order."""
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def title_of(path: Path) -> str:
+    """'01 · Describe key pairs', from the notebook's first line, or ValueError saying why."""
+    notebook = nbformat.read(path, as_version=4)
+    first_line = notebook.cells[0].source.splitlines()[0] if notebook.cells else ""
+    match = TITLE.match(first_line)
+    if not match or match[1] != path.name[:2]:
+        raise ValueError(f"{path.name} must open with '# {path.name[:2]} · Title', "
+                         f"not {first_line!r}")
+    return f"{match[1]} · {match[2]}"
+
+
+def navigation_line(path: Path, paths: list[Path]) -> str:
+    """The last cell's text: links to the previous and the next notebook that exist."""
+    index = paths.index(path)
+    links = []
+    if index > 0:
+        links.append(f"[← {title_of(paths[index - 1])}]({paths[index - 1].name})")
+    if index < len(paths) - 1:
+        links.append(f"[{title_of(paths[index + 1])} →]({paths[index + 1].name})")
+    return " | ".join(links)
+
+
+def table_of_contents(paths: list[Path]) -> str:
+    """The table of contents in 00_setup (the markdown cell tagged toc)."""
+    return "\n".join(["## The notebooks", "", *(f"- [{title_of(p)}]({p.name})" for p in paths)])

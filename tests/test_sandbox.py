@@ -1,0 +1,108 @@
+"""The sandbox lives in its own room: nothing happens on import, its fixes refuse a moto they do
+not fit, and its warm-up sends no request and prints nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import botocore.endpoint
+import moto
+import pytest
+
+from helpers import KeyPairError, sandbox
+from helpers.sandbox import fidelity
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_python(code: str) -> str:
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_importing_the_helpers_changes_nothing_outside_them():
+    code = ("import botocore.session, pandas as pd\n"
+            "loader = botocore.session.create_loader\n"
+            "import helpers, helpers.forms, helpers.sandbox, helpers.sandbox.kernel\n"
+            "import sys\n"
+            "print('moto' in sys.modules, botocore.session.create_loader is loader,\n"
+            "      pd.get_option('display.max_colwidth'))")
+    assert run_python(code) == "False True 50"
+
+
+def test_key_pair_tables_show_fingerprints_whole_without_changing_pandas():
+    code = ("import pandas as pd\nfrom helpers import key_pairs_table\n"
+            "fingerprint = ':'.join(['ab'] * 20)\n"
+            "table = key_pairs_table({'KeyName': 'k', 'KeyFingerprint': fingerprint})\n"
+            "print(fingerprint in repr(table[['KeyFingerprint']]),\n"
+            "      fingerprint in table._repr_html_(),\n"
+            "      fingerprint in repr(pd.DataFrame({'f': [fingerprint]})))")
+    assert run_python(code) == "True True False"
+
+
+def test_fixes_refuse_a_moto_release_they_were_not_tested_with(monkeypatch):
+    monkeypatch.setattr(fidelity, "_applied", False)
+    monkeypatch.setattr(moto, "__version__", "5.9.1")
+    with pytest.raises(KeyPairError, match=r"moto 5\.9\.1 .*review .*fidelity\.py"):
+        fidelity.apply()
+
+
+def test_fixes_refuse_a_moto_whose_wrapped_methods_changed(monkeypatch):
+    from moto.ec2.models.key_pairs import KeyPairBackend
+
+    monkeypatch.setattr(fidelity, "_applied", False)
+    monkeypatch.setattr(KeyPairBackend, "delete_key_pair", lambda self, name, force: None)
+    with pytest.raises(KeyPairError, match=r"KeyPairBackend\.delete_key_pair.*fidelity\.py"):
+        fidelity.apply()
+
+
+def test_applied_fixes_keep_the_names_and_signatures_of_what_they_wrap():
+    sandbox.start()  # applies the fixes
+    assert fidelity._applied and fidelity.moto_mismatch() is None
+
+
+def test_the_package_bounds_moto_to_the_range_the_fixes_were_tested_with():
+    first, last = fidelity.MOTO_VERSIONS
+    spec = f'"moto[ec2]>={first[0]}.{first[1]},<{last[0]}.{last[1]}"'
+    assert spec in (ROOT / "pyproject.toml").read_text()
+    pinned = next(line for line in (ROOT / "requirements.txt").read_text().splitlines()
+                  if line.startswith("moto=="))
+    assert first <= tuple(map(int, pinned.split("==")[1].split(".")[:2])) < last
+
+
+@pytest.fixture
+def fresh_warm_up(monkeypatch):
+    monkeypatch.setattr(sandbox, "_warm_up", None)
+    monkeypatch.setattr(sandbox, "warm_up_error", None)
+    was_running = sandbox.is_running()
+    yield
+    if not was_running:
+        sandbox.stop()
+
+
+def test_warm_up_sends_no_request_and_stop_waits_for_it(fresh_warm_up, monkeypatch):
+    requests = []
+    monkeypatch.setattr(botocore.endpoint.Endpoint, "make_request",
+                        lambda self, *args, **kwargs: requests.append(args))
+    sandbox.warm_up()
+    thread = sandbox._warm_up
+    sandbox.stop()  # as a learner who opts in to live AWS at once
+    assert not thread.is_alive() and requests == [] and sandbox.warm_up_error is None
+    sandbox.start()
+
+
+def test_warm_up_keeps_its_error_and_prints_nothing(fresh_warm_up, monkeypatch, capfd):
+    import moto.core.utils
+
+    def broken(name):
+        raise OSError("botocore's data is unreadable")
+
+    monkeypatch.setattr(moto.core.utils, "get_service_model", broken)
+    sandbox.warm_up()
+    sandbox._warm_up.join()
+    assert "unreadable" in str(sandbox.warm_up_error)
+    assert capfd.readouterr() == ("", "")
