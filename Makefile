@@ -7,7 +7,7 @@ SANDBOX_PORT ?= 5000
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 
-.PHONY: lab test setup execute demo bench sandbox-server lock lint
+.PHONY: lab test setup execute demo bench sandbox-server lock lint mutate
 
 # Opens 00_setup, with the whole repository in reach (the docs the notebooks link to, the helpers'
 # source). Offline by default: no extension catalogue from PyPI, no news (see the overrides
@@ -48,6 +48,12 @@ bench: $(READY)  ## Print speed figures, each as a ratio against a baseline meas
 
 sandbox-server: $(READY)  ## Serve the sandbox as a moto server for the endpoint backend
 	$(BIN)/python -m helpers.sandbox.server --port $(SANDBOX_PORT)
+
+# Starts afresh each time: mutmut would keep its verdicts on mutants whose tests have since changed.
+mutate: $(READY)  ## Mutation testing: mutants of helpers/ against the unit tests, score per module
+	rm -rf mutants
+	$(BIN)/mutmut run
+	$(BIN)/python scripts/mutation_score.py
 
 lock:  ## Re-pin requirements.txt from requirements.in
 	$(BIN)/uv pip compile -q requirements.in -o requirements.txt --python-version 3.10

@@ -26,12 +26,12 @@ from scripts.notebook_rules import (
     KERNELSPEC,
     NOTEBOOKS,
     VOLATILE_CELL_METADATA,
+    masked,
     navigation_line,
     notebook_paths,
     table_of_contents,
 )
 
-SANITIZE = NOTEBOOKS / "sanitize.cfg"
 SECONDS_BUDGET = 5.0
 
 
@@ -104,13 +104,10 @@ def check_outputs(notebook: nbformat.NotebookNode, path: Path) -> None:
                      "nothing; remove the tag or make the cell show the error.")
 
 
-def masked(text: str) -> str:
-    """The text with every volatile value replaced, as nbval sees it (sanitize.cfg)."""
-    masks = re.findall(r"^regex: (.*)$\n^replace: (.*)$", SANITIZE.read_text(), re.MULTILINE)
-    for pattern, replacement in masks:
-        text = re.sub(pattern, replacement, text)
+def masked_run(text: str) -> str:
+    """The notebook's text as nbval compares it: volatile values masked, widget ids too."""
     # A new id for every widget in every kernel; nbval does not compare widget views either.
-    return re.sub(r'(?<="model_id": ")[0-9a-f]{32}', "MODEL-ID", text)
+    return re.sub(r'(?<="model_id": ")[0-9a-f]{32}', "MODEL-ID", masked(text))
 
 
 def execute(path: Path) -> tuple[float, bool]:
@@ -136,7 +133,7 @@ def execute(path: Path) -> tuple[float, bool]:
     clean(notebook)
     check_outputs(notebook, path)
     text = nbformat.writes(notebook).rstrip("\n") + "\n"
-    if masked(text) == masked(path.read_text(encoding="utf-8")):
+    if masked_run(text) == masked_run(path.read_text(encoding="utf-8")):
         return seconds, False
     path.write_text(text, encoding="utf-8")
     return seconds, True

@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+SANITIZE = NOTEBOOKS / "sanitize.cfg"  # what nbval masks before it compares outputs
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 # Cell metadata that only records when or how a cell last ran in someone's JupyterLab.
 VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled", "widgets")
@@ -45,3 +46,15 @@ def navigation_line(path: Path, paths: list[Path]) -> str:
 def table_of_contents(paths: list[Path]) -> str:
     """The table of contents in 00_setup (the markdown cell tagged toc)."""
     return "\n".join(["## The notebooks", "", *(f"- [{title_of(p)}]({p.name})" for p in paths)])
+
+
+def sanitize_masks() -> list[tuple[str, str, str]]:
+    """(name, regex, replacement) of each mask in sanitize.cfg, in the order nbval applies them."""
+    return re.findall(r"^\[(.+)\]\nregex: (.*)\nreplace: (.*)$", SANITIZE.read_text(), re.M)
+
+
+def masked(text: str) -> str:
+    """The text with every volatile value replaced, as nbval sees it."""
+    for _, pattern, replacement in sanitize_masks():
+        text = re.sub(pattern, replacement, text)
+    return text

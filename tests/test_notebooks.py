@@ -6,6 +6,7 @@ nbval does not look at.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -25,8 +26,10 @@ from helpers.sandbox.ppk import to_ppk
 from scripts.notebook_rules import (
     KERNELSPEC,
     VOLATILE_CELL_METADATA,
+    masked,
     navigation_line,
     notebook_paths,
+    sanitize_masks,
     table_of_contents,
     title_of,
 )
@@ -172,6 +175,41 @@ def test_no_tracked_file_holds_a_private_key():
     holding = [str(path.relative_to(ROOT)) for path in tracked_files() if path.is_file()
                and PRIVATE_KEY_MATERIAL.search(path.read_bytes().decode("utf-8", "replace"))]
     assert holding == [], f"private key material committed in {holding}"
+
+
+# --- What nbval masks, and what it compares exactly -----------------------------------------
+
+
+def stored_outputs() -> list[str]:
+    return [output_text(output) for path in NOTEBOOKS for cell in read(path).cells
+            for output in cell.get("outputs", [])]
+
+
+def test_every_mask_matches_a_stored_output():
+    outputs = stored_outputs()
+    for name, pattern, _ in sanitize_masks():
+        assert any(re.search(pattern, text) for text in outputs), (
+            f"the mask [{name}] in notebooks/sanitize.cfg matches no stored output: remove it")
+
+
+def test_masks_tell_fingerprint_kinds_apart():
+    sha1, md5 = ":".join(["ab"] * 20), ":".join(["cd"] * 16)
+    sha256 = base64.b64encode(bytes(range(32))).decode()
+    assert masked(f"'{sha1}' '{md5}' {sha256}") == (
+        "'SHA1-FINGERPRINT' 'MD5-FINGERPRINT' SHA256-FINGERPRINT")
+
+
+def test_the_key_01_imports_and_its_fingerprint_are_stored_and_compared_exactly(need):
+    source = "".join(cell.source for cell in read(NOTEBOOKS[1]).cells)
+    (public_key,) = re.findall(r"ALICE_PUBLIC_KEY = '(ssh-ed25519 [A-Za-z0-9+/]+)'", source)
+    printed = subprocess.run([need("ssh-keygen"), "-l", "-f", "-"], input=public_key, text=True,
+                             capture_output=True, check=True).stdout  # '256 SHA256:… (ED25519)'
+    fingerprint = printed.split()[1].removeprefix("SHA256:") + "="  # EC2 keeps the padding
+    outputs = [text for cell in read(NOTEBOOKS[1]).cells for text in map(
+        output_text, cell.get("outputs", []))]
+    for value in (public_key, fingerprint):
+        assert any(value in text for text in outputs), f"01 should show {value}"
+        assert masked(value) == value, f"sanitize.cfg masks {value}, which never changes"
 
 
 # --- Navigation and table of contents ------------------------------------------------------
