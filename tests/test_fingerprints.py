@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import boto3
+import oracles
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
@@ -80,22 +81,20 @@ def test_ed25519_fingerprint_is_padded_base64_without_prefix(ed_key) -> None:
     assert not fingerprint.startswith("SHA256:")
 
 
-def test_ed25519_fingerprint_is_the_same_from_either_half(ed_key) -> None:
-    private_openssh = ed_key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.OpenSSH,
-        serialization.NoEncryption(),
-    )
-    assert fingerprints.fingerprint_of_private_key(private_openssh) == (
-        fingerprints.fingerprint_of_public_key(openssh_public(ed_key))
-    )
+OPENSSH_VECTORS = [v for v in oracles.VECTORS["vectors"] if v["public_key"].startswith("ssh-")]
 
 
-def test_reimporting_a_created_rsa_key_changes_its_fingerprint(rsa_key) -> None:
-    # SHA-1 of the private key vs MD5 of the public key: the user guide's warning.
-    assert fingerprints.fingerprint_of_private_key(pkcs1_pem(rsa_key)) != (
-        fingerprints.fingerprint_of_public_key(openssh_public(rsa_key))
-    )
+@pytest.mark.parametrize("vector", OPENSSH_VECTORS, ids=lambda v: v["key"])
+def test_imported_fingerprint_matches_the_known_answer(vector) -> None:
+    assert fingerprints.fingerprint_of_public_key(vector["public_key"]) == (
+        vector["aws_import_fingerprint"])
+
+
+@pytest.mark.parametrize("vector", oracles.VECTORS["vectors"], ids=lambda v: v["key"])
+def test_sandbox_import_shows_the_known_answer(ec2, vector) -> None:
+    imported = ec2.import_key_pair(KeyName=f"known-{vector['key']}",
+                                   PublicKeyMaterial=vector["public_key"].encode())
+    assert imported["KeyFingerprint"] == vector["aws_import_fingerprint"]
 
 
 @pytest.mark.tools

@@ -382,6 +382,31 @@ def test_tags_problem_names_each_mistake():
     assert "themselves" in model.tags_problem([("CreatedBy", "me")])
 
 
+def test_tags_problem_follows_aws_limits_and_counts_the_forms_own_tag():
+    assert model.tags_problem([("k" * 128, "v" * 256)]) is None
+    assert "at most 128" in model.tags_problem([("k" * 129, "v")])
+    assert "at most 256" in model.tags_problem([("k", "v" * 257)])
+    rows = [(f"t{i}", "v") for i in range(49)]
+    assert model.tags_problem(rows) is None  # 49 and the forms' own tag make 50
+    assert "at most 50" in model.tags_problem([*rows, ("one-more", "v")])
+
+
+def test_delete_of_several_stops_at_the_first_failure_and_says_what_was_done(ec2, monkeypatch):
+    make_keys(ec2, "a-key", "b-key", "c-key")
+    real_delete = model.delete_key_pair
+
+    def failing_on_b(client, *, name):
+        if name == "b-key":
+            raise model.KeyPairError("EC2 is throttling your requests.")
+        return real_delete(client, name=name)
+
+    monkeypatch.setattr(model, "delete_key_pair", failing_on_b)
+    outcome = model.delete_key_pairs(ec2, ["a-key", "b-key", "c-key"])
+    assert outcome.deleted == ["a-key"] and names(ec2) == ["b-key", "c-key"]
+    assert outcome.message() == ("Deleted 'a-key'.\nStopped at 'b-key': EC2 is throttling your "
+                                 "requests.")
+
+
 def test_tutorial_tag_is_added_to_every_tag_set():
     assert model.tags_from_rows([("Team", "ops"), ("", "")]) == {"Team": "ops",
                                                                  **model.TUTORIAL_TAG}

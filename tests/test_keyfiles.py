@@ -41,6 +41,18 @@ def test_existing_key_file_is_kept_unless_overwrite(created, tmp_path):
     assert mode(path) == 0o600
 
 
+def test_key_file_that_appears_during_the_save_is_kept(created, tmp_path, monkeypatch):
+    # Another process writes the file between the existence check and the write.
+    path = tmp_path / "laptop.pem"
+    real_exists = Path.exists
+    monkeypatch.setattr(Path, "exists", lambda self: False if self == path else real_exists(self))
+    path.write_text("the other process's key")
+    with pytest.raises(KeyPairError, match="already exists and was kept"):
+        save_private_key(created, tmp_path)
+    assert path.read_text() == "the other process's key"
+    assert [p.name for p in tmp_path.iterdir()] == ["laptop.pem"]  # no temporary file left
+
+
 def test_folder_readable_by_others_is_refused(created, tmp_path):
     tmp_path.chmod(0o755)
     with pytest.raises(KeyPairError, match="can be read by others.*chmod 700"):

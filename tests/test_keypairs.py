@@ -76,6 +76,11 @@ def test_create_with_tags_tags_the_key(ec2):
     assert describe_key_pairs(ec2)["KeyPairs"][0]["Tags"] == [{"Key": "Owner", "Value": "ana"}]
 
 
+def test_describe_dry_run_says_it_would_succeed(ec2):
+    with pytest.raises(DryRunSucceeded, match="DescribeKeyPairs"):
+        describe_key_pairs(ec2, dry_run=True)
+
+
 def test_create_dry_run_creates_nothing_and_says_so(ec2):
     with pytest.raises(DryRunSucceeded, match="nothing was changed"):
         create_key_pair(ec2, "dry", dry_run=True)

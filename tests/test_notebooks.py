@@ -46,11 +46,19 @@ RECIPE_PRINTS = {
     "03_delete_key_pair": [r"^No key pair named spare in us-east-1$"],
     "04_import_key_pair": [r"^us-east-1: key-[0-9a-f]{17} [A-Za-z0-9+/]{43}=$",
                            r"^eu-west-1: key-[0-9a-f]{17} [A-Za-z0-9+/]{43}=$"],
-    "05_key_pair_manager": [r"VBox\(children=\(Text\("],  # display() outside Jupyter prints it
+    "05_key_pair_manager": [
+        r"^Created workshop-key; private key saved to keys/workshop-key\.pem \(mode 0600\)\.$",
+        r"^keys/workshop-key\.pem already exists: choose another name\.$"],
+}
+# What a person does with a recipe's widgets, after it runs: type, click, read the result.
+RECIPE_CLICKS = {
+    "05_key_pair_manager": "name.value = 'workshop-key'\nfor _ in range(2):\n"
+                           "    button.click()\n    print(result.value)\n",
 }
 # Private key files a recipe promises to leave, mode 0600, in the folder it runs in.
 RECIPE_KEY_FILES = {"02_create_key_pair": ["keys/my-created-key.pem"],
-                    "04_import_key_pair": ["keys/my-imported-key"]}
+                    "04_import_key_pair": ["keys/my-imported-key"],
+                    "05_key_pair_manager": ["keys/workshop-key.pem"]}
 
 # Key material, not a mention of it: a PEM or PPK header followed by base64 lines, also when
 # the text sits in JSON or a string literal (quotes, escaped newlines between the lines).
@@ -92,6 +100,7 @@ def run_recipe(stem: str, source: str, folder: Path) -> subprocess.CompletedProc
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "EC2_KEYPAIRS"))}
     env["HOME"] = str(folder)  # no ~/.aws: the sandbox is all there is
     program = "from helpers import sandbox\nsandbox.start()\n" + source
+    program += "\n" + RECIPE_CLICKS.get(stem, "")
     return subprocess.run([sys.executable, "-c", program], cwd=folder, env=env,
                           capture_output=True, text=True, timeout=180)
 
