@@ -3,6 +3,7 @@ not fit, and its warm-up sends no request and prints nothing."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,36 @@ def test_warm_up_keeps_its_error_and_prints_nothing(fresh_warm_up, monkeypatch, 
     sandbox._warm_up.join()
     assert "unreadable" in str(sandbox.warm_up_error)
     assert capfd.readouterr() == ("", "")
+
+
+RECIPE = """import sys
+import boto3
+
+ec2 = boto3.client('ec2')
+made = ec2.create_key_pair(KeyName=sys.argv[1], KeyType='ed25519')
+print(made['KeyName'], [k['KeyName'] for k in ec2.describe_key_pairs()['KeyPairs']])
+"""
+
+
+def run_on_sandbox(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "EC2_KEYPAIRS"))}
+    return subprocess.run([sys.executable, "-m", "helpers.sandbox", "run", *args], cwd=tmp_path,
+                          env={**clean, "HOME": str(tmp_path), **env}, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_a_copied_recipe_runs_on_the_sandbox_with_its_arguments(tmp_path):
+    (tmp_path / "recipe.py").write_text(RECIPE)
+    result = run_on_sandbox(tmp_path, "recipe.py", "laptop")  # no credentials, no Region
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "laptop ['laptop']\n"
+    assert "on the sandbox" in result.stderr
+
+
+def test_running_on_the_sandbox_refuses_an_endpoint_and_a_missing_file(tmp_path):
+    (tmp_path / "recipe.py").write_text(RECIPE)
+    redirected = run_on_sandbox(tmp_path, "recipe.py", "x", AWS_ENDPOINT_URL="http://127.0.0.1:9")
+    assert redirected.returncode == 2
+    assert redirected.stderr.endswith("unset AWS_ENDPOINT_URL and run again.\n")
+    missing = run_on_sandbox(tmp_path, "nope.py")
+    assert missing.returncode == 2 and "There is no file nope.py" in missing.stderr
