@@ -5,6 +5,8 @@ helpers.forms draws widgets over these; neither holds AWS logic (that lives in h
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
@@ -13,7 +15,15 @@ from typing import Any
 
 from helpers.backend import EC2Client
 from helpers.errors import KeyPairError, explain
-from helpers.keyfiles import DEFAULT_KEY_DIR, key_file_name, save_private_key, shown_path
+from helpers.keyfiles import (
+    default_key_dir,
+    is_sandbox_key_file,
+    is_sandbox_leftover,
+    key_file_name,
+    key_files,
+    save_private_key,
+    shown_path,
+)
 from helpers.keypairs import (
     KeyFormat,
     KeyType,
@@ -27,6 +37,13 @@ from helpers.tables import tags_text
 
 # Every key pair the forms make carries this tag; the delete safety only deletes keys that do.
 TUTORIAL_TAG = {"CreatedBy": "ec2-keypairs-tutorial"}
+_made_here: list[str] = []  # names of the key pairs the forms made in this kernel, not deleted yet
+
+
+def made_here() -> list[str]:
+    """The key pairs the forms made in this kernel and have not deleted: what a clean-up deletes
+    (never another kernel's, another attendee's, or a key pair made before)."""
+    return list(_made_here)
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,7 @@ class NewKeyPair:
     key_pair_id: str
     fingerprint: str
     path: Path | None = None  # where the private key was saved; None for an imported key
+    replaced_file: bool = False  # the save replaced a key file another sandbox left
 
     def shown_path(self) -> str:
         """Where the private key was saved; '' for an imported key."""
@@ -51,6 +69,8 @@ class Deletion:
     refused: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     error: str | None = None
+    files_removed: list[Path] = field(default_factory=list)  # sandbox key files of deleted keys
+    files_kept: list[Path] = field(default_factory=list)  # key files that may hold a live key
 
     def message(self) -> str:
         """One line per outcome, for a person."""
@@ -60,6 +80,12 @@ class Deletion:
         if self.refused:
             lines.append(f"Kept {_names(self.refused)}: not created by this tutorial (no "
                          f"{tutorial_tag_text()} tag); turn the safety off to delete it.")
+        if self.files_removed:
+            lines.append(f"Removed the sandbox key file {_names(map(str, self.files_removed))}.")
+        if self.files_kept:
+            lines.append(f"Kept the private key file {_names(map(str, self.files_kept))}: delete "
+                         "it yourself once nothing needs it (key files are never removed for you "
+                         "outside the sandbox).")
         if self.missing:
             lines.append(f"{_names(self.missing)} was already gone: nothing to delete.")
         if self.error:
@@ -67,7 +93,7 @@ class Deletion:
         return "\n".join(lines) or "Nothing was chosen: select one or more key pairs."
 
 
-def _names(names: Sequence[str]) -> str:
+def _names(names: Iterable[str]) -> str:
     return ", ".join(repr(n) for n in names)
 
 
@@ -126,21 +152,24 @@ def create_and_save(
     key_type: KeyType = "rsa",
     key_format: KeyFormat = "pem",
     rows: Iterable[tuple[str, str]] = (),
-    folder: str | PathLike[str] = DEFAULT_KEY_DIR,
+    folder: str | PathLike[str] | None = None,
 ) -> NewKeyPair:
     """Create a tagged key pair and save its private key (0600); all of it happens, or none."""
     rows = list(rows)
     problem = tags_problem(rows)
     if problem:
         raise KeyPairError(problem)
+    folder = default_key_dir() if folder is None else folder
     path = planned_key_path(name, key_format, folder)
-    if path.exists():
+    if path.exists() and not is_sandbox_leftover(path):
         raise KeyPairError(f"{shown_path(path)} already exists, so nothing was created: "
                            "choose another name or folder, or move that file away.")
+    replacing = path.exists()
     response = create_key_pair(ec2, name, key_type=key_type, key_format=key_format,
                                tags=tags_from_rows(rows))
     try:
-        saved = save_private_key(response, folder)
+        with contextlib.redirect_stdout(io.StringIO()):  # the form says it in its own words
+            saved = save_private_key(response, folder)
     except Exception as error:  # undo the create: a key pair whose private key is lost is useless
         reason = message_of(error)
         try:
@@ -151,7 +180,8 @@ def create_and_save(
                                ) from error
         raise KeyPairError(f"The private key could not be saved ({reason}), so the key pair "
                            f"{name!r} was deleted again: choose another folder.") from error
-    return NewKeyPair(name, response["KeyPairId"], response["KeyFingerprint"], saved)
+    _made_here.append(name)
+    return NewKeyPair(name, response["KeyPairId"], response["KeyFingerprint"], saved, replacing)
 
 
 def uploaded_public_key(value: Any) -> tuple[str, str] | None:
@@ -185,6 +215,7 @@ def import_public_key(
     if isinstance(public_key, str):  # pasted text, never read as a path on the server
         public_key = public_key.encode()
     response = import_key_pair(ec2, name, public_key, tags=tags_from_rows(rows))
+    _made_here.append(name)
     return NewKeyPair(name, response["KeyPairId"], response["KeyFingerprint"])
 
 
@@ -238,6 +269,19 @@ def delete_key_pairs(ec2: EC2Client, names: Sequence[str], *, safety: bool = Tru
             try:
                 delete_key_pair(ec2, name=name)  # by name: works on AWS and on every sandbox
                 outcome.deleted.append(name)
+                if name in _made_here:
+                    _made_here.remove(name)
+                _deal_with_key_files(name, outcome)
             except Exception as error:  # stop at the first failure and say what was done
                 outcome.error = f"Stopped at {name!r}: {message_of(error)}"
     return outcome
+
+
+def _deal_with_key_files(name: str, outcome: Deletion) -> None:
+    """Remove a deleted key pair's sandbox key files; keep (and name) any other key file."""
+    for path in key_files(name):
+        if is_sandbox_key_file(path):
+            path.unlink(missing_ok=True)
+            outcome.files_removed.append(path)
+        else:
+            outcome.files_kept.append(path)

@@ -9,10 +9,15 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from helpers import sandbox
 from helpers.errors import KeyPairError
 from helpers.rules import PPK_HEADER
 
-DEFAULT_KEY_DIR = Path("keys")
+KEY_DIR = Path("keys")
+# The sandbox's keys open nothing, and each sandbox starts empty: kept apart from real keys, so
+# that a file an earlier sandbox left can be replaced without touching a key that may be live.
+SANDBOX_KEY_DIR = KEY_DIR / "sandbox"
+_saved_here: set[Path] = set()  # key files this process saved: never replaced without overwrite
 MAX_STEM = 200  # a file name holds 255 bytes; the temporary file adds a dot, a pid and .tmp
 
 
@@ -26,6 +31,30 @@ def key_file_name(key_name: str, ppk: bool = False) -> str:
     if not stem or len(stem) > MAX_STEM:
         stem = f"{stem[:MAX_STEM - 9] or 'key'}-{hashlib.sha256(key_name.encode()).hexdigest()[:8]}"
     return stem + (".ppk" if ppk else ".pem")
+
+
+def default_key_dir() -> Path:
+    """keys/sandbox while this process is on the sandbox, else keys/ (relative to the notebook)."""
+    return SANDBOX_KEY_DIR if sandbox.is_running() else KEY_DIR
+
+
+def is_sandbox_key_file(path: Path) -> bool:
+    """Whether a key file belongs to the sandbox (in keys/sandbox, the sandbox running): such a
+    file may be replaced or removed, since no sandbox key opens anything real."""
+    return sandbox.is_running() and path.absolute().parent == SANDBOX_KEY_DIR.absolute()
+
+
+def is_sandbox_leftover(path: Path) -> bool:
+    """Whether a sandbox key file was left by another sandbox (an earlier kernel, a rehearsal),
+    not saved by this one: a create may replace it."""
+    return is_sandbox_key_file(path) and path.absolute() not in _saved_here
+
+
+def key_files(key_name: str) -> list[Path]:
+    """The key files save_private_key would have written for this key name, that exist now."""
+    folder = default_key_dir()
+    return [shown_path(folder / key_file_name(key_name, ppk)) for ppk in (False, True)
+            if (folder / key_file_name(key_name, ppk)).exists()]
 
 
 def shown_path(path: Path) -> Path:
@@ -44,21 +73,28 @@ def _private_directory(directory: Path) -> Path:
 
 
 def save_private_key(
-    response: dict[str, Any], directory: str | Path = DEFAULT_KEY_DIR, *, overwrite: bool = False
+    response: dict[str, Any], directory: str | Path | None = None, *, overwrite: bool = False
 ) -> Path:
-    """Write the private key of a create response to DIR/NAME.pem (or .ppk), mode 0600.
+    """Write the private key of a create response to DIR/NAME.pem (or .ppk), mode 0600; DIR is
+    keys/sandbox on the sandbox, else keys.
 
-    The file appears whole or not at all, and an existing file is kept unless overwrite=True.
+    The file appears whole or not at all. An existing file is kept unless overwrite=True, or it
+    is a sandbox key file another sandbox left, which is replaced, and says so.
     """
     material = response.get("KeyMaterial")
     if not material:
         raise KeyPairError("This response holds no private key: only create_key_pair returns "
                            "one, once; for an imported key you already have it.")
-    folder = _private_directory(shown_path(Path(directory).expanduser()))
+    folder = _private_directory(shown_path(
+        Path(directory).expanduser() if directory is not None else default_key_dir()))
     path = folder / key_file_name(response["KeyName"], material.startswith(PPK_HEADER))
+    replace = overwrite or is_sandbox_leftover(path)
+    if path.exists() and not replace:
+        raise KeyPairError(f"{path} already exists and was kept: move or delete it (a "
+                           "notebook's clean-up cell deletes the files it saved), pass "
+                           "overwrite=True to replace it, or choose another folder.")
     if path.exists() and not overwrite:
-        raise KeyPairError(f"{path} already exists and was kept: pass overwrite=True to "
-                           "replace it, or choose another folder.")
+        print(f"Replacing {path}, which another sandbox left (sandbox keys open nothing).")
     temporary = folder / f".{path.name}.{os.getpid()}.tmp"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -66,7 +102,7 @@ def save_private_key(
             file.write(material)
             file.flush()
             os.fsync(file.fileno())
-        if overwrite:
+        if replace:
             os.replace(temporary, path)
         else:
             os.link(temporary, path)  # fails if the file appeared meanwhile: never overwrite
@@ -75,6 +111,7 @@ def save_private_key(
                            "replace it.") from None
     finally:
         temporary.unlink(missing_ok=True)
+    _saved_here.add(path.absolute())
     return path
 
 

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from helpers import forms_model as model
-from helpers import sandbox, tables
+from helpers import keyfiles, sandbox, tables
 from helpers.forms import CreateForm, DeleteForm, ImportForm, KeyPairList, KeyPairManager
 from helpers.forms.manager import backend_badge
 from helpers.keypairs import create_key_pair, import_key_pair
@@ -127,6 +127,38 @@ def test_create_deletes_the_key_pair_again_when_saving_fails(ec2, tmp_path):
     assert "was deleted again" in form.result.value
     assert "The file system refused: File exists" in form.result.value  # said, not "[Errno 17]"
     assert names(ec2) == []
+
+
+def test_a_new_sandbox_creates_over_a_key_file_an_earlier_one_left(ec2, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the forms' default folder: keys/sandbox
+    form = CreateForm(ec2)
+    assert form.folder.value == "keys/sandbox"
+    form.name.value = "workshop"
+    form.button.click()
+    keyfiles._saved_here.clear()  # a new kernel: the rehearsal's sandbox is gone, its file stays
+    sandbox.forget_key_pairs()
+    form.name.value = "workshop"
+    form.button.click()
+    assert "replacing the file another sandbox left" in form.result.value
+    assert names(ec2) == ["workshop"]
+
+
+def test_delete_removes_the_sandbox_key_file_and_says_so(ec2, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    model.create_and_save(ec2, "workshop")
+    outcome = model.delete_key_pairs(ec2, ["workshop"])
+    assert not (tmp_path / "keys/sandbox/workshop.pem").exists()
+    assert outcome.message() == ("Deleted 'workshop'.\n"
+                                 "Removed the sandbox key file 'keys/sandbox/workshop.pem'.")
+
+
+def test_delete_keeps_a_key_file_that_may_be_live_and_says_where(ec2, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    model.create_and_save(ec2, "workshop", folder="keys")
+    monkeypatch.setattr(keyfiles, "default_key_dir", lambda: keyfiles.KEY_DIR)  # as off the sandbox
+    outcome = model.delete_key_pairs(ec2, ["workshop"])
+    assert (tmp_path / "keys/workshop.pem").exists()
+    assert "Kept the private key file 'keys/workshop.pem': delete it yourself" in outcome.message()
 
 
 def test_tag_without_key_disables_create_until_removed(ec2, tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import KeyPairError, create_key_pair, redacted, save_private_key
+from helpers import KeyPairError, create_key_pair, keyfiles, redacted, sandbox, save_private_key
 from helpers.tables import key_pairs_table
 
 
@@ -103,5 +103,42 @@ def test_table_of_a_create_response_never_shows_the_private_key(created):
 
 def test_key_saved_inside_the_working_folder_is_shown_relative(created, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert save_private_key(created) == Path("keys/laptop.pem")
-    assert mode(tmp_path / "keys" / "laptop.pem") == 0o600
+    assert save_private_key(created) == Path("keys/sandbox/laptop.pem")
+    assert mode(tmp_path / "keys" / "sandbox" / "laptop.pem") == 0o600
+
+
+def test_a_key_file_another_sandbox_left_is_replaced_and_said(created, tmp_path, monkeypatch,
+                                                              capsys):
+    monkeypatch.chdir(tmp_path)
+    first = save_private_key(created)
+    with pytest.raises(KeyPairError, match="already exists and was kept"):
+        save_private_key(created)  # this sandbox's own file: kept, as on AWS
+    first.write_text("left by yesterday's sandbox")
+    keyfiles._saved_here.clear()  # as in a new kernel
+    assert save_private_key(created) == first
+    assert first.read_text() == created["KeyMaterial"] and mode(first) == 0o600
+    assert capsys.readouterr().out == (
+        "Replacing keys/sandbox/laptop.pem, which another sandbox left (sandbox keys open "
+        "nothing).\n")
+
+
+def test_a_key_file_outside_the_sandbox_folder_is_never_replaced(created, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "keys").mkdir(mode=0o700)
+    (tmp_path / "keys" / "laptop.pem").write_text("maybe a live key")
+    with pytest.raises(KeyPairError, match="clean-up cell"):
+        save_private_key(created, "keys")
+    assert (tmp_path / "keys" / "laptop.pem").read_text() == "maybe a live key"
+
+
+def test_off_the_sandbox_even_its_folder_is_never_replaced(created, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    save_private_key(created).write_text("a file nobody may replace now")
+    keyfiles._saved_here.clear()
+    sandbox.stop()
+    try:
+        with pytest.raises(KeyPairError, match="already exists and was kept"):
+            save_private_key(created, "keys/sandbox")
+    finally:
+        sandbox.start()
+    assert Path("keys/sandbox/laptop.pem").read_text() == "a file nobody may replace now"

@@ -22,13 +22,13 @@ from helpers.forms.widgets import (
     hint,
     submit_button,
 )
-from helpers.keyfiles import DEFAULT_KEY_DIR
+from helpers.keyfiles import default_key_dir
 
 
 class CreateForm(Form):
     """Create a key pair, tagged as the tutorial's, and save its private key to a folder (0600)."""
 
-    def __init__(self, ec2: EC2Client | None = None, *, folder: str | Path = DEFAULT_KEY_DIR,
+    def __init__(self, ec2: EC2Client | None = None, *, folder: str | Path | None = None,
                  on_change: Callable[[], None] | None = None) -> None:
         field = w.Layout(width=WIDE)
         self.name = classed(w.Text(description="Key name", placeholder="e.g. my-laptop",
@@ -47,8 +47,8 @@ class CreateForm(Form):
             "kp-create-format", "widget-inline-hbox")
         self.tags = TagRows(self._validate, "kp-create-tags")
         self.tags_problem = w.HTML(layout=w.Layout(margin="0 0 4px 140px"))
-        self.folder = classed(w.Text(str(folder), description="Save to folder", style=LABELS,
-                                      layout=field), "kp-create-folder")
+        self.folder = classed(w.Text(str(folder or default_key_dir()), description="Save to folder",
+                                     style=LABELS, layout=field), "kp-create-folder")
         self.button = submit_button("Create key pair", "kp-create-button")
         self.result = classed(w.HTML(), "kp-create-result")
         super().__init__(ec2, on_change, children=[
@@ -87,7 +87,8 @@ class CreateForm(Form):
             self.result.value = box(
                 f"Created <b>{escape(made.name)}</b> ({escape(made.key_pair_id)}).<br>"
                 f"Fingerprint: <code>{escape(made.fingerprint)}</code><br>"
-                f"Private key saved to <code>{escape(made.shown_path())}</code> (mode 0600): "
+                f"Private key saved to <code>{escape(made.shown_path())}</code> (mode 0600"
+                f"{', replacing the file another sandbox left' * made.replaced_file}): "
                 "keep it safe, EC2 cannot give it to you again.", "ok")
             self.name.value = ""  # ready for the next key; the button is off until a new name
             self.tags.clear()

@@ -14,7 +14,6 @@ from helpers.forms.delete import DeleteForm
 from helpers.forms.import_form import ImportForm
 from helpers.forms.listing import KeyPairList
 from helpers.forms.widgets import COLOURS, box, classed
-from helpers.keyfiles import DEFAULT_KEY_DIR
 
 BADGES = {
     "sandbox": ("ok", "Sandbox", "moto in this kernel: no AWS account, nothing leaves this "
@@ -39,7 +38,7 @@ class KeyPairManager(w.VBox):
     """The four forms in tabs (Create, Import, List, Delete), kept in sync after every action."""
 
     def __init__(self, ec2: EC2Client | None = None, *,
-                 folder: str | Path = DEFAULT_KEY_DIR) -> None:
+                 folder: str | Path | None = None) -> None:
         self.ec2 = ec2 if ec2 is not None else ec2_client()
         self.create = CreateForm(self.ec2, folder=folder, on_change=self.refresh)
         self.import_ = ImportForm(self.ec2, on_change=self.refresh)
