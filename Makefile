@@ -11,7 +11,8 @@ export UV_LINK_MODE := copy
 
 # Opens 00_setup, with the whole repository in reach (the docs the notebooks link to, the helpers'
 # source). Offline by default: no extension catalogue from PyPI, no news (see the overrides
-# below). Jupyter refuses root without --allow-root: containers and CI run as root.
+# below). No autosave: reading or running a notebook never rewrites the tracked file (save
+# explicitly to keep your changes). Jupyter refuses root without --allow-root: CI runs as root.
 LAB_OPTIONS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_setup.ipynb \
 	--LabApp.extension_manager=readonly \
 	$(if $(filter 0,$(shell id -u)),--allow-root)
@@ -33,7 +34,8 @@ $(READY): requirements.txt pyproject.toml helpers/sandbox/kernel.py Makefile
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	$(BIN)/python -m helpers.sandbox.kernel
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
-	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
+	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false},' \
+		'"@jupyterlab/docmanager-extension:plugin": {"autosave": false}}' \
 		> $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
 

@@ -23,6 +23,11 @@ OLD_CONFIG_LINES = ('c.InteractiveShellApp.extensions.append("helpers.kernel")\n
 def load_ipython_extension(ipython) -> None:
     """Start the sandbox in this kernel unless an endpoint or live AWS was chosen; on an
     endpoint, default to the README's Region; on live AWS, announce the account first."""
+    kernel = getattr(ipython, "kernel", None)
+    if kernel is not None:
+        # The notebooks store the language without this machine's Python version; reporting the
+        # same lets JupyterLab open one without marking it changed (no "Save your work?").
+        kernel.language_info = {k: v for k, v in kernel.language_info.items() if k != "version"}
     try:
         backend = which_backend()
     except Exception:  # a conflicting opt-in: ec2_client() explains it in the notebook

@@ -372,8 +372,7 @@ def close_notebook():
     def close(page: Page) -> None:
         wait_for_idle_kernel(page)
         page.locator(".lm-DockPanel-tabBar .lm-mod-current .lm-TabBar-tabCloseIcon").click()
-        # The kernel's language_info (its Python version) changes the metadata, so JupyterLab
-        # may ask to save a notebook the reader only read: they discard.
+        # After a run JupyterLab asks to save the new outputs: a reader who only tried it discards.
         page.wait_for_function("!document.querySelector('.jp-NotebookPanel')"
                                " || document.querySelector('.jp-Dialog')")
         discard = page.locator(".jp-Dialog").get_by_role("button", name="Discard")

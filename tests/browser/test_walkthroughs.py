@@ -66,3 +66,29 @@ def test_walkthrough_renders_its_stored_outputs_without_js_errors(
     expect(rendered_tables).to_have_count(tables)
     unexpected = lab_tab_errors.unexpected(since=errors_before)
     assert not unexpected, "\n".join(unexpected)
+
+
+def test_reading_or_running_a_notebook_then_closing_it_changes_no_file(
+        page, lab, open_in_lab, close_notebook):
+    """A learner opens every notebook, runs two of them, and closes them all: nothing asks to
+    be saved after a read, and no tracked file changes (git status stays clean)."""
+    every = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    for notebook in every:
+        open_in_lab(notebook)  # waits until the kernel is idle: its language_info has arrived
+        expect(page.locator(".jp-mod-current.jp-mod-dirty")).to_have_count(0)
+        page.locator(".lm-DockPanel-tabBar .lm-mod-current .lm-TabBar-tabCloseIcon").click()
+        expect(page.locator(".jp-NotebookPanel")).to_have_count(0)  # closed, no dialog asked
+    for notebook in ("02_create_key_pair.ipynb", "05_key_pair_manager.ipynb"):
+        panel = open_in_lab(notebook)
+        page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+        page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+        last_code = panel.locator(".jp-CodeCell .jp-InputPrompt").last
+        expect(last_code).to_contain_text(re.compile(r"\[\d+\]"), timeout=60_000)
+        close_notebook(page)  # discards the new outputs, as a reader who does not save
+    changed = [name for name in every
+               if (lab.root / name).read_bytes() != (NOTEBOOKS / name).read_bytes()]
+    assert changed == [], f"JupyterLab rewrote {changed}"
+    stray = sorted(str(p.relative_to(lab.root)) for p in lab.root.rglob("*") if p.is_file()
+                   and p.relative_to(lab.root).parts[0] not in ("keys", ".ipynb_checkpoints")
+                   and not (NOTEBOOKS / p.relative_to(lab.root)).exists())
+    assert stray == [], f"files git would see: {stray}"
