@@ -47,7 +47,7 @@ def is_sandbox_key_file(path: Path) -> bool:
 def is_sandbox_leftover(path: Path) -> bool:
     """Whether a sandbox key file was left by another sandbox (an earlier kernel, a rehearsal),
     not saved by this one: a create may replace it."""
-    return is_sandbox_key_file(path) and path.absolute() not in _saved_here
+    return path.exists() and is_sandbox_key_file(path) and path.absolute() not in _saved_here
 
 
 def key_files(key_name: str) -> list[Path]:
@@ -64,7 +64,9 @@ def shown_path(path: Path) -> Path:
 
 
 def _private_directory(directory: Path) -> Path:
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for folder in reversed([directory, *directory.parents]):  # keys/ too, not only keys/sandbox
+        if not folder.exists():
+            folder.mkdir(mode=0o700, exist_ok=True)
     mode = stat.S_IMODE(directory.stat().st_mode)
     if mode & 0o077:
         raise KeyPairError(f"The folder {directory} can be read by others (mode {mode:o}): "

@@ -142,3 +142,9 @@ def test_off_the_sandbox_even_its_folder_is_never_replaced(created, tmp_path, mo
     finally:
         sandbox.start()
     assert Path("keys/sandbox/laptop.pem").read_text() == "a file nobody may replace now"
+
+
+def test_every_folder_the_save_makes_is_private(created, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    save_private_key(created)  # makes keys/ and keys/sandbox/
+    assert mode(tmp_path / "keys") == mode(tmp_path / "keys" / "sandbox") == 0o700
