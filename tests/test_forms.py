@@ -394,7 +394,7 @@ def test_list_styles_follow_column_names_whatever_their_order(ec2, monkeypatch):
     assert [name for name, _ in headers] == [text for _, text in headers] == tables.COLUMNS
     (key_pair_id,) = re.findall(r'<td class="kp-col-KeyPairId">([^<]*)</td>', html)
     assert key_pair_id == ec2.describe_key_pairs()["KeyPairs"][0]["KeyPairId"]
-    assert re.search(r"\.kp-col-KeyPairId \{[^}]*monospace", html)
+    assert re.search(r"td\.kp-col-KeyPairId \{[^}]*monospace", html)
 
 
 def test_a_notebook_without_a_kernel_shows_one_readable_line(ec2, tmp_path):
