@@ -108,7 +108,9 @@ def create_list_delete(page: Page, app: ManagerApp, root: Path, name: str, scree
     expect(app.list_table()).to_contain_text(name)
     screenshot("listed")
 
-    app.delete(name)
+    result = app.delete(name)
+    expect(result).to_contain_text(f"Removed the sandbox key file '{keys[0].relative_to(root)}'")
+    assert saved_private_keys(root, name) == [], "the sandbox key file outlived its key pair"
     expect(app.part("kp-list-table")).not_to_contain_text(name)
     timings[f"{where}: delete confirmation to the key gone from the list, s"] = (
         time.monotonic() - app.confirmed_at)
@@ -146,6 +148,7 @@ def test_voila_app_creates_and_deletes_a_key(page, voila, console_errors, timing
     page.goto(voila.url("/"), timeout=90_000)  # Voilà runs the whole notebook before answering
     app = find_manager(page, timeout=90_000)
     timings["Voilà page request to the manager shown, s"] = time.monotonic() - started
+    expect(app.list_table()).to_contain_text("No key pairs yet")  # the tour left none behind
     name = f"browser-voila-{secrets.token_hex(4)}"
     app.type_key_name(name)
     expect(app.part("kp-create-button")).to_be_enabled()
