@@ -64,6 +64,8 @@ def shown_path(path: Path) -> Path:
 
 
 def _private_directory(directory: Path) -> Path:
+    if directory.exists() and not directory.is_dir():
+        raise KeyPairError(f"{directory} is a file, not a folder: choose a folder for the key.")
     for folder in reversed([directory, *directory.parents]):  # keys/ too, not only keys/sandbox
         if not folder.exists():
             folder.mkdir(mode=0o700, exist_ok=True)

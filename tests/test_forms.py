@@ -5,6 +5,7 @@ ipywidgets swallows exceptions raised in click handlers, so every test asserts o
 
 from __future__ import annotations
 
+import errno
 import re
 import stat
 from datetime import datetime, timezone
@@ -125,7 +126,21 @@ def test_create_deletes_the_key_pair_again_when_saving_fails(ec2, tmp_path):
     form.name.value = "laptop"
     form.button.click()
     assert "was deleted again" in form.result.value
-    assert "The file system refused: File exists" in form.result.value  # said, not "[Errno 17]"
+    assert "is a file, not a folder" in form.result.value
+    assert names(ec2) == []
+
+
+def test_a_full_disk_is_said_in_words_and_the_key_pair_deleted_again(ec2, tmp_path, monkeypatch):
+    def full_disk(response, folder):
+        raise OSError(errno.ENOSPC, "No space left on device", f"{folder}/laptop.pem")
+
+    monkeypatch.setattr(model, "save_private_key", full_disk)
+    with pytest.raises(model.KeyPairError) as raised:
+        model.create_and_save(ec2, "laptop", folder=tmp_path)
+    assert str(raised.value) == (
+        f"The private key could not be saved (The file system refused: No space left on device "
+        f"({tmp_path}/laptop.pem): free space or fix the permissions there, or choose another "
+        "folder.), so the key pair 'laptop' was deleted again: choose another folder.")
     assert names(ec2) == []
 
 

@@ -24,7 +24,8 @@ TABLE_STYLE = "<style>" + """
 .kp-table { border-collapse: collapse; font-size: 12px; margin-top: 4px; line-height: 1.4; }
 .kp-table th { text-align: left; padding: 4px 8px; border-bottom: 2px solid #90a4ae; }
 .kp-table td { padding: 4px 8px; border-bottom: 1px solid #e0e0e0; vertical-align: top; }
-""" + "".join(f".kp-table td.kp-col-{c} {{ {s}; }}\n" for c, s in COLUMN_STYLES.items()) + "</style>"
+""" + "".join(f".kp-table td.kp-col-{c} {{ {s}; }}\n" for c, s in COLUMN_STYLES.items()) \
+    + "</style>"
 
 
 def table_html(items: list[dict[str, Any]]) -> str:

@@ -1,7 +1,9 @@
 """Small patches that make moto answer like AWS for key pairs; see docs/sandbox-fidelity.md.
 
-Each fix is a function named for the behaviour it corrects. tests/test_fidelity.py pins each
-one, and fails with "moto now does ... itself" once plain moto answers like AWS without it.
+Each fix is a function named for the behaviour it corrects, called in place of a moto method with
+that method (`original`) and its arguments; FIXES says which methods each one wraps.
+tests/test_fidelity.py pins each one, and fails with "moto now does ... itself" once plain moto
+answers like AWS without it.
 The fixes wrap moto internals, so apply() first checks moto's version and the signatures they
 wrap, and refuses to start a sandbox that would answer wrongly.
 """
@@ -51,12 +53,6 @@ KEY_PAIR_FILTERS = ("key-pair-id", "key-name", "fingerprint", "key-type", "tag-k
 # keys too small for OpenSSH (< 1024) or larger than OpenSSH allows (> 16384) are refused.
 RSA_BITS = range(1024, 16385)
 _applied = False
-
-
-def _wrap(cls: type, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
-    """Replace cls.name by make(current cls.name): fixes stack, each wrapping the one before."""
-    method = getattr(cls, name)
-    setattr(cls, name, functools.wraps(method)(make(method)))
 
 
 def moto_mismatch() -> str | None:
@@ -114,239 +110,178 @@ def _load_public_key(material: bytes) -> rsa.RSAPublicKey | ed25519.Ed25519Publi
     raise _invalid_key_format()  # DSA, ECDSA, or an RSA size EC2 refuses
 
 
-def default_key_type_to_rsa() -> None:
+# The backend's methods: (self, original, *the method's own arguments).
+
+
+def default_key_type_to_rsa(self: Any, original: Callable[..., KeyPair], name: str,
+                            key_type: str | None, tags: Any) -> KeyPair:
     """A key created without KeyType is an RSA key, and says so (moto leaves KeyType empty)."""
     # This also mends the key-type filter: moto's filter reads key_type and fails on None.
-
-    def make(create: Callable[..., KeyPair]) -> Callable[..., KeyPair]:
-        def create_key_pair(self: Any, name: str, key_type: str | None, tags: Any) -> KeyPair:
-            return create(self, name, key_type or "rsa", tags)
-
-        return create_key_pair
-
-    _wrap(KeyPairBackend, "create_key_pair", make)
+    return original(self, name, key_type or "rsa", tags)
 
 
-def reject_unknown_key_types() -> None:
+def reject_unknown_key_types(self: Any, original: Callable[..., KeyPair], name: str,
+                             key_type: str | None, tags: Any) -> KeyPair:
     """KeyType must be rsa or ed25519 (moto makes an RSA key for any other value)."""
-
-    def make(create: Callable[..., KeyPair]) -> Callable[..., KeyPair]:
-        def create_key_pair(self: Any, name: str, key_type: str | None, tags: Any) -> KeyPair:
-            if key_type is not None and rules.key_type_problem(key_type):
-                raise InvalidParameterValue(
-                    f"1 validation error detected: Value '{key_type}' at 'keyType' failed to "
-                    "satisfy constraint: Member must satisfy enum value set: [rsa, ed25519]"
-                )
-            return create(self, name, key_type, tags)
-
-        return create_key_pair
-
-    _wrap(KeyPairBackend, "create_key_pair", make)
+    if key_type is not None and rules.key_type_problem(key_type):
+        raise InvalidParameterValue(
+            f"1 validation error detected: Value '{key_type}' at 'keyType' failed to "
+            "satisfy constraint: Member must satisfy enum value set: [rsa, ed25519]"
+        )
+    return original(self, name, key_type, tags)
 
 
-def validate_key_names() -> None:
-    """Key names are 1 to 255 ASCII characters without surrounding spaces (moto takes any)."""
-
-    def make(method: Callable[..., KeyPair]) -> Callable[..., KeyPair]:
-        def checked(self: Any, name: str, *args: Any) -> KeyPair:
-            _check_key_name(name)
-            return method(self, name, *args)
-
-        return checked
-
-    _wrap(KeyPairBackend, "create_key_pair", make)
-    _wrap(KeyPairBackend, "import_key_pair", make)
+def validate_key_names(self: Any, original: Callable[..., KeyPair], name: str,
+                       *args: Any) -> KeyPair:
+    """Key names are 1 to 255 printable ASCII characters without surrounding spaces (moto takes
+    any)."""
+    _check_key_name(name)
+    return original(self, name, *args)
 
 
-def validate_tags() -> None:
+def validate_tags(self: Any, original: Callable[..., KeyPair], name: str, key_type_or_material: Any,
+                  tags: Any) -> KeyPair:
     """Tags follow AWS's rules: key 1-128 characters, no 'aws:' prefix, value up to 256 (moto
     takes any)."""
-
-    def make(method: Callable[..., KeyPair]) -> Callable[..., KeyPair]:
-        def checked(self: Any, name: str, material_or_type: Any, tags: Any) -> KeyPair:
-            for key, value in (tags or {}).items():
-                problem = rules.tag_problem(key, value)
-                if problem:
-                    raise InvalidParameterValue(problem)
-            return method(self, name, material_or_type, tags)
-
-        return checked
-
-    _wrap(KeyPairBackend, "create_key_pair", make)
-    _wrap(KeyPairBackend, "import_key_pair", make)
+    for key, value in (tags or {}).items():
+        problem = rules.tag_problem(key, value)
+        if problem:
+            raise InvalidParameterValue(problem)
+    return original(self, name, key_type_or_material, tags)
 
 
-def fingerprint_keys_like_aws() -> None:
-    """Created RSA: SHA-1 of private PKCS#8; ED25519: padded base64 SHA-256 (see fingerprints)."""
-
-    def created(create: Callable[..., KeyPair]) -> Callable[..., KeyPair]:
-        def create_key_pair(self: Any, *args: Any) -> KeyPair:
-            key_pair = create(self, *args)
-            key_pair.key_fingerprint = fingerprints.fingerprint_of_private_key(key_pair.material)
-            return key_pair
-
-        return create_key_pair
-
-    def imported(import_: Callable[..., KeyPair]) -> Callable[..., KeyPair]:
-        def import_key_pair(self: Any, *args: Any) -> KeyPair:
-            key_pair = import_(self, *args)
-            key_pair.key_fingerprint = fingerprints.fingerprint_of_public_key(
-                key_pair.material_public
-            )
-            return key_pair
-
-        return import_key_pair
-
-    _wrap(KeyPairBackend, "create_key_pair", created)
-    _wrap(KeyPairBackend, "import_key_pair", imported)
+def fingerprint_created_keys_like_aws(self: Any, original: Callable[..., KeyPair],
+                                      *args: Any) -> KeyPair:
+    """Created RSA: SHA-1 of the private PKCS#8; ED25519: padded base64 SHA-256 (moto: SHA-1 of
+    the public key, colon hex SHA-256)."""
+    key_pair = original(self, *args)
+    key_pair.key_fingerprint = fingerprints.fingerprint_of_private_key(key_pair.material)
+    return key_pair
 
 
-def reject_malformed_public_keys() -> None:
+def fingerprint_imported_keys_like_aws(self: Any, original: Callable[..., KeyPair],
+                                       *args: Any) -> KeyPair:
+    """Imported ED25519: padded base64 SHA-256 of the key blob (moto: colon hex SHA-256)."""
+    key_pair = original(self, *args)
+    key_pair.key_fingerprint = fingerprints.fingerprint_of_public_key(key_pair.material_public)
+    return key_pair
+
+
+def reject_malformed_public_keys(self: Any, original: Callable[..., KeyPair], name: str,
+                                 material: bytes, tags: Any) -> KeyPair:
     """A bad public key gets InvalidKey.Format (moto: InvalidKeyPair.Format, or a crash)."""
-
-    def make(import_: Callable[..., KeyPair]) -> Callable[..., KeyPair]:
-        def import_key_pair(self: Any, name: str, material: bytes, tags: Any) -> KeyPair:
-            key = _load_public_key(material)
-            if not material.lstrip().startswith(b"ssh-"):
-                # Hand moto (and DescribeKeyPairs' PublicKey) the OpenSSH form.
-                material = key.public_bytes(
-                    serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
-                )
-            return import_(self, name, material.strip(), tags)
-
-        return import_key_pair
-
-    _wrap(KeyPairBackend, "import_key_pair", make)
+    key = _load_public_key(material)
+    if not material.lstrip().startswith(b"ssh-"):
+        # Hand moto (and DescribeKeyPairs' PublicKey) the OpenSSH form.
+        material = key.public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+        )
+    return original(self, name, material.strip(), tags)
 
 
-def return_ppk_when_asked() -> None:
-    """KeyFormat=ppk returns a PuTTY key, pem the default; others are refused (moto ignores it)."""
-
-    def make(create: Callable[..., ActionResult]) -> Callable[..., ActionResult]:
-        def create_key_pair(self: KeyPairs) -> ActionResult:
-            key_format = self._get_param("KeyFormat") or "pem"
-            if rules.key_format_problem(key_format):
-                raise InvalidParameterValue(
-                    f"1 validation error detected: Value '{key_format}' at 'keyFormat' failed "
-                    "to satisfy constraint: Member must satisfy enum value set: [ppk, pem]"
-                )
-            result = create(self)
-            if key_format == "ppk":
-                key_pair = result.result
-                private_key = fingerprints.load_private_key(key_pair.material)
-                # The private key is shown once; keep only the PPK text, like AWS keeps none.
-                key_pair.material = ppk.to_ppk(private_key, key_pair.key_name).encode()
-            return result
-
-        return create_key_pair
-
-    _wrap(KeyPairs, "create_key_pair", make)
-
-
-def name_the_missing_key_pair() -> None:
+def name_the_missing_key_pair(self: Any, original: Callable[..., list], key_names: list[str],
+                              filters: Any = None) -> list:
     """Not found reads "The key pair 'nope' does not exist" (moto prints a Python set)."""
-
-    def make(describe: Callable[..., list[KeyPair]]) -> Callable[..., list[KeyPair]]:
-        def describe_key_pairs(self: Any, key_names: list[str], filters: Any = None) -> list:
-            for name in key_names or []:
-                if name not in self.key_pairs:
-                    raise EC2ClientError(
-                        "InvalidKeyPair.NotFound", f"The key pair '{name}' does not exist"
-                    )
-            return describe(self, key_names, filters)
-
-        return describe_key_pairs
-
-    _wrap(KeyPairBackend, "describe_key_pairs", make)
+    for name in key_names or []:
+        if name not in self.key_pairs:
+            raise EC2ClientError("InvalidKeyPair.NotFound", f"The key pair '{name}' does not exist")
+    return original(self, key_names, filters)
 
 
-def reject_unknown_filters() -> None:
+def reject_unknown_filters(self: Any, original: Callable[..., list], key_names: list[str],
+                           filters: Any = None) -> list:
     """An unknown filter name gets InvalidParameterValue (moto raises a raw Python exception)."""
-
-    def make(describe: Callable[..., list[KeyPair]]) -> Callable[..., list[KeyPair]]:
-        def describe_key_pairs(self: Any, key_names: list[str], filters: Any = None) -> list:
-            for name in filters or {}:
-                if name not in KEY_PAIR_FILTERS and not name.startswith("tag:"):
-                    raise InvalidParameterValue(f"The filter '{name}' is invalid")
-            return describe(self, key_names, filters)
-
-        return describe_key_pairs
-
-    _wrap(KeyPairBackend, "describe_key_pairs", make)
+    for name in filters or {}:
+        if name not in KEY_PAIR_FILTERS and not name.startswith("tag:"):
+            raise InvalidParameterValue(f"The filter '{name}' is invalid")
+    return original(self, key_names, filters)
 
 
-def describe_by_key_pair_ids() -> None:
+# The response handlers' methods: (self, original), the request read with self._get_param.
+
+
+def return_ppk_when_asked(self: KeyPairs, original: Callable[..., ActionResult]) -> ActionResult:
+    """KeyFormat=ppk returns a PuTTY key, pem the default; others are refused (moto ignores it)."""
+    key_format = self._get_param("KeyFormat") or "pem"
+    if rules.key_format_problem(key_format):
+        raise InvalidParameterValue(
+            f"1 validation error detected: Value '{key_format}' at 'keyFormat' failed "
+            "to satisfy constraint: Member must satisfy enum value set: [ppk, pem]"
+        )
+    result = original(self)
+    if key_format == "ppk":
+        key_pair = result.result
+        private_key = fingerprints.load_private_key(key_pair.material)
+        # The private key is shown once; keep only the PPK text, like AWS keeps none.
+        key_pair.material = ppk.to_ppk(private_key, key_pair.key_name).encode()
+    return result
+
+
+def describe_by_key_pair_ids(self: KeyPairs,
+                             original: Callable[..., ActionResult]) -> ActionResult:
     """DescribeKeyPairs(KeyPairIds=...) returns those keys, or NotFound (moto returns all)."""
-
-    def make(describe: Callable[..., ActionResult]) -> Callable[..., ActionResult]:
-        def describe_key_pairs(self: KeyPairs) -> ActionResult:
-            ids = self._get_param("KeyPairIds", [])
-            result = describe(self)
-            if ids:
-                known = {key_pair.id for key_pair in self.ec2_backend.key_pairs.values()}
-                for key_pair_id in ids:
-                    if key_pair_id not in known:
-                        raise EC2ClientError(
-                            "InvalidKeyPair.NotFound",
-                            f"The key pair ID '{key_pair_id}' does not exist",
-                        )
-                result.result["KeyPairs"] = [k for k in result.result["KeyPairs"] if k.id in ids]
-            return result
-
-        return describe_key_pairs
-
-    _wrap(KeyPairs, "describe_key_pairs", make)
+    ids = self._get_param("KeyPairIds", [])
+    result = original(self)
+    if ids:
+        known = {key_pair.id for key_pair in self.ec2_backend.key_pairs.values()}
+        for key_pair_id in ids:
+            if key_pair_id not in known:
+                raise EC2ClientError("InvalidKeyPair.NotFound",
+                                     f"The key pair ID '{key_pair_id}' does not exist")
+        result.result["KeyPairs"] = [k for k in result.result["KeyPairs"] if k.id in ids]
+    return result
 
 
-def delete_by_key_pair_id() -> None:
+def delete_by_key_pair_id(self: KeyPairs, original: Callable[..., ActionResult]) -> ActionResult:
     """DeleteKeyPair(KeyPairId=...) deletes that key (moto deletes nothing)."""
-
-    def make(delete: Callable[..., ActionResult]) -> Callable[..., ActionResult]:
-        def delete_key_pair(self: KeyPairs) -> ActionResult:
-            key_pair_id = self._get_param("KeyPairId")
-            if not key_pair_id or self._get_param("KeyName"):
-                return delete(self)
-            self.error_on_dryrun()
-            pairs = self.ec2_backend.key_pairs.values()
-            key_pair = next((k for k in pairs if k.id == key_pair_id), None)
-            if key_pair:
-                self.ec2_backend.delete_key_pair(key_pair.key_name)
-            # Like a delete by name, an unknown id is not an error.
-            return ActionResult({"Return": True, "KeyPairId": key_pair.id if key_pair else None})
-
-        return delete_key_pair
-
-    _wrap(KeyPairs, "delete_key_pair", make)
+    key_pair_id = self._get_param("KeyPairId")
+    if not key_pair_id or self._get_param("KeyName"):
+        return original(self)
+    self.error_on_dryrun()
+    pairs = self.ec2_backend.key_pairs.values()
+    key_pair = next((k for k in pairs if k.id == key_pair_id), None)
+    if key_pair:
+        self.ec2_backend.delete_key_pair(key_pair.key_name)
+    # Like a delete by name, an unknown id is not an error.
+    return ActionResult({"Return": True, "KeyPairId": key_pair.id if key_pair else None})
 
 
-def honour_dry_run_on_describe() -> None:
+def honour_dry_run_on_describe(self: KeyPairs,
+                               original: Callable[..., ActionResult]) -> ActionResult:
     """DescribeKeyPairs(DryRun=True) answers DryRunOperation (moto describes anyway)."""
-
-    def make(describe: Callable[..., ActionResult]) -> Callable[..., ActionResult]:
-        def describe_key_pairs(self: KeyPairs) -> ActionResult:
-            self.error_on_dryrun()
-            return describe(self)
-
-        return describe_key_pairs
-
-    _wrap(KeyPairs, "describe_key_pairs", make)
+    self.error_on_dryrun()
+    return original(self)
 
 
-# In wrapping order: a later fix wraps (runs before) an earlier one on the same method.
-FIXES: tuple[Callable[[], None], ...] = (
-    default_key_type_to_rsa,
-    reject_unknown_key_types,
-    fingerprint_keys_like_aws,
-    reject_malformed_public_keys,
-    validate_key_names,
-    validate_tags,
-    return_ppk_when_asked,
-    name_the_missing_key_pair,
-    reject_unknown_filters,
-    describe_by_key_pair_ids,
-    delete_by_key_pair_id,
-    honour_dry_run_on_describe,
+BACKEND, HANDLERS = KeyPairBackend, KeyPairs
+# Each fix and the moto methods it wraps, in wrapping order: a later fix wraps (runs before) an
+# earlier one on the same method.
+FIXES: tuple[tuple[Callable[..., Any], tuple[tuple[type, str], ...]], ...] = (
+    (default_key_type_to_rsa, ((BACKEND, "create_key_pair"),)),
+    (reject_unknown_key_types, ((BACKEND, "create_key_pair"),)),
+    (fingerprint_created_keys_like_aws, ((BACKEND, "create_key_pair"),)),
+    (fingerprint_imported_keys_like_aws, ((BACKEND, "import_key_pair"),)),
+    (reject_malformed_public_keys, ((BACKEND, "import_key_pair"),)),
+    (validate_key_names, ((BACKEND, "create_key_pair"), (BACKEND, "import_key_pair"))),
+    (validate_tags, ((BACKEND, "create_key_pair"), (BACKEND, "import_key_pair"))),
+    (return_ppk_when_asked, ((HANDLERS, "create_key_pair"),)),
+    (name_the_missing_key_pair, ((BACKEND, "describe_key_pairs"),)),
+    (reject_unknown_filters, ((BACKEND, "describe_key_pairs"),)),
+    (describe_by_key_pair_ids, ((HANDLERS, "describe_key_pairs"),)),
+    (delete_by_key_pair_id, ((HANDLERS, "delete_key_pair"),)),
+    (honour_dry_run_on_describe, ((HANDLERS, "describe_key_pairs"),)),
 )
+
+
+def _wrap(cls: type, name: str, fix: Callable[..., Any]) -> None:
+    """Make cls.name call fix(self, the method it replaces, *arguments)."""
+    original = getattr(cls, name)
+
+    @functools.wraps(original)
+    def fixed(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return fix(self, original, *args, **kwargs)
+
+    setattr(cls, name, fixed)
 
 
 def apply() -> None:
@@ -356,6 +291,7 @@ def apply() -> None:
         mismatch = moto_mismatch()
         if mismatch:
             raise KeyPairError(f"The sandbox cannot start: {mismatch}")
-        for fix in FIXES:
-            fix()
+        for fix, targets in FIXES:
+            for cls, name in targets:
+                _wrap(cls, name, fix)
         _applied = True
