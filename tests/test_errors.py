@@ -5,12 +5,26 @@ botocore's Stubber injects the errors the sandbox cannot produce.
 
 from __future__ import annotations
 
+import errno
+
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import (
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+)
 from botocore.stub import Stubber
 
-from helpers import KeyPairError, create_key_pair, delete_key_pair, describe_key_pairs
+from helpers import (
+    DryRunSucceeded,
+    KeyPairError,
+    create_key_pair,
+    delete_key_pair,
+    describe_key_pairs,
+)
+from helpers.errors import explain, friendly_errors
 
 
 @pytest.fixture
@@ -43,3 +57,75 @@ def test_client_errors_become_one_sentence(stubbed, code, call, expected):
     assert "\n" not in message and message.endswith(".")
     assert isinstance(info.value.__cause__, ClientError)
     assert info.value.__cause__.response["Error"]["Code"] == code
+
+
+def client_error(code: str, message: str = "It went wrong.", operation: str = "CreateKeyPair"):
+    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
+
+# Every sentence a learner can meet, word for word: these are what the notebooks teach.
+SENTENCES = {
+    "InvalidKeyPair.Duplicate": "A key pair named 'laptop' already exists in this Region: pick "
+    "another name, or delete the existing key pair first.",
+    "InvalidKeyPair.NotFound": "It went wrong in this Region: check the name or id with "
+    "describe_key_pairs(), or look in the Region where you created it.",
+    "InvalidKey.Format": "EC2 cannot read that public key: give the whole one-line OpenSSH public "
+    "key of an RSA or ED25519 key, as in a .pub file ('ssh-ed25519 AAAA...').",
+    "InvalidKeyPair.Format": "EC2 cannot read that public key: give the whole one-line OpenSSH "
+    "public key of an RSA or ED25519 key, as in a .pub file ('ssh-ed25519 AAAA...').",
+    "UnauthorizedOperation": "Your AWS identity may not call CreateKeyPair: ask for the "
+    "ec2:CreateKeyPair permission, or use the sandbox.",
+    "RequestLimitExceeded": "AWS is throttling your requests: wait a few seconds and try again, "
+    "with fewer calls per second.",
+    "Throttling": "AWS is throttling your requests: wait a few seconds and try again, with fewer "
+    "calls per second.",
+    "AuthFailure": "AWS rejected your credentials: check them (aws sts get-caller-identity) and "
+    "try again.",
+    "InvalidParameterValue": "It went wrong: correct the value and try again.",
+    "ExpiredToken": "Your AWS credentials have expired or are not valid: refresh them (for "
+    "example aws sso login) and try again.",
+    "RequestExpired": "Your AWS credentials have expired or are not valid: refresh them (for "
+    "example aws sso login) and try again.",
+    "InvalidClientTokenId": "Your AWS credentials have expired or are not valid: refresh them "
+    "(for example aws sso login) and try again.",
+    "Unexpected": "EC2 refused CreateKeyPair (Unexpected): It went wrong.",
+}
+
+
+@pytest.mark.parametrize("code", SENTENCES)
+def test_each_error_code_reads_as_its_sentence(code):
+    assert str(explain(client_error(code), "laptop")) == SENTENCES[code]
+
+
+def test_a_dry_run_that_would_succeed_says_nothing_changed():
+    answer = explain(client_error("DryRunOperation", operation="DeleteKeyPair"))
+    assert isinstance(answer, DryRunSucceeded)
+    assert str(answer) == ("Dry run of DeleteKeyPair: the request is valid and permitted, and "
+                           "nothing was changed; call again without dry_run to do it.")
+
+
+@pytest.mark.parametrize("error, sentence", [
+    (NoCredentialsError(), "No AWS credentials were found: configure them (aws configure or "
+     "AWS_PROFILE; for a local endpoint any value works), or use the sandbox by leaving "
+     "EC2_KEYPAIRS_LIVE unset."),
+    (NoRegionError(), "No AWS Region is set: pass region='us-east-1' (or yours), or set "
+     "AWS_DEFAULT_REGION."),
+    (EndpointConnectionError(endpoint_url="http://127.0.0.1:5000"), "Nothing answers at "
+     "http://127.0.0.1:5000: start the server (make sandbox-server) or fix AWS_ENDPOINT_URL_EC2."),
+    (OSError(errno.EROFS, "Read-only file system", "keys/k.pem"), "The file system refused: "
+     "Read-only file system (keys/k.pem): free space or fix the permissions there, or choose "
+     "another folder."),
+    (OSError(errno.ENOSPC, "No space left on device"), "The file system refused: No space left "
+     "on device: free space or fix the permissions there, or choose another folder."),
+    (ValueError("odd"), "ValueError: odd"),
+])
+def test_other_errors_read_as_one_sentence(error, sentence):
+    assert str(explain(error)) == sentence
+
+
+def test_friendly_errors_chain_the_original_and_let_other_errors_through():
+    with pytest.raises(KeyPairError) as raised, friendly_errors("laptop"):
+        raise client_error("InvalidKeyPair.Duplicate")
+    assert raised.value.__cause__.response["Error"]["Code"] == "InvalidKeyPair.Duplicate"
+    with pytest.raises(ZeroDivisionError), friendly_errors():
+        raise ZeroDivisionError  # a bug of the caller's own is not dressed up as an AWS error

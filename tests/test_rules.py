@@ -8,7 +8,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import KeyPairError, create_key_pair, sandbox
-from helpers.rules import MAX_TAGS, PPK_HEADER, key_name_problem, shows_private_key, tag_problem
+from helpers.rules import (
+    MAX_TAGS,
+    PPK_HEADER,
+    key_format_problem,
+    key_name_problem,
+    key_type_problem,
+    shows_private_key,
+    tag_problem,
+    tags_count_problem,
+)
 
 SANDBOX_ONLY = settings(max_examples=60, deadline=None,
                         suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -78,3 +87,49 @@ def test_names_that_cannot_round_trip_are_refused_with_a_sentence(name):
 def test_private_key_signs_are_recognized(text):
     assert shows_private_key(f"pasted:\n{text}\nAAAA")
     assert not shows_private_key("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI you@laptop")
+
+
+# What a learner reads for each broken rule, word for word.
+NAME_SENTENCES = {
+    42: "The key name is int, not text: give a str, e.g. 'my-laptop'.",
+    "": "The key name is empty: type a name, for example 'my-laptop'.",
+    "k" * 256: "The key name has 256 characters: use at most 255.",
+    "clé": "The key name contains 'é': use ASCII characters only.",
+    " lead": "The key name starts or ends with a space: remove it.",
+    "a\x01b": "The key name contains the control character '\\x01': use printable characters.",
+    "del\x7f": "The key name contains the control character '\\x7f': use printable characters.",
+    "k" * 255: None,
+    "my key-pair_1.@+=": None,
+}
+TAG_SENTENCES = {
+    ("Team", "ops"): None,
+    ("k" * 128, "v" * 256): None,
+    ("Team", None): "The tag 'Team': None is not text: give tags as {'Key': 'value'} with str "
+                    "keys and values.",
+    ("", "v"): "A tag has an empty key: give every tag a key, for example 'Project'.",
+    ("AWS:owner", "me"): "Tag keys starting with 'aws:' are reserved by AWS: rename 'AWS:owner'.",
+    ("k" * 129, "v"): "The tag key 'kkkkkkkkkkkkkkkkkkkk'... has 129 characters: use at most 128.",
+    ("Team", "v" * 257): "The value of tag 'Team' has 257 characters: use at most 256.",
+    ("Team", "a\nb"): "The tag 'Team' contains the control character '\\n': remove it.",
+}
+
+
+@pytest.mark.parametrize("name", NAME_SENTENCES, ids=repr)
+def test_each_broken_name_rule_reads_as_its_sentence(name):
+    assert key_name_problem(name) == NAME_SENTENCES[name]
+
+
+@pytest.mark.parametrize("tag", TAG_SENTENCES, ids=repr)
+def test_each_broken_tag_rule_reads_as_its_sentence(tag):
+    assert tag_problem(*tag) == TAG_SENTENCES[tag]
+
+
+def test_type_format_and_count_rules_name_what_to_use():
+    assert key_type_problem("rsa") is key_type_problem("ed25519") is None
+    assert key_type_problem("dsa") == "Unknown key type 'dsa': use 'rsa' or 'ed25519'."
+    assert key_format_problem("pem") is key_format_problem("ppk") is None
+    assert key_format_problem("PEM") == (
+        "Unknown key format 'PEM': use 'pem' (OpenSSH) or 'ppk' (PuTTY).")
+    assert tags_count_problem(MAX_TAGS) is None
+    assert tags_count_problem(MAX_TAGS + 1) == (
+        "That is 51 tags: a key pair carries at most 50, so remove some.")
