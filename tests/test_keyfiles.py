@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import stat
 from pathlib import Path
 
@@ -148,3 +149,20 @@ def test_every_folder_the_save_makes_is_private(created, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     save_private_key(created)  # makes keys/ and keys/sandbox/
     assert mode(tmp_path / "keys") == mode(tmp_path / "keys" / "sandbox") == 0o700
+
+
+@pytest.mark.parametrize("key_name, file_name", [
+    ("MyKey-01_a.b", "MyKey-01_a.b.pem"),
+    ("my key/../x", "my_key_.._x.pem"),
+    (".hidden", "hidden.pem"),
+    ("...", "key-" + hashlib.sha256(b"...").hexdigest()[:8] + ".pem"),
+])
+def test_key_file_names_keep_safe_characters_and_never_hide(key_name, file_name):
+    assert keyfiles.key_file_name(key_name) == file_name
+
+
+def test_a_response_without_key_material_says_only_create_returns_one(tmp_path):
+    with pytest.raises(KeyPairError) as raised:
+        save_private_key({"KeyName": "k", "KeyFingerprint": "x"}, tmp_path)
+    assert str(raised.value) == ("This response holds no private key: only create_key_pair "
+                                 "returns one, once; for an imported key you already have it.")

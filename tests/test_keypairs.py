@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -193,3 +195,35 @@ def test_import_duplicate_name_says_pick_another(ec2):
     import_key_pair(ec2, "same", openssh_public_key())
     with pytest.raises(KeyPairError, match="already exists"):
         import_key_pair(ec2, "same", openssh_public_key())
+
+
+def test_messages_of_the_helpers_own_checks_read_in_full(ec2):
+    with pytest.raises(KeyPairError) as raised:
+        delete_key_pair(ec2)
+    assert str(raised.value) == (
+        "Give either name= or key_pair_id= (exactly one) to delete a key pair.")
+    with pytest.raises(KeyPairError) as raised:
+        import_key_pair(ec2, "k", base64.b64encode(openssh_public_key()))
+    assert str(raised.value) == ("That public key is base64-encoded twice: pass the raw "
+                                 "'ssh-... AAAA...' text, boto3 encodes it for you.")
+    with pytest.raises(KeyPairError) as raised:
+        import_key_pair(ec2, "k", "-----BEGIN OPENSSH " + "PRIVATE KEY-----\nb3BlbnNzaA==")
+    assert str(raised.value) == ("That is a private key: import only the public half (the .pub "
+                                 "file), and keep the private key to yourself.")
+
+
+def test_import_checks_tags_before_sending(ec2):
+    with pytest.raises(KeyPairError) as raised:
+        import_key_pair(ec2, "k", openssh_public_key(), tags={"aws:owner": "me"})
+    assert str(raised.value) == (
+        "Tag keys starting with 'aws:' are reserved by AWS: rename 'aws:owner'.")
+
+
+@pytest.mark.parametrize("material", [
+    b"\xff\xfe not text at all",  # a binary file read as the key
+    "AAAAC3NzaC1lZDI1NTE5AAAAIJ6adBSdlreaNKGI3HaqpL8qnmmLfevsNUNAtpAubpNP",  # the body alone
+])
+def test_import_of_what_is_no_key_says_give_the_openssh_line(ec2, material):
+    with pytest.raises(KeyPairError, match="^EC2 cannot read that public key"):
+        import_key_pair(ec2, "k", material)
+    assert names(describe_key_pairs(ec2)) == []

@@ -33,3 +33,11 @@ def test_public_key_column_appears_only_when_asked(ec2):
 def test_empty_response_gives_empty_table_with_same_columns(ec2):
     table = key_pairs_table(describe_key_pairs(ec2))
     assert table.empty and list(table.columns) == COLUMNS
+
+
+def test_a_create_response_is_one_row_without_its_private_key(ec2):
+    response = create_key_pair(ec2, "made", key_type="ed25519")
+    table = key_pairs_table(response)
+    assert table["KeyName"].tolist() == ["made"]
+    assert table["KeyPairId"].tolist() == [response["KeyPairId"]]
+    assert "KeyMaterial" not in table.columns
