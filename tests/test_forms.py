@@ -457,3 +457,61 @@ def test_delete_of_several_stops_at_the_first_failure_and_says_what_was_done(ec2
 def test_tutorial_tag_is_added_to_every_tag_set():
     assert model.tags_from_rows([("Team", "ops"), ("", "")]) == {"Team": "ops",
                                                                  **model.TUTORIAL_TAG}
+
+
+def test_model_results_and_messages_read_in_full(ec2, tmp_path):
+    made = model.create_and_save(ec2, "rsa-default", folder=tmp_path)
+    assert made.shown_path() == str(tmp_path / "rsa-default.pem")
+    assert ec2.describe_key_pairs(KeyNames=["rsa-default"])["KeyPairs"][0]["KeyType"] == "rsa"
+    imported = model.import_public_key(ec2, "laptop", public_key())
+    assert imported.shown_path() == "" and imported.path is None
+    assert model.tutorial_tag_text() == "CreatedBy=ec2-keypairs-tutorial"
+    assert model.Deletion().message() == "Nothing was chosen: select one or more key pairs."
+    both = model.Deletion(deleted=["a"], missing=["b"], error="Stopped at 'c': throttled.")
+    assert both.message() == ("Deleted 'a'.\n'b' was already gone: nothing to delete.\n"
+                              "Stopped at 'c': throttled.")
+    assert model.create_problem("laptop", [], " ") == (
+        "Give a folder for the private key, for example 'keys'.")
+    assert model.planned_key_path("putty", "ppk", tmp_path) == tmp_path / "putty.ppk"
+
+
+def test_create_and_save_checks_tags_and_the_file_before_creating(ec2, tmp_path):
+    with pytest.raises(model.KeyPairError) as raised:
+        model.create_and_save(ec2, "k", rows=[("", "orphan")], folder=tmp_path)
+    assert str(raised.value) == ("The tag value 'orphan' has no key: type its key, or remove "
+                                 "the row.")
+    (tmp_path / "taken.ppk").write_text("an older key")
+    with pytest.raises(model.KeyPairError) as raised:
+        model.create_and_save(ec2, "taken", key_format="ppk", folder=tmp_path)
+    assert str(raised.value) == (f"{tmp_path}/taken.ppk already exists, so nothing was created: "
+                                 "choose another name or folder, or move that file away.")
+    made = model.create_and_save(ec2, "modern", key_type="ed25519", folder=tmp_path)
+    assert ec2.describe_key_pairs(KeyNames=["modern"])["KeyPairs"][0]["KeyType"] == "ed25519"
+    assert names(ec2) == ["modern"] and made.path == tmp_path / "modern.pem"
+
+
+def test_message_of_keeps_our_sentences_and_explains_aws_errors():
+    from botocore.exceptions import ClientError
+
+    assert model.message_of(model.KeyPairError("Said already.")) == "Said already."
+    duplicate = ClientError({"Error": {"Code": "InvalidKeyPair.Duplicate", "Message": "x"}},
+                            "CreateKeyPair")
+    assert model.message_of(duplicate).startswith("A key pair named None already exists")
+
+
+@pytest.mark.parametrize("value", [
+    ({"name": "laptop.pub", "content": b"ssh-ed25519 AAAA me"},),  # ipywidgets 8: a tuple
+    {"laptop.pub": {"name": "laptop.pub", "content": b"ssh-ed25519 AAAA me"}},  # 7: a dict
+])
+def test_an_uploaded_pub_file_gives_its_name_and_text(value):
+    assert model.uploaded_public_key(value) == ("laptop.pub", "ssh-ed25519 AAAA me")
+
+
+def test_an_upload_without_a_name_or_as_binary_is_said():
+    nameless = ({"content": b"ssh-ed25519 AAAA"},)
+    assert model.uploaded_public_key(nameless) == ("", "ssh-ed25519 AAAA")
+    assert model.uploaded_public_key(()) is None
+    with pytest.raises(model.KeyPairError) as raised:
+        model.uploaded_public_key(({"name": "id", "content": b"\x00\xff"},))
+    assert str(raised.value) == ("That file is not a text public key: upload the .pub file, "
+                                 "whose one line starts with 'ssh-'.")
