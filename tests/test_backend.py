@@ -20,6 +20,8 @@ def clean_env(monkeypatch):
     for name in (*ENDPOINT_ENVS, LIVE_ENV):
         monkeypatch.delenv(name, raising=False)
     yield monkeypatch
+    monkeypatch.undo()  # the environment first, then the sandbox (and its fake keys) on top
+    sandbox.stop()
     sandbox.start()  # other tests expect the default
 
 
