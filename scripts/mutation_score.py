@@ -1,8 +1,10 @@
 """Print the mutation score of each helpers module from mutmut's last run (make mutate).
 
 Reads the results mutmut keeps in mutants/ (one .meta file per module), through mutmut's own
-readers, and prints one line per module: killed, survived, other (timeout, suspicious, no tests,
-segfault, not checked), total, and the score, killed / total. Run it from the repository root.
+readers, and prints one line per module: killed, timeout, survived, other (suspicious, no tests,
+segfault, not checked), total, and the score, (killed + timeout) / total: as mutmut counts it, a
+mutant that makes the tests run 15 times longer than they do unmutated is caught. Run it from the
+repository root.
 """
 
 from collections import Counter
@@ -18,21 +20,23 @@ def main() -> None:
         data = SourceFileMutationData(path=path)
         data.load()
         counts = Counter(status_by_exit_code[code] for code in data.exit_code_by_key.values())
-        killed, survived = counts.pop("killed", 0), counts.pop("survived", 0)
+        killed, timeout = counts.pop("killed", 0), counts.pop("timeout", 0)
+        survived = counts.pop("survived", 0)
         others += counts
-        rows.append((str(path), killed, survived, sum(counts.values())))
+        rows.append((str(path), killed, timeout, survived, sum(counts.values())))
     if not any(sum(row[1:]) for row in rows):
         raise SystemExit('No mutation results in mutants/: run "make mutate" first.')
-    rows.append(("total", *(sum(row[i] for row in rows) for i in (1, 2, 3))))
+    rows.append(("total", *(sum(row[i] for row in rows) for i in (1, 2, 3, 4))))
 
     width = max(len(row[0]) for row in rows)
-    print(f"{'module':<{width}}  killed  survived  other  total   score")
-    for name, killed, survived, other in rows:
-        total = killed + survived + other
-        score = f"{100 * killed / total:5.1f}%" if total else "    -"
+    print(f"{'module':<{width}}  killed  timeout  survived  other  total   score")
+    for name, killed, timeout, survived, other in rows:
+        total = killed + timeout + survived + other
+        score = f"{100 * (killed + timeout) / total:5.1f}%" if total else "    -"
         if name == "total":
-            print("-" * (width + 40))
-        print(f"{name:<{width}}  {killed:6}  {survived:8}  {other:5}  {total:5}  {score:>6}")
+            print("-" * (width + 49))
+        counts = f"{killed:6}  {timeout:7}  {survived:8}  {other:5}  {total:5}"
+        print(f"{name:<{width}}  {counts}  {score:>6}")
     if others:
         print("other: " + ", ".join(f"{n} {status}" for status, n in sorted(others.items())))
 

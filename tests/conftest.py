@@ -6,9 +6,18 @@ import os
 import shutil
 
 import pytest
+from hypothesis import Phase, settings
 
 from helpers import sandbox
 from helpers.backend import ENDPOINT_ENVS, LIVE_ENV
+
+# Property tests talk to the sandbox: 60 cases each, no deadline. make mutate runs them once per
+# mutant (--hypothesis-profile=mutmut): fewer cases and no shrinking, so a mutant that breaks a
+# rule fails fast instead of timing out while Hypothesis shrinks its counterexample.
+settings.register_profile("tutorial", max_examples=60, deadline=None)
+settings.register_profile("mutmut", settings.get_profile("tutorial"), max_examples=20,
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+settings.load_profile("tutorial")
 
 
 @pytest.fixture

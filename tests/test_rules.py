@@ -19,8 +19,7 @@ from helpers.rules import (
     tags_count_problem,
 )
 
-SANDBOX_ONLY = settings(max_examples=60, deadline=None,
-                        suppress_health_check=[HealthCheck.function_scoped_fixture])
+SANDBOX_ONLY = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 # Names near every rule's edge: control characters, spaces and tabs at the ends, non-ASCII, long.
 names = st.one_of(
     st.text(max_size=8),
