@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import boto3
 
-from helpers import sandbox
+from helpers import arguments, sandbox
 from helpers.errors import KeyPairError, friendly_errors
 
 if TYPE_CHECKING:
@@ -58,14 +58,18 @@ def ec2_client(region: str | None = None, *, live: bool | None = None) -> EC2Cli
 
     Pass live=True (or set EC2_KEYPAIRS_LIVE=1) to use real AWS; nothing else reaches it.
     """
-    backend = which_backend(live)
+    backend = which_backend(arguments.flag(live, "live") if live is not None else None)
+    arguments.region(region)
     if backend == "sandbox":
         sandbox.start()
     elif sandbox.is_running():
         sandbox.stop()  # the sandbox would swallow calls meant for the endpoint or for AWS
     announce_live_changes(backend == "live")
     if backend != "live":  # stated in the README; live AWS uses the Region you configured
-        region = region or boto3.session.Session().region_name or sandbox.DEFAULT_REGION
+        session = boto3.session.Session()
+        region = region or session.region_name or sandbox.DEFAULT_REGION
+        if backend == "sandbox":  # AWS has no such Region: the sandbox should not pretend
+            arguments.region(region, session.get_available_regions("ec2"))
     with friendly_errors():
         client = boto3.client("ec2", region_name=region)
     where = client.meta.region_name

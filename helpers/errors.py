@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -64,8 +65,15 @@ def explain(error: Exception, name: str | None = None) -> KeyPairError:
         return KeyPairError("No AWS Region is set: pass region='us-east-1' (or yours), "
                             "or set AWS_DEFAULT_REGION.")
     if isinstance(error, EndpointConnectionError):
-        return KeyPairError(f"Nothing answers at {error.kwargs.get('endpoint_url')}: start the "
-                            "server (make sandbox-server) or fix AWS_ENDPOINT_URL_EC2.")
+        from helpers.backend import ENDPOINT_ENVS  # backend imports this module
+
+        where = f"Nothing answers at {error.kwargs.get('endpoint_url')}"
+        variable = next((name for name in ENDPOINT_ENVS if os.environ.get(name)), None)
+        if variable:
+            return KeyPairError(f"{where}: start the server (make sandbox-server), or fix or "
+                                f"unset {variable}.")
+        return KeyPairError(f"{where}: check your network, and that the Region exists and is "
+                            "enabled for your account.")
     if isinstance(error, OSError) and error.strerror:  # saving a key: full disk, read-only...
         where = f" ({error.filename})" if error.filename else ""
         return KeyPairError(f"The file system refused: {error.strerror}{where}: free space or "

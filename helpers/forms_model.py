@@ -13,6 +13,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+from helpers import arguments
 from helpers.backend import EC2Client
 from helpers.errors import KeyPairError, explain
 from helpers.keyfiles import (
@@ -32,7 +33,13 @@ from helpers.keypairs import (
     describe_key_pairs,
     import_key_pair,
 )
-from helpers.rules import key_name_problem, tag_problem, tags_count_problem
+from helpers.rules import (
+    key_format_problem,
+    key_name_problem,
+    key_type_problem,
+    tag_problem,
+    tags_count_problem,
+)
 from helpers.tables import tags_text
 
 # Every key pair the forms make carries this tag; the delete safety only deletes keys that do.
@@ -110,8 +117,12 @@ def message_of(error: Exception) -> str:
 def tags_problem(rows: Iterable[tuple[str, str]]) -> str | None:
     """Say what is wrong with tag rows (key, value), or None; rows with neither are ignored."""
     seen = set()
-    for key, value in rows:
-        key, value = key.strip(), value.strip()
+    for row in rows:
+        if not (isinstance(row, (tuple, list)) and len(row) == 2
+                and all(isinstance(text, str) for text in row)):
+            return (f"The tag row {row!r} is not a (key, value) pair of text: give rows such as "
+                    "[('Project', 'demo')].")
+        key, value = row[0].strip(), row[1].strip()
         if not key and value:
             return f"The tag value {value!r} has no key: type its key, or remove the row."
         if not key:
@@ -156,10 +167,11 @@ def create_and_save(
 ) -> NewKeyPair:
     """Create a tagged key pair and save its private key (0600); all of it happens, or none."""
     rows = list(rows)
-    problem = tags_problem(rows)
+    problem = (key_name_problem(name) or key_type_problem(key_type)
+               or key_format_problem(key_format) or tags_problem(rows))
     if problem:
         raise KeyPairError(problem)
-    folder = default_key_dir() if folder is None else folder
+    folder = default_key_dir() if arguments.folder(folder) is None else folder
     path = planned_key_path(name, key_format, folder)
     if path.exists() and not is_sandbox_leftover(path):
         raise KeyPairError(f"{shown_path(path)} already exists, so nothing was created: "
@@ -209,7 +221,7 @@ def import_public_key(
 ) -> NewKeyPair:
     """Import a public key as a tagged key pair; EC2 never sees a private key."""
     rows = list(rows)
-    problem = tags_problem(rows)
+    problem = key_name_problem(name) or tags_problem(rows)
     if problem:
         raise KeyPairError(problem)
     if isinstance(public_key, str):  # pasted text, never read as a path on the server
@@ -258,6 +270,7 @@ def delete_question(names: Sequence[str], items: list[dict[str, Any]], safety: b
 
 def delete_key_pairs(ec2: EC2Client, names: Sequence[str], *, safety: bool = True) -> Deletion:
     """Delete key pairs by name; with safety on, only those carrying TUTORIAL_TAG."""
+    names, safety = arguments.key_names(names), arguments.flag(safety, "safety")
     existing = {item["KeyName"]: item for item in describe_key_pairs(ec2)["KeyPairs"]}
     outcome = Deletion()
     for name in names:

@@ -9,8 +9,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from helpers import sandbox
-from helpers.errors import KeyPairError
+from helpers import arguments, sandbox
+from helpers.errors import KeyPairError, explain
 from helpers.rules import PPK_HEADER
 
 KEY_DIR = Path("keys")
@@ -85,12 +85,21 @@ def save_private_key(
     The file appears whole or not at all. An existing file is kept unless overwrite=True, or it
     is a sandbox key file another sandbox left, which is replaced, and says so.
     """
+    response = arguments.response(response, "save_private_key",
+                                  "create_key_pair(ec2, 'my-laptop')")
+    directory, overwrite = arguments.folder(directory), arguments.flag(overwrite, "overwrite")
     material = response.get("KeyMaterial")
-    if not material:
+    if not material or not isinstance(material, str):
         raise KeyPairError("This response holds no private key: only create_key_pair returns "
                            "one, once; for an imported key you already have it.")
-    folder = _private_directory(shown_path(
-        Path(directory).expanduser() if directory is not None else default_key_dir()))
+    if not isinstance(response.get("KeyName"), str):
+        raise KeyPairError("This response has no KeyName: pass the response of create_key_pair "
+                           "whole.")
+    try:
+        folder = _private_directory(shown_path(
+            Path(directory).expanduser() if directory is not None else default_key_dir()))
+    except OSError as error:  # e.g. a read-only parent folder
+        raise explain(error) from error
     path = folder / key_file_name(response["KeyName"], material.startswith(PPK_HEADER))
     replace = overwrite or is_sandbox_leftover(path)
     if path.exists() and not replace:
@@ -100,8 +109,8 @@ def save_private_key(
     if path.exists() and not overwrite:
         print(f"Replacing {path}, which another sandbox left (sandbox keys open nothing).")
     temporary = folder / f".{path.name}.{os.getpid()}.tmp"
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(material)
             file.flush()
@@ -113,6 +122,8 @@ def save_private_key(
     except FileExistsError:
         raise KeyPairError(f"{path} already exists and was kept: pass overwrite=True to "
                            "replace it.") from None
+    except OSError as error:  # a full disk, a read-only folder: no file, not even a part of one
+        raise explain(error) from error
     finally:
         temporary.unlink(missing_ok=True)
     _saved_here.add(path.absolute())
@@ -121,6 +132,7 @@ def save_private_key(
 
 def redacted(response: dict[str, Any]) -> dict[str, Any]:
     """A copy of a response that is safe to print: no private key, no request metadata."""
+    response = arguments.response(response, "redacted", "create_key_pair(ec2, 'my-laptop')")
     shown = {k: v for k, v in response.items() if k != "ResponseMetadata"}
     if "KeyMaterial" in shown:
         shown["KeyMaterial"] = "<private key: redacted, save it with save_private_key()>"

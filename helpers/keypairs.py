@@ -8,61 +8,55 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Literal
 
+from helpers import arguments
 from helpers.backend import EC2Client
 from helpers.errors import KeyPairError, friendly_errors
 from helpers.rules import (
     key_format_problem,
     key_name_problem,
     key_type_problem,
+    shown,
     shows_private_key,
-    tag_problem,
-    tags_count_problem,
 )
 
 KeyType = Literal["rsa", "ed25519"]
 KeyFormat = Literal["pem", "ppk"]
 
 
-def _check(name: str, key_type: str = "rsa", key_format: str = "pem",
-           tags: dict[str, str] | None = None) -> None:
+def _check(name: str, key_type: str = "rsa", key_format: str = "pem") -> None:
     """Raise KeyPairError for the first input that breaks a rule, before anything is sent."""
-    problem = (key_name_problem(name) or key_type_problem(key_type)
-               or key_format_problem(key_format)
-               or next(filter(None, (tag_problem(k, v) for k, v in (tags or {}).items())), None)
-               or tags_count_problem(len(tags or {})))
+    problem = key_name_problem(name) or key_type_problem(key_type) or key_format_problem(key_format)
     if problem:
         raise KeyPairError(problem)
 
 
-def _tag_specifications(tags: dict[str, str] | None) -> list[dict[str, Any]]:
+def _tag_specifications(tags: dict[str, str]) -> list[dict[str, Any]]:
     if not tags:
         return []
     return [{"ResourceType": "key-pair",
              "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
 
 
-def _filters(filters: dict[str, str | list[str]] | None) -> list[dict[str, Any]]:
-    return [{"Name": k, "Values": [v] if isinstance(v, str) else list(v)}
-            for k, v in (filters or {}).items()]
-
-
 def describe_key_pairs(
     ec2: EC2Client,
     *,
-    names: list[str] | None = None,
-    ids: list[str] | None = None,
-    filters: dict[str, str | list[str]] | None = None,
+    names: str | list[str] | None = None,
+    ids: str | list[str] | None = None,
+    filters: dict[str, str | list[str]] | list[dict[str, Any]] | None = None,
     include_public_key: bool = False,
     dry_run: bool = False,
 ) -> dict[str, Any]:
     """Describe key pairs: all, or by names, ids or filters (e.g. {'tag:Project': 'demo'})."""
-    args: dict[str, Any] = {"IncludePublicKey": include_public_key, "DryRun": dry_run}
+    args: dict[str, Any] = {"IncludePublicKey": arguments.flag(include_public_key,
+                                                               "include_public_key"),
+                            "DryRun": arguments.flag(dry_run, "dry_run")}
+    names, ids = arguments.key_names(names), arguments.key_pair_ids(ids)
     if names:
         args["KeyNames"] = names
     if ids:
         args["KeyPairIds"] = ids
     if filters:
-        args["Filters"] = _filters(filters)
+        args["Filters"] = arguments.filters(filters)
     with friendly_errors(names[0] if names else None):
         return ec2.describe_key_pairs(**args)
 
@@ -73,11 +67,12 @@ def create_key_pair(
     *,
     key_type: KeyType = "rsa",
     key_format: KeyFormat = "pem",
-    tags: dict[str, str] | None = None,
+    tags: dict[str, str] | list[dict[str, str]] | None = None,
     dry_run: bool = False,
 ) -> dict[str, Any]:
     """Create a key pair; the response holds the private key (KeyMaterial), shown only this once."""
-    _check(name, key_type, key_format, tags)
+    _check(name, key_type, key_format)
+    tags, dry_run = arguments.tags(tags), arguments.flag(dry_run, "dry_run")
     with friendly_errors(name):
         return ec2.create_key_pair(KeyName=name, KeyType=key_type, KeyFormat=key_format,
                                    TagSpecifications=_tag_specifications(tags), DryRun=dry_run)
@@ -93,6 +88,11 @@ def delete_key_pair(
     """Delete a key pair by name or by id; EC2 answers success even if it did not exist."""
     if (name is None) == (key_pair_id is None):
         raise KeyPairError("Give either name= or key_pair_id= (exactly one) to delete a key pair.")
+    problem = (key_name_problem(name) if name is not None
+               else arguments.key_pair_id_problem(key_pair_id))
+    if problem:
+        raise KeyPairError(problem)
+    dry_run = arguments.flag(dry_run, "dry_run")
     target = {"KeyName": name} if name is not None else {"KeyPairId": key_pair_id}
     with friendly_errors(name):
         return ec2.delete_key_pair(**target, DryRun=dry_run)
@@ -111,13 +111,16 @@ def _is_path(text: str) -> bool:
 
 def read_public_key(public_key: bytes | str | PathLike[str]) -> bytes:
     """Return an OpenSSH public key as bytes, from bytes, text, or the path of a .pub file."""
+    if not isinstance(public_key, (bytes, bytearray, memoryview, str, PathLike)):
+        raise KeyPairError(f"The public key {shown(public_key)} is not a key: give the text "
+                           "'ssh-ed25519 AAAA...', its bytes, or the path of the .pub file.")
     if isinstance(public_key, PathLike) or (isinstance(public_key, str) and _is_path(public_key)):
         path = Path(public_key).expanduser()
         if not path.is_file():
             raise KeyPairError(f"There is no file {path}: give the path of a .pub file.")
         public_key = path.read_bytes()
     material = (public_key.encode() if isinstance(public_key, str) else bytes(public_key)).strip()
-    if shows_private_key(material.decode("utf-8", "replace")):
+    if shows_private_key(material):
         raise KeyPairError("That is a private key: import only the public half "
                            "(the .pub file), and keep the private key to yourself.")
     try:
@@ -135,11 +138,12 @@ def import_key_pair(
     name: str,
     public_key: bytes | str | PathLike[str],
     *,
-    tags: dict[str, str] | None = None,
+    tags: dict[str, str] | list[dict[str, str]] | None = None,
     dry_run: bool = False,
 ) -> dict[str, Any]:
     """Import the public half of a key pair you made yourself, given as bytes, text or a path."""
-    _check(name, tags=tags)
+    _check(name)
+    tags, dry_run = arguments.tags(tags), arguments.flag(dry_run, "dry_run")
     material = read_public_key(public_key)
     with friendly_errors(name):
         return ec2.import_key_pair(KeyName=name, PublicKeyMaterial=material,

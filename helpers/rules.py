@@ -4,6 +4,8 @@ sentence saying what is wrong and what to do, or None when the input is fine."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from typing import Any
 
@@ -16,17 +18,37 @@ MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS = 128, 256, 50
 PPK_HEADER = "PuTTY-User-Key-" + "File"
 # What shows that a text holds a private key: a PEM or OpenSSH header, or a PuTTY key file.
 PRIVATE_KEY_SIGNS = re.compile(rf"BEGIN [A-Z0-9 ]*PRIVATE KEY|{PPK_HEADER}|Private-Lines")
+# ... or without its armor: how the bytes of an OpenSSH private key start, and the algorithms of
+# an encrypted PKCS#8 key (PBES2, PKCS#12 PBE) as DER object ids.
+OPENSSH_PRIVATE_MAGIC = b"openssh-key-v1\x00"
+ENCRYPTED_KEY_OIDS = (bytes.fromhex("2a864886f70d01050d"), bytes.fromhex("2a864886f70d010c01"))
+BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+
+
+def shown(value: Any) -> str:
+    """A value as a sentence quotes it: its repr, cut short."""
+    text = repr(value)
+    return f"{text[:40]}..." if len(text) > 43 else text
+
+
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f]")
 
 
 def _control_character(text: str) -> str | None:
     """The first character that XML 1.0, and so EC2's answer, cannot carry back."""
-    return next((c for c in text if ord(c) < 32 or ord(c) == 127), None)
+    found = CONTROL_CHARACTERS.search(text)
+    return found.group() if found else None
+
+
+def printable(text: str) -> str:
+    """The text with each control character written as its escape ('\\x08'), as XML can carry."""
+    return CONTROL_CHARACTERS.sub(lambda found: repr(found.group())[1:-1], text)
 
 
 def key_name_problem(name: Any) -> str | None:
     """Say what is wrong with a key name under the rules AWS documents, or None if it is fine."""
     if not isinstance(name, str):
-        return f"The key name is {type(name).__name__}, not text: give a str, e.g. 'my-laptop'."
+        return f"The key name {shown(name)} is not text: give a str, e.g. 'my-laptop'."
     if not name:
         return "The key name is empty: type a name, for example 'my-laptop'."
     if len(name) > MAX_NAME_LENGTH:
@@ -34,11 +56,11 @@ def key_name_problem(name: Any) -> str | None:
     if not name.isascii():
         bad = next(c for c in name if not c.isascii())
         return f"The key name contains {bad!r}: use ASCII characters only."
-    if name != name.strip():
-        return "The key name starts or ends with a space: remove it."
     bad = _control_character(name)
     if bad:
         return f"The key name contains the control character {bad!r}: use printable characters."
+    if name != name.strip():
+        return "The key name starts or ends with a space: remove it."
     return None
 
 
@@ -83,6 +105,44 @@ def tags_count_problem(count: int) -> str | None:
     return f"That is {count} tags: a key pair carries at most {MAX_TAGS}, so remove some."
 
 
-def shows_private_key(text: str) -> bool:
-    """Whether the text holds (or starts) a private key, in PEM, OpenSSH or PuTTY form."""
-    return bool(PRIVATE_KEY_SIGNS.search(text))
+def _is_private_der(data: bytes) -> bool:
+    """Whether bytes start like a private key: OpenSSH's, or DER in PKCS#1, SEC1 or PKCS#8 (whose
+    first field is a version, 0 or 1, where a public key starts with a sequence), or encrypted."""
+    if data.startswith(OPENSSH_PRIVATE_MAGIC):
+        return True
+    if len(data) < 8 or data[0] != 0x30:  # a DER sequence
+        return False
+    start = 2 + (data[1] & 0x7F if data[1] & 0x80 else 0)
+    return (data[start:start + 3] in (b"\x02\x01\x00", b"\x02\x01\x01")
+            or any(oid in data[start:start + 24] for oid in ENCRYPTED_KEY_OIDS))
+
+
+def _holds_private_key_body(text: str) -> bool:
+    """Whether the text holds the base64 body of a private key, its BEGIN and END lines cut off,
+    on one line or many."""
+    tokens = text.split()
+    for i, token in enumerate(tokens):
+        if not token.startswith(("M", "b3Blbn")):  # how a DER sequence and OpenSSH's start
+            continue
+        run = ""
+        for part in tokens[i:]:
+            if len(run) >= 64 or not BASE64_TOKEN.fullmatch(part):
+                break
+            run += part
+        try:
+            data = base64.b64decode(run[:64][:len(run) // 4 * 4])
+        except binascii.Error:
+            continue
+        if _is_private_der(data):
+            return True
+    return False
+
+
+def shows_private_key(text: str | bytes) -> bool:
+    """Whether the text holds (or starts) a private key: PEM, OpenSSH or PuTTY, armored or only
+    its base64 body, or DER bytes."""
+    if isinstance(text, bytes):
+        if _is_private_der(text):
+            return True
+        text = text.decode("utf-8", "replace")
+    return bool(PRIVATE_KEY_SIGNS.search(text)) or _holds_private_key_body(text)

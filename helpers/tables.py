@@ -6,6 +6,8 @@ from typing import Any
 
 import pandas as pd
 
+from helpers import arguments
+
 COLUMNS = ["KeyName", "KeyPairId", "KeyType", "KeyFingerprint", "CreateTime", "Tags"]
 # Show fingerprints whole (a created RSA one has 59 characters; pandas cuts at 50), in these
 # tables only: the learner's own DataFrames keep their pandas options.
@@ -35,6 +37,7 @@ def tags_text(tags: list[dict[str, str]] | None) -> str:
 
 def key_pairs_table(response: dict[str, Any]) -> KeyPairsTable:
     """One row per key pair of a describe, create or import response; never the private key."""
+    response = arguments.response(response, "key_pairs_table", "describe_key_pairs(ec2)")
     items = response.get("KeyPairs", [response] if "KeyName" in response else [])
     columns = COLUMNS + (["PublicKey"] if any("PublicKey" in item for item in items) else [])
     rows = [{**{c: item.get(c) for c in columns}, "Tags": tags_text(item.get("Tags"))}

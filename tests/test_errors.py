@@ -110,8 +110,6 @@ def test_a_dry_run_that_would_succeed_says_nothing_changed():
      "EC2_KEYPAIRS_LIVE unset."),
     (NoRegionError(), "No AWS Region is set: pass region='us-east-1' (or yours), or set "
      "AWS_DEFAULT_REGION."),
-    (EndpointConnectionError(endpoint_url="http://127.0.0.1:5000"), "Nothing answers at "
-     "http://127.0.0.1:5000: start the server (make sandbox-server) or fix AWS_ENDPOINT_URL_EC2."),
     (OSError(errno.EROFS, "Read-only file system", "keys/k.pem"), "The file system refused: "
      "Read-only file system (keys/k.pem): free space or fix the permissions there, or choose "
      "another folder."),
@@ -129,3 +127,19 @@ def test_friendly_errors_chain_the_original_and_let_other_errors_through():
     assert raised.value.__cause__.response["Error"]["Code"] == "InvalidKeyPair.Duplicate"
     with pytest.raises(ZeroDivisionError), friendly_errors():
         raise ZeroDivisionError  # a bug of the caller's own is not dressed up as an AWS error
+
+
+@pytest.mark.parametrize("variable, remedy", [
+    ("AWS_ENDPOINT_URL_EC2", "start the server (make sandbox-server), or fix or unset "
+     "AWS_ENDPOINT_URL_EC2."),
+    ("AWS_ENDPOINT_URL", "start the server (make sandbox-server), or fix or unset "
+     "AWS_ENDPOINT_URL."),
+    (None, "check your network, and that the Region exists and is enabled for your account."),
+])
+def test_nothing_answering_names_the_variable_that_is_set(monkeypatch, variable, remedy):
+    for name in ("AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    if variable:
+        monkeypatch.setenv(variable, "http://127.0.0.1:5000")
+    error = EndpointConnectionError(endpoint_url="http://127.0.0.1:5000")
+    assert str(explain(error)) == f"Nothing answers at http://127.0.0.1:5000: {remedy}"

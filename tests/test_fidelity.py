@@ -310,6 +310,15 @@ def test_deleting_a_missing_key_pair_succeeds(ec2) -> None:
     assert ec2.delete_key_pair(KeyName="never-there")["Return"] is True
 
 
+def test_errors_quote_control_characters_escaped(ec2) -> None:
+    assert error_of(lambda: ec2.describe_key_pairs(KeyNames=["a\x01"]))["Message"] == (
+        "The key pair 'a\\x01' does not exist")
+    filters = [{"Name": "\x08", "Values": ["x"]}]
+    assert error_of(lambda: ec2.describe_key_pairs(Filters=filters))["Message"] == (
+        "The filter '\\x08' is invalid")
+    assert ec2.describe_key_pairs()["KeyPairs"] == []  # and it goes on answering
+
+
 PINS: dict[str, list[Callable[..., None]]] = {
     "default_key_type_to_rsa": [
         test_key_created_without_key_type_is_rsa,
@@ -336,6 +345,7 @@ PINS: dict[str, list[Callable[..., None]]] = {
     ],
     "delete_by_key_pair_id": [test_delete_by_key_pair_id_deletes_the_key],
     "honour_dry_run_on_describe": [test_dry_run_describe_answers_dry_run_operation],
+    "escape_control_characters_in_errors": [test_errors_quote_control_characters_escaped],
 }
 
 
@@ -401,3 +411,4 @@ def test_fix_is_still_needed(plain_moto: dict[str, bool], fix: str) -> None:
         f"moto now does this itself ({behaviour}): remove fix {fix} from "
         "helpers/sandbox/fidelity.py"
     )
+

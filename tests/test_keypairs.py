@@ -99,7 +99,7 @@ def test_create_duplicate_name_says_pick_another(ec2):
 @pytest.mark.parametrize("name, problem", [
     ("", "empty"), ("x" * 256, "256 characters: use at most 255"),
     ("clé", "ASCII characters only"), (" lead", "space"), ("trail ", "space"),
-    (None, "NoneType, not text"), (42, "int, not text"),
+    (None, "None is not text"), (42, "42 is not text"),
 ])
 def test_create_refuses_invalid_names_before_calling_aws(ec2, name, problem):
     with pytest.raises(KeyPairError, match=problem):

@@ -90,7 +90,7 @@ def test_private_key_signs_are_recognized(text):
 
 # What a learner reads for each broken rule, word for word.
 NAME_SENTENCES = {
-    42: "The key name is int, not text: give a str, e.g. 'my-laptop'.",
+    42: "The key name 42 is not text: give a str, e.g. 'my-laptop'.",
     "": "The key name is empty: type a name, for example 'my-laptop'.",
     "k" * 256: "The key name has 256 characters: use at most 255.",
     "clé": "The key name contains 'é': use ASCII characters only.",

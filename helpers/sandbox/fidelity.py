@@ -42,6 +42,7 @@ SIGNATURES: dict[tuple[type, str], tuple[str, ...]] = {
     (KeyPairs, "create_key_pair"): ("self",),
     (KeyPairs, "describe_key_pairs"): ("self",),
     (KeyPairs, "delete_key_pair"): ("self",),
+    (KeyPairs, "import_key_pair"): ("self",),
     (KeyPairs, "_get_param"): ("self", "param_name", "if_none"),
     (KeyPairs, "error_on_dryrun"): ("self",),
     (KeyPair, "__init__"): ("self", "name", "key_type", "fingerprint", "material",
@@ -200,6 +201,17 @@ def reject_unknown_filters(self: Any, original: Callable[..., list], key_names: 
 # The response handlers' methods: (self, original), the request read with self._get_param.
 
 
+def escape_control_characters_in_errors(self: KeyPairs,
+                                        original: Callable[..., ActionResult]) -> ActionResult:
+    """An error that quotes the request quotes its control characters escaped: moto echoes them
+    raw, and botocore cannot read the answer (invalid XML)."""
+    try:
+        return original(self)
+    except EC2ClientError as error:
+        error.message = rules.printable(error.message)
+        raise
+
+
 def return_ppk_when_asked(self: KeyPairs, original: Callable[..., ActionResult]) -> ActionResult:
     """KeyFormat=ppk returns a PuTTY key, pem the default; others are refused (moto ignores it)."""
     key_format = self._get_param("KeyFormat") or "pem"
@@ -270,6 +282,9 @@ FIXES: tuple[tuple[Callable[..., Any], tuple[tuple[type, str], ...]], ...] = (
     (describe_by_key_pair_ids, ((HANDLERS, "describe_key_pairs"),)),
     (delete_by_key_pair_id, ((HANDLERS, "delete_key_pair"),)),
     (honour_dry_run_on_describe, ((HANDLERS, "describe_key_pairs"),)),
+    (escape_control_characters_in_errors, tuple(
+        (HANDLERS, name) for name in ("create_key_pair", "import_key_pair", "describe_key_pairs",
+                                      "delete_key_pair"))),
 )
 
 
