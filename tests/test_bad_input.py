@@ -462,6 +462,7 @@ def markdown() -> str:
 
 if __name__ == "__main__":
     import contextlib
+    import io
     
     with contextlib.redirect_stdout(io.StringIO()):
         text = markdown()
