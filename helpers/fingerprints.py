@@ -14,8 +14,11 @@ from __future__ import annotations
 import base64
 import hashlib
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+from helpers.errors import KeyPairError
 
 
 def _colon_hex(digest: bytes) -> str:
@@ -55,20 +58,37 @@ def ed25519_fingerprint(public_key: ed25519.Ed25519PublicKey) -> str:
     return base64.b64encode(hashlib.sha256(blob).digest()).decode("ascii")
 
 
-def _as_bytes(text: str | bytes) -> bytes:
-    return text.encode("ascii") if isinstance(text, str) else text
+def _as_bytes(text: str | bytes, what: str, example: str) -> bytes:
+    if isinstance(text, str):
+        return text.encode("utf-8")
+    if isinstance(text, bytes):
+        return text
+    given = "None" if text is None else f"a {type(text).__name__}"
+    raise KeyPairError(f"The {what} given is {given}, not text: give it as str or bytes, e.g. "
+                       f"Path({example!r}).read_text().")
 
 
 def load_private_key(pem: str | bytes) -> rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey:
     """The private key of a create response's KeyMaterial (PEM or OpenSSH text, unencrypted)."""
-    data = _as_bytes(pem).strip()
-    if b"OPENSSH PRIVATE KEY" in data:
-        key = serialization.load_ssh_private_key(data, password=None)
-    else:
-        key = serialization.load_pem_private_key(data, password=None)
+    data = _as_bytes(pem, "private key", "keys/my-laptop.pem").strip()
+    try:
+        if b"OPENSSH PRIVATE KEY" in data:
+            key = serialization.load_ssh_private_key(data, password=None)
+        else:
+            key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):  # never quote the key: it is private
+        raise KeyPairError("That is not an unencrypted PEM or OpenSSH private key: give the "
+                           "KeyMaterial of a create response, or the text of its .pem file."
+                           ) from None
     if not isinstance(key, (rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey)):
-        raise ValueError(f"EC2 key pairs are RSA or ED25519, not {type(key).__name__}")
+        raise KeyPairError(f"EC2 key pairs are RSA or ED25519, not {_kind(key)}: give the "
+                           "private key of an EC2 key pair.")
     return key
+
+
+def _kind(key: object) -> str:
+    kind = type(key).__name__.removeprefix("_").replace("PrivateKey", "").replace("PublicKey", "")
+    return {"EC": "ECDSA", "EllipticCurve": "ECDSA"}.get(kind, kind)
 
 
 def fingerprint_of_private_key(pem: str | bytes) -> str:
@@ -81,9 +101,15 @@ def fingerprint_of_private_key(pem: str | bytes) -> str:
 
 def fingerprint_of_public_key(openssh_public_key: str | bytes) -> str:
     """The fingerprint EC2 shows for an imported key, from its OpenSSH public key line."""
-    key = serialization.load_ssh_public_key(_as_bytes(openssh_public_key).strip())
+    try:
+        key = serialization.load_ssh_public_key(
+            _as_bytes(openssh_public_key, "public key", "keys/my-laptop.pub").strip())
+    except (ValueError, UnsupportedAlgorithm):
+        raise KeyPairError("That is not an OpenSSH public key: give the one line of a .pub file "
+                           "('ssh-ed25519 AAAA...').") from None
     if isinstance(key, rsa.RSAPublicKey):
         return imported_rsa_fingerprint(key)
     if isinstance(key, ed25519.Ed25519PublicKey):
         return ed25519_fingerprint(key)
-    raise ValueError(f"EC2 key pairs are RSA or ED25519, not {type(key).__name__}")
+    raise KeyPairError(f"EC2 key pairs are RSA or ED25519, not {_kind(key)}: give the public key "
+                       "of an RSA or ED25519 key.")

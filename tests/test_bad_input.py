@@ -21,7 +21,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.exceptions import ClientError, ParamValidationError
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +38,7 @@ from helpers import (
     save_private_key,
 )
 from helpers import forms_model as model
+from helpers.fingerprints import fingerprint_of_private_key, fingerprint_of_public_key
 from helpers.rules import PPK_HEADER, key_name_problem, shows_private_key
 
 DOC = Path(__file__).parents[1] / "docs" / "bad-input.md"
@@ -51,6 +52,10 @@ DER = _RSA.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat
                          serialization.NoEncryption())
 PUBLIC = ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
     serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+ENCRYPTED = _RSA.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                              serialization.BestAvailableEncryption(b"secret"))
+ECDSA_PUBLIC = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+    serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
 PPK = f"{PPK_HEADER}-3: ssh-ed25519\nEncryption: none\nPrivate-Lines: 1\nAAAA\n"
 
 # (kind, the call a user makes, set-up run before it, or "")
@@ -108,6 +113,10 @@ CASES = [
     ("a .pub path that does not exist", "import_key_pair(ec2, 'k', 'keys/nothing.pub')", ""),
     ("text that is no key", "import_key_pair(ec2, 'k', 'hello')", ""),
     ("binary that is no key", "import_key_pair(ec2, 'k', bytes(range(256)))", ""),
+    ("fingerprint of None", "fingerprint_of_private_key(None)", ""),
+    ("fingerprint of an encrypted private key", "fingerprint_of_private_key(ENCRYPTED)", ""),
+    ("fingerprint of an ECDSA public key", "fingerprint_of_public_key(ECDSA_PUBLIC)", ""),
+    ("fingerprint of a cut public key", "fingerprint_of_public_key('ssh-rsa AAAA')", ""),
     ("save a response that is None", "save_private_key(None)", ""),
     ("save a describe response", "save_private_key(describe_key_pairs(ec2))", ""),
     ("save into a folder that is a file",
@@ -159,9 +168,11 @@ def _namespace(ec2) -> dict:
     """What the cases' calls and set-ups may use."""
     return {"ec2": ec2, "base64": base64, "Path": Path, "model": model, "PRIVATE": PRIVATE,
             "BODY": BODY, "BODY_LINES": BODY_LINES, "DER": DER, "PPK": PPK, "PUBLIC": PUBLIC,
+            "ENCRYPTED": ENCRYPTED, "ECDSA_PUBLIC": ECDSA_PUBLIC,
             **{f.__name__: f for f in (create_key_pair, delete_key_pair, describe_key_pairs,
                                        ec2_client, import_key_pair, key_pairs_table, redacted,
-                                       save_private_key)}}
+                                       save_private_key, fingerprint_of_private_key,
+                                       fingerprint_of_public_key)}}
 
 
 def what_the_user_sees(ec2, call: str, setup: str) -> str:
@@ -438,9 +449,9 @@ def markdown() -> str:
         "created, sent or written. `tests/test_bad_input.py` runs each row and checks that the",
         "sentence here is the one a user gets (print the table again with",
         "`.venv/bin/python tests/test_bad_input.py > docs/bad-input.md`). `PRIVATE`, `BODY`,",
-        "`BODY_LINES`, `DER` and `PPK` are private keys in PEM, their base64 body without the",
-        "BEGIN/END lines (one line, many lines), DER bytes and PuTTY's format; `PUBLIC` is an",
-        "OpenSSH public key line.",
+        "`BODY_LINES`, `DER`, `PPK` and `ENCRYPTED` are private keys in PEM, their base64 body",
+        "without the BEGIN/END lines (one line, many lines), DER bytes, PuTTY's format and an",
+        "encrypted PEM; `PUBLIC` and `ECDSA_PUBLIC` are OpenSSH public key lines.",
         "",
         "| kind | call | what the user sees |",
         "|---|---|---|",
