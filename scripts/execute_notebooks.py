@@ -4,7 +4,8 @@
     python -m scripts.execute_notebooks --check           # only check the generated cells
 
 Besides executing, it refreshes what is generated: the table of contents in 00_setup (the
-markdown cell tagged `toc`) and the navigation line that ends every notebook. A notebook whose
+markdown cell tagged `toc`), the navigation line that ends every notebook, and recipes/NN_*.py,
+each notebook's recipe cell as a file to copy. A notebook whose
 new outputs differ from the stored ones only in values sanitize.cfg masks (ids, fingerprints,
 times) is left as it was, so that re-running changes no file without a reason.
 """
@@ -29,6 +30,7 @@ from scripts.notebook_rules import (
     masked,
     navigation_line,
     notebook_paths,
+    recipe_file,
     table_of_contents,
 )
 
@@ -52,6 +54,23 @@ def refresh_generated(notebook: nbformat.NotebookNode, path: Path, paths: list[P
         stale.append("navigation line")
         last.source = navigation
     return stale
+
+
+def refresh_recipe(path: Path, check: bool) -> bool:
+    """Write the notebook's recipe file if it differs (check: only say so); True if it did."""
+    exported = recipe_file(path)
+    if exported is None:
+        return False
+    file, text = exported
+    if file.exists() and file.read_text(encoding="utf-8") == text:
+        return False
+    if check:
+        print(f"{file.name}: out of date with {path.name}'s recipe cell: run make execute")
+    else:
+        file.parent.mkdir(exist_ok=True)
+        file.write_text(text, encoding="utf-8")
+        print(f"{file.name}: exported from {path.name}")
+    return True
 
 
 def clean(notebook: nbformat.NotebookNode) -> None:
@@ -150,8 +169,8 @@ def run() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook")
     parser.add_argument("--check", action="store_true",
-                        help="only check that the table of contents and navigation lines are "
-                             "up to date; exit 1 if not")
+                        help="only check that the table of contents, navigation lines and "
+                             "recipe files are up to date; exit 1 if not")
     args = parser.parse_args()
     paths = notebook_paths()
     chosen = [p.resolve() for p in args.notebooks] or paths
@@ -162,6 +181,7 @@ def run() -> None:
     for path in chosen:
         notebook = nbformat.read(path, as_version=4)
         stale = refresh_generated(notebook, path, paths)
+        stale_anywhere |= refresh_recipe(path, args.check) and args.check
         if args.check:
             if stale:
                 stale_anywhere = True

@@ -58,3 +58,19 @@ def masked(text: str) -> str:
     for _, pattern, replacement in sanitize_masks():
         text = re.sub(pattern, replacement, text)
     return text
+
+
+RECIPES = NOTEBOOKS.parent / "recipes"
+
+
+def recipe_file(path: Path) -> tuple[Path, str] | None:
+    """The plain .py file a notebook's recipe cell (tagged recipe) is exported to, and its text;
+    None for a notebook without a recipe. The notebook is the source: the file is generated."""
+    notebook = nbformat.read(path, as_version=4)
+    cells = [c for c in notebook.cells if "recipe" in c.metadata.get("tags", [])]
+    if not cells:
+        return None
+    header = (f"# Generated from notebooks/{path.name} (its recipe cell) by make execute:\n"
+              "# edit the notebook, not this file. On the sandbox, nothing reaching AWS:\n"
+              f"#     .venv/bin/python -m helpers.sandbox run recipes/{path.stem}.py\n\n")
+    return RECIPES / f"{path.stem}.py", header + cells[0].source.rstrip() + "\n"

@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from scripts.notebook_rules import (
     masked,
     navigation_line,
     notebook_paths,
+    recipe_file,
     sanitize_masks,
     table_of_contents,
     title_of,
@@ -44,8 +46,8 @@ RECIPE_PRINTS = {
     "02_create_key_pair": [
         r"^Created key-[0-9a-f]{17}; private key in keys/my-created-key\.pem, mode 0o600$"],
     "03_delete_key_pair": [r"^No key pair named spare in us-east-1$"],
-    "04_import_key_pair": [r"^us-east-1: key-[0-9a-f]{17} [A-Za-z0-9+/]{43}=$",
-                           r"^eu-west-1: key-[0-9a-f]{17} [A-Za-z0-9+/]{43}=$"],
+    "04_import_key_pair": [r"^us-east-1: imported: key-[0-9a-f]{17} [A-Za-z0-9+/]{43}=$",
+                           r"^eu-west-1: imported: key-[0-9a-f]{17} [A-Za-z0-9+/]{43}=$"],
     "05_key_pair_manager": [
         r"^Created workshop-key; private key saved to keys/workshop-key\.pem \(mode 0600\)\.$",
         r"^keys/workshop-key\.pem already exists: choose another name\.$"],
@@ -55,9 +57,11 @@ RECIPE_CLICKS = {
     "05_key_pair_manager": "name.value = 'workshop-key'\nfor _ in range(2):\n"
                            "    button.click()\n    print(result.value)\n",
 }
+# What a user has before a recipe runs: the 04 recipe imports the .pub file ssh-keygen made.
+RECIPE_NEEDS = {"04_import_key_pair": ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
+                                       "keys/my-laptop"]}
 # Private key files a recipe promises to leave, mode 0600, in the folder it runs in.
 RECIPE_KEY_FILES = {"02_create_key_pair": ["keys/my-created-key.pem"],
-                    "04_import_key_pair": ["keys/my-imported-key"],
                     "05_key_pair_manager": ["keys/workshop-key.pem"]}
 
 # Key material, not a mention of it: a PEM or PPK header followed by base64 lines, also when
@@ -95,14 +99,20 @@ RECIPES = [(path.stem, cell.source) for path in NOTEBOOKS for cell in cells_tagg
                                                                                    "recipe")]
 
 
-def run_recipe(stem: str, source: str, folder: Path) -> subprocess.CompletedProcess:
-    """Run a recipe alone in a fresh interpreter, in folder, on a fresh sandbox."""
+def run_recipe(stem: str, folder: Path) -> subprocess.CompletedProcess:
+    """Copy a recipe's file into folder and run it there, as the README says, on a fresh
+    sandbox: python -m helpers.sandbox run FILE."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "EC2_KEYPAIRS"))}
     env["HOME"] = str(folder)  # no ~/.aws: the sandbox is all there is
-    program = "from helpers import sandbox\nsandbox.start()\n" + source
-    program += "\n" + RECIPE_CLICKS.get(stem, "")
-    return subprocess.run([sys.executable, "-c", program], cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=180)
+    env["PYTHONPATH"] = str(ROOT)  # helpers.sandbox, from wherever the copy runs
+    script = folder / f"{stem}.py"
+    script.write_text((ROOT / "recipes" / script.name).read_text() + "\n"
+                      + RECIPE_CLICKS.get(stem, ""))
+    if stem in RECIPE_NEEDS and shutil.which(RECIPE_NEEDS[stem][0]):  # else the test says so
+        (folder / "keys").mkdir(mode=0o700)
+        subprocess.run(RECIPE_NEEDS[stem], cwd=folder, check=True)
+    return subprocess.run([sys.executable, "-m", "helpers.sandbox", "run", script.name],
+                          cwd=folder, env=env, capture_output=True, text=True, timeout=180)
 
 
 @pytest.fixture(scope="module")
@@ -110,9 +120,9 @@ def recipe_runs(tmp_path_factory):
     """Every recipe's run, one interpreter per core at a time (each takes seconds to start)."""
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         runs = {}
-        for stem, source in RECIPES:
+        for stem, _ in RECIPES:
             folder = tmp_path_factory.mktemp(stem)
-            runs[stem] = (pool.submit(run_recipe, stem, source, folder), folder)
+            runs[stem] = (pool.submit(run_recipe, stem, folder), folder)
         yield runs
 
 
@@ -129,8 +139,18 @@ def test_recipe_uses_plain_boto3_only(stem, source):
         f"the {stem} recipe imports the tutorial's helpers: a reader cannot copy it")
 
 
+def test_each_recipe_file_is_its_notebooks_recipe_cell():
+    exported = dict(filter(None, map(recipe_file, NOTEBOOKS)))
+    assert sorted((ROOT / "recipes").glob("*.py")) == sorted(exported), (
+        "recipes/ holds a file no notebook exports, or lacks one: run make execute")
+    for file, text in exported.items():
+        assert file.read_text() == text, f"{file.name} differs from its notebook: run make execute"
+
+
 @pytest.mark.parametrize(("stem", "source"), RECIPES, ids=[stem for stem, _ in RECIPES])
-def test_recipe_runs_alone_and_prints_what_it_promises(stem, source, recipe_runs):
+def test_recipe_runs_alone_and_prints_what_it_promises(stem, source, recipe_runs, need):
+    if stem in RECIPE_NEEDS:
+        need(RECIPE_NEEDS[stem][0])
     assert stem in RECIPE_PRINTS, (
         f"add what the {stem} recipe prints on an empty sandbox to RECIPE_PRINTS")
     run, folder = recipe_runs[stem]

@@ -1,0 +1,26 @@
+# Generated from notebooks/01_describe_key_pairs.ipynb (its recipe cell) by make execute:
+# edit the notebook, not this file. On the sandbox, nothing reaching AWS:
+#     .venv/bin/python -m helpers.sandbox run recipes/01_describe_key_pairs.py
+
+import boto3
+
+
+def find_key_pair(ec2, name: str) -> dict | None:
+    """The key pair called exactly `name` in the client's Region, or None if there is none.
+
+    Asks with the key-name filter, which never raises NotFound, then compares names exactly:
+    the filter reads * and ? as wildcards. Raises botocore's ClientError (for example
+    UnauthorizedOperation) and BotoCoreError (no credentials, no network).
+    """
+    response = ec2.describe_key_pairs(Filters=[{'Name': 'key-name', 'Values': [name]}])
+    return next((key for key in response['KeyPairs'] if key['KeyName'] == name), None)
+
+
+if __name__ == '__main__':
+    ec2 = boto3.client('ec2')
+    key_pairs = sorted(ec2.describe_key_pairs()['KeyPairs'], key=lambda key: key['KeyName'])
+    print(f'{len(key_pairs)} key pairs in {ec2.meta.region_name}')
+    for key in key_pairs:
+        print(f"{key['KeyName']:<14} {key['KeyType']:<8} {key['KeyPairId']} "
+              f"{key['CreateTime']:%Y-%m-%d %H:%M:%S}")
+    print('build-server exists:', find_key_pair(ec2, 'build-server') is not None)
