@@ -1,4 +1,4 @@
-# Generated from notebooks/00_setup.ipynb (its recipe cell) by make execute:
+# Generated from notebooks/00_setup.ipynb (a recipe cell) by make execute:
 # edit the notebook, not this file. On the sandbox, nothing reaching AWS:
 #     .venv/bin/python -m helpers.sandbox run recipes/00_setup.py
 

@@ -1,4 +1,4 @@
-# Generated from notebooks/02_create_key_pair.ipynb (its recipe cell) by make execute:
+# Generated from notebooks/02_create_key_pair.ipynb (a recipe cell) by make execute:
 # edit the notebook, not this file. On the sandbox, nothing reaching AWS:
 #     .venv/bin/python -m helpers.sandbox run recipes/02_create_key_pair.py
 

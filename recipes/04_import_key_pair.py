@@ -1,4 +1,4 @@
-# Generated from notebooks/04_import_key_pair.ipynb (its recipe cell) by make execute:
+# Generated from notebooks/04_import_key_pair.ipynb (a recipe cell) by make execute:
 # edit the notebook, not this file. On the sandbox, nothing reaching AWS:
 #     .venv/bin/python -m helpers.sandbox run recipes/04_import_key_pair.py
 
@@ -29,6 +29,12 @@ def read_public_key(path: str | Path) -> bytes:
     return material
 
 
+def enabled_regions(session) -> list[str]:
+    """The Regions this account has enabled: DescribeRegions lists only those by default."""
+    return sorted(region['RegionName']
+                  for region in session.client('ec2').describe_regions()['Regions'])
+
+
 def import_everywhere(session, name: str, material: bytes, regions: list[str]) -> dict[str, str]:
     """Import one public key as key pair `name` into each Region; safe to run again.
 
@@ -57,8 +63,8 @@ def import_everywhere(session, name: str, material: bytes, regions: list[str]) -
 
 if __name__ == '__main__':
     PUBLIC_KEY = Path('keys/my-laptop.pub')  # e.g. Path.home() / '.ssh' / 'id_ed25519.pub'
-    REGIONS = ['us-east-1', 'eu-west-1']
-    report = import_everywhere(boto3.session.Session(), 'my-laptop', read_public_key(PUBLIC_KEY),
-                               REGIONS)
+    session = boto3.session.Session()
+    REGIONS = ['us-east-1', 'eu-west-1']  # or enabled_regions(session): every one
+    report = import_everywhere(session, 'my-laptop', read_public_key(PUBLIC_KEY), REGIONS)
     for region, outcome in report.items():
         print(f'{region}: {outcome}')

@@ -1,4 +1,4 @@
-# Generated from notebooks/05_key_pair_manager.ipynb (its recipe cell) by make execute:
+# Generated from notebooks/05_key_pair_manager.ipynb (a recipe cell) by make execute:
 # edit the notebook, not this file. On the sandbox, nothing reaching AWS:
 #     .venv/bin/python -m helpers.sandbox run recipes/05_key_pair_manager.py
 

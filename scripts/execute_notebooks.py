@@ -30,7 +30,7 @@ from scripts.notebook_rules import (
     masked,
     navigation_line,
     notebook_paths,
-    recipe_file,
+    recipe_files,
     table_of_contents,
 )
 
@@ -56,21 +56,20 @@ def refresh_generated(notebook: nbformat.NotebookNode, path: Path, paths: list[P
     return stale
 
 
-def refresh_recipe(path: Path, check: bool) -> bool:
-    """Write the notebook's recipe file if it differs (check: only say so); True if it did."""
-    exported = recipe_file(path)
-    if exported is None:
-        return False
-    file, text = exported
-    if file.exists() and file.read_text(encoding="utf-8") == text:
-        return False
-    if check:
-        print(f"{file.name}: out of date with {path.name}'s recipe cell: run make execute")
-    else:
-        file.parent.mkdir(exist_ok=True)
-        file.write_text(text, encoding="utf-8")
-        print(f"{file.name}: exported from {path.name}")
-    return True
+def refresh_recipes(path: Path, check: bool) -> bool:
+    """Write the notebook's recipe files that differ (check: only say so); True if any did."""
+    stale = False
+    for file, text in recipe_files(path).items():
+        if file.exists() and file.read_text(encoding="utf-8") == text:
+            continue
+        stale = True
+        if check:
+            print(f"{file.name}: out of date with {path.name}'s recipe cell: run make execute")
+        else:
+            file.parent.mkdir(exist_ok=True)
+            file.write_text(text, encoding="utf-8")
+            print(f"{file.name}: exported from {path.name}")
+    return stale
 
 
 def clean(notebook: nbformat.NotebookNode) -> None:
@@ -181,7 +180,7 @@ def run() -> None:
     for path in chosen:
         notebook = nbformat.read(path, as_version=4)
         stale = refresh_generated(notebook, path, paths)
-        stale_anywhere |= refresh_recipe(path, args.check) and args.check
+        stale_anywhere |= refresh_recipes(path, args.check) and args.check
         if args.check:
             if stale:
                 stale_anywhere = True

@@ -63,14 +63,17 @@ def masked(text: str) -> str:
 RECIPES = NOTEBOOKS.parent / "recipes"
 
 
-def recipe_file(path: Path) -> tuple[Path, str] | None:
-    """The plain .py file a notebook's recipe cell (tagged recipe) is exported to, and its text;
-    None for a notebook without a recipe. The notebook is the source: the file is generated."""
-    notebook = nbformat.read(path, as_version=4)
-    cells = [c for c in notebook.cells if "recipe" in c.metadata.get("tags", [])]
-    if not cells:
-        return None
-    header = (f"# Generated from notebooks/{path.name} (its recipe cell) by make execute:\n"
-              "# edit the notebook, not this file. On the sandbox, nothing reaching AWS:\n"
-              f"#     .venv/bin/python -m helpers.sandbox run recipes/{path.stem}.py\n\n")
-    return RECIPES / f"{path.stem}.py", header + cells[0].source.rstrip() + "\n"
+def recipe_files(path: Path) -> dict[Path, str]:
+    """The plain .py files a notebook's recipe cells (tagged recipe) are exported to, and their
+    text. The notebook is the source, the files are generated: recipes/NN_name.py for the
+    notebook's closing recipe, or the name in the cell's metadata "recipe_file"."""
+    files = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        if "recipe" not in cell.metadata.get("tags", []):
+            continue
+        file = RECIPES / f"{cell.metadata.get('recipe_file', path.stem)}.py"
+        header = (f"# Generated from notebooks/{path.name} (a recipe cell) by make execute:\n"
+                  "# edit the notebook, not this file. On the sandbox, nothing reaching AWS:\n"
+                  f"#     .venv/bin/python -m helpers.sandbox run recipes/{file.name}\n\n")
+        files[file] = header + cell.source.rstrip() + "\n"
+    return files

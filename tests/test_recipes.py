@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -16,6 +17,8 @@ from botocore.exceptions import ClientError, NoCredentialsError
 from botocore.stub import Stubber
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from helpers.fingerprints import fingerprint_of_private_key
 
 RECIPES = Path(__file__).resolve().parents[1] / "recipes"
 
@@ -65,8 +68,8 @@ def test_find_key_pair_matches_the_name_exactly(ec2):
     assert find_key_pair(ec2, "prod-bastion")["KeyName"] == "prod-bastion"
 
 
-def test_delete_if_exists_deletes_only_the_exact_name(ec2):
-    delete = recipe("03_delete_key_pair").delete_key_pair_if_exists
+def test_delete_if_unused_deletes_only_the_exact_name(ec2):
+    delete = recipe("03_delete_key_pair").delete_key_pair_if_unused
     made = ec2.create_key_pair(KeyName="prod-bastion", KeyType="ed25519")
     assert delete(ec2, "prod-*") is None
     assert names(ec2) == ["prod-bastion"]
@@ -238,3 +241,154 @@ def test_the_form_says_what_ec2_refused(form, ec2):
     form.button.click()
     assert form.result.value == "The keypair 'workshop-key' already exists."  # AWS's words
     assert names(ec2) == ["workshop-key"]
+
+
+# 02 without a file system: the private key in Secrets Manager -------------------------------
+
+@pytest.fixture
+def secrets(ec2):
+    """Secrets Manager on the sandbox, emptied afterwards (only key pairs start afresh)."""
+    client = boto3.client("secretsmanager", region_name="us-east-1")
+    yield client
+    for secret in client.list_secrets()["SecretList"]:
+        client.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
+
+
+def test_key_pair_secret_keeps_the_private_key_in_secrets_manager_only(ec2, secrets, here):
+    module = recipe("02_key_pair_secret")
+    key_pair_id, arn = module.create_key_pair_secret(ec2, secrets, "ci-key")
+    secret = secrets.get_secret_value(SecretId="ec2-key-pair/ci-key")
+    assert secret["ARN"] == arn
+    assert fingerprint_of_private_key(secret["SecretString"]) == (
+        ec2.describe_key_pairs(KeyPairIds=[key_pair_id])["KeyPairs"][0]["KeyFingerprint"])
+    tags = {t["Key"]: t["Value"] for t in secrets.describe_secret(SecretId=arn)["Tags"]}
+    assert tags == module.TAGS == {t["Key"]: t["Value"] for t in ec2.describe_key_pairs(
+        KeyNames=["ci-key"])["KeyPairs"][0]["Tags"]}
+    assert list(here.iterdir()) == [], "no file anywhere"
+
+
+def test_key_pair_secret_that_cannot_be_stored_leaves_no_key_pair(ec2, secrets, here):
+    module = recipe("02_key_pair_secret")
+    secrets.create_secret(Name="ec2-key-pair/ci-key", SecretString="someone else's")
+    with pytest.raises(ClientError, match="ResourceExistsException"):
+        module.create_key_pair_secret(ec2, secrets, "ci-key")
+    assert names(ec2) == []
+    assert secrets.get_secret_value(SecretId="ec2-key-pair/ci-key")["SecretString"] == (
+        "someone else's")
+
+
+# 03: in use?, delete if unused, rotate ------------------------------------------------------
+
+AMI = "ami-12c6146b"  # an image moto knows
+
+
+@pytest.fixture
+def retire(ec2):
+    for name in ("old", "new"):
+        ec2.create_key_pair(KeyName=name, KeyType="ed25519")
+    template = ec2.create_launch_template(LaunchTemplateName="web", LaunchTemplateData={
+        "ImageId": AMI, "KeyName": "old"})["LaunchTemplate"]["LaunchTemplateId"]
+    yield recipe("03_delete_key_pair"), template
+    for reservation in ec2.describe_instances()["Reservations"]:
+        ec2.terminate_instances(InstanceIds=[i["InstanceId"] for i in reservation["Instances"]])
+    ec2.delete_launch_template(LaunchTemplateId=template)
+
+
+def test_key_pair_users_names_live_instances_and_current_template_versions(ec2, retire):
+    module, template = retire
+    assert module.key_pair_users(ec2, "old") == ["launch template web version 1"]
+    instance = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1,
+                                 KeyName="old")["Instances"][0]["InstanceId"]
+    assert module.key_pair_users(ec2, "old") == [f"instance {instance}",
+                                                 "launch template web version 1"]
+    ec2.terminate_instances(InstanceIds=[instance])
+    assert module.key_pair_users(ec2, "old") == ["launch template web version 1"]
+    assert module.key_pair_users(ec2, "ol?") == [], "exact names, no wildcard"
+
+
+def test_delete_if_unused_refuses_a_key_pair_in_use_and_says_by_what(ec2, retire):
+    module, _ = retire
+    with pytest.raises(RuntimeError, match="^old is still used by launch template web version 1"):
+        module.delete_key_pair_if_unused(ec2, "old")
+    assert names(ec2) == ["new", "old"]
+    assert module.delete_key_pair_if_unused(ec2, "new") is not None
+    assert names(ec2) == ["old"]
+
+
+def test_rotate_moves_the_template_to_the_new_key_then_deletes_the_old(ec2, retire):
+    module, template = retire
+    assert module.rotate_key_pair(ec2, "old", "new", template) == 2
+    (default,) = ec2.describe_launch_template_versions(
+        LaunchTemplateId=template, Versions=["$Default"])["LaunchTemplateVersions"]
+    assert default["VersionNumber"] == 2 and default["LaunchTemplateData"]["KeyName"] == "new"
+    assert names(ec2) == ["new"]
+
+
+def test_rotate_keeps_an_old_key_that_an_instance_still_uses(ec2, retire):
+    module, template = retire
+    instance = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1,
+                                 KeyName="old")["Instances"][0]["InstanceId"]
+    with pytest.raises(RuntimeError, match=f"^old is still used by instance {instance}"):
+        module.rotate_key_pair(ec2, "old", "new", template)
+    assert names(ec2) == ["new", "old"]
+    assert module.key_pair_users(ec2, "new") == ["launch template web version 2"]
+
+
+def test_rotate_to_a_missing_key_pair_changes_nothing(ec2, retire):
+    module, template = retire
+    with pytest.raises(ClientError, match="InvalidKeyPair.NotFound"):
+        module.rotate_key_pair(ec2, "old", "typo", template)
+    versions = ec2.describe_launch_template_versions(LaunchTemplateId=template)
+    assert len(versions["LaunchTemplateVersions"]) == 1
+
+
+# 05 on the command line -----------------------------------------------------------------------
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    status = recipe("05_keypairs_cli").main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out.strip(), err.strip()
+
+
+def test_the_command_line_creates_lists_and_deletes(ec2, here, capsys):
+    status, out, _ = cli(capsys, "create", "laptop", "--region", "us-east-1")
+    assert status == 0 and re.fullmatch(
+        r"Created key-[0-9a-f]{17}; private key in keys/laptop\.pem \(mode 0600\)", out)
+    assert oct(Path("keys/laptop.pem").stat().st_mode & 0o777) == "0o600"
+    status, out, _ = cli(capsys, "list", "--region", "us-east-1")
+    assert status == 0 and out.startswith("laptop\ted25519\tkey-")
+    assert cli(capsys, "list", "--region", "eu-west-1") == (0, "", "")  # key pairs are Regional
+    status, out, _ = cli(capsys, "delete", "laptop", "--region", "us-east-1")
+    assert status == 0 and out.startswith("Deleted laptop (key-")
+    assert names(ec2) == []
+
+
+def test_the_command_line_dry_run_changes_nothing(ec2, here, capsys):
+    assert cli(capsys, "create", "laptop", "--dry-run", "--region", "us-east-1") == (
+        0, "Dry run: create laptop would succeed; nothing changed.", "")
+    assert names(ec2) == [] and not Path("keys/laptop.pem").exists()
+    ec2.create_key_pair(KeyName="laptop", KeyType="ed25519")
+    assert cli(capsys, "delete", "laptop", "--dry-run", "--region", "us-east-1")[0] == 0
+    assert names(ec2) == ["laptop"]
+
+
+def test_the_command_line_says_what_is_wrong_in_one_line(ec2, here, capsys, monkeypatch):
+    assert cli(capsys, "create", "../escape", "--region", "us-east-1") == (1, "", (
+        "keys/../escape.pem exists, or '../escape' is no plain file name: nothing created."))
+    ec2.create_key_pair(KeyName="taken", KeyType="ed25519")
+    assert cli(capsys, "create", "taken", "--region", "us-east-1") == (
+        1, "", "InvalidKeyPair.Duplicate: The keypair 'taken' already exists.")
+    assert not Path("keys").exists(), "nothing written"
+    assert cli(capsys, "list", "--profile", "nobody")[::2] == (
+        1, "The config profile (nobody) could not be found")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.setenv("HOME", str(here))
+    assert cli(capsys, "list")[::2] == (1, "You must specify a region.")
+    assert cli(capsys, "delete", "nothing-here", "--region", "us-east-1") == (
+        0, "No key pair named nothing-here: nothing to delete.", "")
+
+
+def test_enabled_regions_are_those_describe_regions_lists(ec2):
+    regions = recipe("04_import_key_pair").enabled_regions(boto3.session.Session())
+    assert {"us-east-1", "eu-west-1"} <= set(regions) and regions == sorted(regions)
+    assert regions == sorted(r["RegionName"] for r in ec2.describe_regions()["Regions"])
