@@ -89,7 +89,7 @@ def account_id(region: str) -> str:
     return boto3.client("sts", region_name=region).get_caller_identity()["Account"]
 
 
-def announce_live_changes(on: bool = True) -> None:
+def announce_live_changes(on: bool) -> None:
     """Make every EC2 client boto3 makes from now on, a plain boto3.client("ec2") included,
     show the account id and Region before its first call that changes anything (or stop)."""
     if boto3.DEFAULT_SESSION is None:

@@ -27,9 +27,10 @@ def clean_env(monkeypatch):
 
 def test_default_is_the_sandbox_and_says_so(clean_env, capsys):
     ec2 = ec2_client()
-    line = capsys.readouterr().out.strip()
-    assert line.startswith("Backend: sandbox") and "nothing leaves this machine" in line
-    assert "us-east-1" in line and ec2.meta.region_name == "us-east-1"
+    assert capsys.readouterr().out == (
+        "Backend: sandbox (moto inside this kernel), Region us-east-1: no AWS account needed, "
+        "nothing leaves this machine.\n")
+    assert ec2.meta.region_name == "us-east-1"
 
 
 def test_plain_boto3_client_works_inside_the_sandbox(ec2):
@@ -85,8 +86,9 @@ def test_unreachable_endpoint_says_start_the_server(clean_env):
         describe_key_pairs(ec2_client())
 
 
-@pytest.mark.parametrize("value, expected", [("1", "live"), ("true", "live"), ("", "sandbox"),
-                                             ("0", "sandbox"), ("no", "sandbox")])
+@pytest.mark.parametrize("value, expected", [
+    ("1", "live"), ("true", "live"), (" TRUE ", "live"), ("yes", "live"), ("", "sandbox"),
+    ("0", "sandbox"), ("no", "sandbox"), ("on", "sandbox")])
 def test_live_needs_an_explicit_opt_in(clean_env, value, expected):
     clean_env.setenv(LIVE_ENV, value)
     assert which_backend() == expected
@@ -94,15 +96,23 @@ def test_live_needs_an_explicit_opt_in(clean_env, value, expected):
 
 def test_live_opt_in_with_an_endpoint_set_is_refused(clean_env):
     clean_env.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000")
-    with pytest.raises(KeyPairError, match="opted in to live AWS.*unset it"):
+    with pytest.raises(KeyPairError) as raised:
         ec2_client(live=True)
+    assert str(raised.value) == (
+        "You opted in to live AWS, but AWS_ENDPOINT_URL_EC2 or AWS_ENDPOINT_URL is set and would "
+        "redirect every call: unset it, or drop the live opt-in.")
 
 
 def test_live_shows_account_and_region_before_the_first_change(clean_env, capsys):
-    clean_env.setattr(backend_module, "account_id", lambda region: "123456789012")
+    asked: list[str] = []
+    clean_env.setattr(backend_module, "account_id",
+                      lambda region: asked.append(region) or "123456789012")
+    ec2_client("eu-central-1", live=True)  # twice: still one announcement per change
     ec2 = ec2_client("eu-central-1", live=True)
     assert not sandbox.is_running()
-    assert capsys.readouterr().out.startswith("Backend: LIVE AWS, Region eu-central-1")
+    assert capsys.readouterr().out == 2 * (
+        "Backend: LIVE AWS, Region eu-central-1: calls that change key pairs change your "
+        "account.\n")
     with Stubber(ec2) as stub:
         stub.add_response("describe_key_pairs", {"KeyPairs": []})
         stub.add_response("create_key_pair", {"KeyName": "k", "KeyPairId": "key-1",
@@ -115,6 +125,7 @@ def test_live_shows_account_and_region_before_the_first_change(clean_env, capsys
             "LIVE AWS: CreateKeyPair runs in account 123456789012, Region eu-central-1.\n")
         ec2.delete_key_pair(KeyName="k")
         assert capsys.readouterr().out == ""  # shown once per client
+    assert asked == ["eu-central-1"], "the account of the client's own Region, asked once"
 
 
 def test_live_plain_boto3_client_also_shows_the_account_before_a_change(clean_env, capsys):

@@ -38,7 +38,7 @@ def load_ipython_extension(ipython) -> None:
         if boto3.session.Session().region_name is None:  # a plain boto3.client needs one
             os.environ["AWS_DEFAULT_REGION"] = sandbox.DEFAULT_REGION
     else:
-        announce_live_changes()
+        announce_live_changes(True)
 
 
 def install() -> Path:
