@@ -48,13 +48,17 @@ _EXPLAIN.update(dict.fromkeys(["ExpiredToken", "RequestExpired", "InvalidClientT
 def explain(error: Exception, name: str | None = None) -> KeyPairError:
     """Turn a botocore error into a KeyPairError whose message says what to do."""
     if isinstance(error, ClientError):
-        code = error.response.get("Error", {}).get("Code", "")
-        message = error.response.get("Error", {}).get("Message", "").rstrip(".")
+        details = error.response.get("Error") or {}
+        code, message = details.get("Code") or "", (details.get("Message") or "").rstrip(".")
         operation = error.operation_name
+        if not code:  # an answer with no error code: not EC2's way, so perhaps not EC2
+            return KeyPairError(f"{operation} failed and the answer said nothing about why: try "
+                                "again, and if you use an endpoint, check that it serves EC2.")
         if code == "DryRunOperation":
             return DryRunSucceeded(f"Dry run of {operation}: the request is valid and permitted, "
                                    "and nothing was changed; call again without dry_run to do it.")
-        template = _EXPLAIN.get(code, "EC2 refused {operation} ({code}): {message}.")
+        template = _EXPLAIN.get(code, "EC2 refused {operation} ({code})"
+                                + (": {message}." if message else "."))
         return KeyPairError(template.format(name=name, message=message, operation=operation,
                                             code=code))
     if isinstance(error, NoCredentialsError):

@@ -143,3 +143,21 @@ def test_nothing_answering_names_the_variable_that_is_set(monkeypatch, variable,
         monkeypatch.setenv(variable, "http://127.0.0.1:5000")
     error = EndpointConnectionError(endpoint_url="http://127.0.0.1:5000")
     assert str(explain(error)) == f"Nothing answers at http://127.0.0.1:5000: {remedy}"
+
+
+@pytest.mark.parametrize("response", [{}, {"Error": {}}, {"Error": {"Code": None}},
+                                      {"Error": {"Code": "", "Message": "Oops"}}])
+def test_an_answer_without_an_error_code_says_so(response):
+    error = ClientError(response, "DescribeKeyPairs")
+    assert str(explain(error)) == (
+        "DescribeKeyPairs failed and the answer said nothing about why: try again, and if you "
+        "use an endpoint, check that it serves EC2.")
+
+
+def test_a_message_loses_only_its_final_full_stop():
+    error = ClientError({"Error": {"Code": "Unsupported", "Message": "Not on instance type X."}},
+                        "CreateKeyPair")
+    assert str(explain(error)) == (
+        "EC2 refused CreateKeyPair (Unsupported): Not on instance type X.")
+    error.response["Error"].pop("Message")
+    assert str(explain(error)) == "EC2 refused CreateKeyPair (Unsupported)."
