@@ -84,7 +84,8 @@ def run(ec2, args) -> int:
         if not found:
             print(f'No key pair named {args.name}: nothing to delete.')
             return 0
-        ec2.delete_key_pair(KeyPairId=found[0]['KeyPairId'], DryRun=args.dry_run)
+        # By name, the exact one found: every EC2 look-alike honours it (some ignore an id).
+        ec2.delete_key_pair(KeyName=args.name, DryRun=args.dry_run)
         print(f"Deleted {args.name} ({found[0]['KeyPairId']})")
     return 0
 

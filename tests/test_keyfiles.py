@@ -34,8 +34,12 @@ def test_existing_key_file_is_kept_unless_overwrite(created, tmp_path):
     path = tmp_path / "laptop.pem"
     tmp_path.chmod(0o700)
     path.write_text("my old key")
-    with pytest.raises(KeyPairError, match="already exists and was kept.*overwrite=True"):
+    with pytest.raises(KeyPairError) as raised:
         save_private_key(created, tmp_path)
+    assert str(raised.value) == (
+        f"{path} already exists and was kept: move or delete it (a notebook's clean-up cell "
+        "deletes the files it saved), pass overwrite=True to replace it, or choose another "
+        "folder.")
     assert path.read_text() == "my old key"
     save_private_key(created, tmp_path, overwrite=True)
     assert path.read_text() == created["KeyMaterial"]
@@ -48,8 +52,10 @@ def test_key_file_that_appears_during_the_save_is_kept(created, tmp_path, monkey
     real_exists = Path.exists
     monkeypatch.setattr(Path, "exists", lambda self: False if self == path else real_exists(self))
     path.write_text("the other process's key")
-    with pytest.raises(KeyPairError, match="already exists and was kept"):
+    with pytest.raises(KeyPairError) as raised:
         save_private_key(created, tmp_path)
+    assert str(raised.value) == (
+        f"{path} already exists and was kept: pass overwrite=True to replace it.")
     assert path.read_text() == "the other process's key"
     assert [p.name for p in tmp_path.iterdir()] == ["laptop.pem"]  # no temporary file left
 
@@ -166,3 +172,33 @@ def test_a_response_without_key_material_says_only_create_returns_one(tmp_path):
         save_private_key({"KeyName": "k", "KeyFingerprint": "x"}, tmp_path)
     assert str(raised.value) == ("This response holds no private key: only create_key_pair "
                                  "returns one, once; for an imported key you already have it.")
+
+
+def test_key_file_names_at_the_length_limit(tmp_path):
+    assert keyfiles.key_file_name("k" * keyfiles.MAX_STEM) == "k" * keyfiles.MAX_STEM + ".pem"
+    longer = "k" * (keyfiles.MAX_STEM + 1)
+    cut = keyfiles.key_file_name(longer)
+    assert cut == "k" * (keyfiles.MAX_STEM - 9) + "-" + hashlib.sha256(
+        longer.encode()).hexdigest()[:8] + ".pem"
+    assert len(cut) == keyfiles.MAX_STEM + len(".pem")
+    assert keyfiles.key_file_name("Xbox") == "Xbox.pem"  # only leading dots go
+
+
+def test_off_the_sandbox_keys_go_to_keys(monkeypatch):
+    monkeypatch.setattr(sandbox, "is_running", lambda: False)
+    assert keyfiles.default_key_dir() == Path("keys")
+    monkeypatch.setattr(sandbox, "is_running", lambda: True)
+    assert keyfiles.default_key_dir() == Path("keys/sandbox")
+
+
+def test_key_files_finds_both_formats(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sandbox, "is_running", lambda: True)
+    Path("keys/sandbox").mkdir(parents=True)
+    assert keyfiles.key_files("laptop") == []
+    Path("keys/sandbox/laptop.ppk").write_text("")
+    assert keyfiles.key_files("laptop") == [Path("keys/sandbox/laptop.ppk")]
+    Path("keys/sandbox/laptop.pem").write_text("")
+    assert keyfiles.key_files("laptop") == [Path("keys/sandbox/laptop.pem"),
+                                            Path("keys/sandbox/laptop.ppk")]
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import subprocess
 from pathlib import Path
 
@@ -45,9 +46,32 @@ def test_ppk_has_the_version_3_unencrypted_layout(key) -> None:
     assert len(mac) == 64 and int(mac, 16) >= 0
 
 
+def mpints(blob: bytes) -> list[int]:
+    """The SSH mpints (4-byte length, big-endian two's complement) one after another in blob."""
+    numbers = []
+    while blob:
+        length = int.from_bytes(blob[:4], "big")
+        numbers.append(int.from_bytes(blob[4:4 + length], "big", signed=True))
+        blob = blob[4 + length:]
+    return numbers
+
+
+def test_an_rsa_ppk_holds_d_p_q_and_iqmp_in_that_order() -> None:
+    """PuTTY's format (PPK version 3, "RSA" private blob): mpint d, p, q, iqmp."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    lines = to_ppk(key, "my-key").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Private-Lines: "))
+    count = int(lines[start].removeprefix("Private-Lines: "))
+    blob = base64.b64decode("".join(lines[start + 1:start + 1 + count]))
+    numbers = key.private_numbers()
+    assert mpints(blob) == [numbers.d, numbers.p, numbers.q, numbers.iqmp]
+
+
 def test_ppk_refuses_keys_ec2_does_not_make() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError) as raised:
         to_ppk(ec.generate_private_key(ec.SECP256R1()), "ecdsa")  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "PPK export supports RSA and Ed25519 keys, not ECPrivateKey")
 
 
 @pytest.mark.tools

@@ -41,3 +41,8 @@ def test_a_create_response_is_one_row_without_its_private_key(ec2):
     assert table["KeyName"].tolist() == ["made"]
     assert table["KeyPairId"].tolist() == [response["KeyPairId"]]
     assert "KeyMaterial" not in table.columns
+
+
+def test_a_response_without_key_pairs_is_an_empty_table():
+    table = key_pairs_table({"Return": True, "KeyPairId": "key-0123456789abcdef0"})
+    assert table.empty and list(table.columns) == COLUMNS
