@@ -57,7 +57,7 @@ def describe_key_pairs(
         args["KeyPairIds"] = ids
     if filters:
         args["Filters"] = arguments.filters(filters)
-    with friendly_errors(names[0] if names else None):
+    with friendly_errors():
         return ec2.describe_key_pairs(**args)
 
 
@@ -94,7 +94,7 @@ def delete_key_pair(
         raise KeyPairError(problem)
     dry_run = arguments.flag(dry_run, "dry_run")
     target = {"KeyName": name} if name is not None else {"KeyPairId": key_pair_id}
-    with friendly_errors(name):
+    with friendly_errors():
         return ec2.delete_key_pair(**target, DryRun=dry_run)
 
 

@@ -191,10 +191,16 @@ def test_import_malformed_key_says_give_the_openssh_line(ec2):
     assert names(describe_key_pairs(ec2)) == []
 
 
-def test_import_duplicate_name_says_pick_another(ec2):
-    import_key_pair(ec2, "same", openssh_public_key())
-    with pytest.raises(KeyPairError, match="already exists"):
-        import_key_pair(ec2, "same", openssh_public_key())
+def test_import_reads_text_as_a_key_unless_it_names_a_file(ec2):
+    """A comment ending in .pub, or an RSA line too long to be a file name, is a key."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    ending_in_pub = openssh_public_key().decode() + " me@laptop.pub"
+    rsa_line = rsa.generate_private_key(public_exponent=65537, key_size=4096).public_key(
+    ).public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+    import_key_pair(ec2, "commented", ending_in_pub)
+    import_key_pair(ec2, "long-rsa", rsa_line + " me@laptop")
+    assert names(describe_key_pairs(ec2)) == ["commented", "long-rsa"]
 
 
 def test_messages_of_the_helpers_own_checks_read_in_full(ec2):
