@@ -31,6 +31,7 @@ def test_default_is_the_sandbox_and_says_so(clean_env, capsys):
         "Backend: sandbox (moto inside this kernel), Region us-east-1: no AWS account needed, "
         "nothing leaves this machine.\n")
     assert ec2.meta.region_name == "us-east-1"
+    assert "KeyPairs" in ec2.describe_key_pairs()  # and it answers, through every fix
 
 
 def test_plain_boto3_client_works_inside_the_sandbox(ec2):

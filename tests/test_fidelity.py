@@ -21,7 +21,7 @@ import oracles
 import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
 from moto.ec2.models.key_pairs import KeyPairBackend
 from moto.ec2.responses.key_pairs import KeyPairs
 
@@ -254,6 +254,20 @@ def test_delete_by_key_pair_id_deletes_the_key(ec2) -> None:
     deleted = ec2.delete_key_pair(KeyPairId=key_pair_id)
     assert deleted["Return"] is True and deleted["KeyPairId"] == key_pair_id
     assert ec2.describe_key_pairs()["KeyPairs"] == []
+
+
+def test_delete_by_an_unknown_key_pair_id_succeeds_without_an_id(ec2) -> None:
+    kept = ec2.create_key_pair(KeyName="kept", KeyType="ed25519")["KeyPairId"]
+    deleted = ec2.delete_key_pair(KeyPairId="key-0123456789abcdef0")
+    assert deleted["Return"] is True and "KeyPairId" not in deleted
+    assert [k["KeyPairId"] for k in ec2.describe_key_pairs()["KeyPairs"]] == [kept]
+
+
+def test_a_public_key_after_blank_lines_imports(ec2) -> None:
+    line = ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    ec2.import_key_pair(KeyName="pasted", PublicKeyMaterial=b"\n  " + line + b"\n")
+    assert ec2.describe_key_pairs()["KeyPairs"][0]["KeyName"] == "pasted"
 
 
 def test_missing_key_pair_is_named_in_not_found(ec2) -> None:

@@ -52,6 +52,43 @@ def test_fixes_refuse_a_moto_release_they_were_not_tested_with(monkeypatch):
         fidelity.apply()
 
 
+@pytest.mark.parametrize("version, fits", [("5.1.9", False), ("5.2.0", True), ("5.2.17", True),
+                                           ("5.3.0", False)])
+def test_the_fixes_fit_moto_from_the_first_release_up_to_the_last_excluded(monkeypatch, version,
+                                                                          fits):
+    monkeypatch.setattr(fidelity, "MOTO_VERSIONS", ((5, 2), (5, 3)))
+    monkeypatch.setattr(moto, "__version__", version)
+    said = fidelity.moto_mismatch()
+    assert (said is None) == fits
+    if not fits:
+        assert said == (f"moto {version} is not a release the sandbox's fixes were tested with "
+                        f"(>= 5.2, < 5.3): install the pinned versions (make setup), or review "
+                        f"{fidelity.__file__} against it.")
+
+
+def test_a_wrapped_method_that_moto_dropped_is_a_mismatch(monkeypatch):
+    class Gone:
+        pass
+
+    monkeypatch.setattr(fidelity, "SIGNATURES", {(Gone, "create_key_pair"): ("self",)})
+    assert fidelity.moto_mismatch() == (
+        f"moto {moto.__version__} changed Gone.create_key_pair(), which the sandbox's fixes wrap "
+        f"as ('self',): review {fidelity.__file__} against it.")
+
+
+def test_a_fix_wraps_its_method_and_gets_the_original():
+    class Backend:
+        def answer(self, value):
+            return f"moto says {value}"
+
+    def fix(self, original, value):
+        return original(self, value.upper()) + ", fixed"
+
+    fidelity._wrap(Backend, "answer", fix)
+    assert Backend().answer("hi") == "moto says HI, fixed"
+    assert Backend.answer.__name__ == "answer"
+
+
 def test_fixes_refuse_a_moto_whose_wrapped_methods_changed(monkeypatch):
     from moto.ec2.models.key_pairs import KeyPairBackend
 
