@@ -147,6 +147,15 @@ def test_recipe_uses_plain_boto3_only(stem, source):
         f"the {stem} recipe imports the tutorial's helpers: a reader cannot copy it")
 
 
+def test_no_code_uses_a_filter_the_api_reference_does_not_document():
+    """DescribeKeyPairs documents key-pair-id, key-name, fingerprint, tag-key and tag:<key>;
+    the sandbox's key-type filter is unverified on AWS, so no lesson or recipe relies on it."""
+    for path in NOTEBOOKS:
+        for cell in read(path).cells:
+            if cell.cell_type == "code":
+                assert "'key-type'" not in cell.source, f"{path.name}: filter the response"
+
+
 def test_each_recipe_file_is_its_notebooks_recipe_cell():
     assert sorted((ROOT / "recipes").glob("*.py")) == sorted(RECIPE_FILES), (
         "recipes/ holds a file no notebook exports, or lacks one: run make execute")

@@ -128,6 +128,25 @@ def test_create_key_pair_file_on_a_full_disk_leaves_no_key_pair_and_no_file(ec2,
     assert list(Path("keys").iterdir()) == [], "no half-written key file"
 
 
+def test_create_key_pair_file_undoes_the_create_by_the_id_it_got(here, monkeypatch):
+    module = recipe("02_create_key_pair")
+    ec2 = boto3.client("ec2", region_name="us-east-1", aws_access_key_id="x",
+                       aws_secret_access_key="x")
+
+    def full_disk(path, text):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(module, "write_private", full_disk)
+    with Stubber(ec2) as stub:  # the delete must name the key pair just made, not its name
+        stub.add_response("create_key_pair", {"KeyName": "laptop", "KeyMaterial": "k",
+                                              "KeyPairId": "key-0123456789abcdef0"})
+        stub.add_response("delete_key_pair", {"Return": True},
+                          expected_params={"KeyPairId": "key-0123456789abcdef0"})
+        with pytest.raises(OSError):
+            module.create_key_pair_file(ec2, "laptop")
+        stub.assert_no_pending_responses()
+
+
 def test_a_create_whose_answer_was_lost_says_the_private_key_is_lost(here):
     module = recipe("02_create_key_pair")
     ec2 = boto3.client("ec2", region_name="us-east-1", aws_access_key_id="x",
