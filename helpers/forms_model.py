@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -37,6 +37,7 @@ from helpers.rules import (
     key_format_problem,
     key_name_problem,
     key_type_problem,
+    shown,
     tag_problem,
     tags_count_problem,
 )
@@ -138,6 +139,16 @@ def tags_problem(rows: Iterable[tuple[str, str]]) -> str | None:
     return tags_count_problem(len(seen) + len(TUTORIAL_TAG))
 
 
+def _rows(rows: Any) -> list[tuple[str, str]]:
+    """Tag rows as a list (None for none); anything that is not a list of rows says so."""
+    if rows is None:
+        return []
+    if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
+        raise KeyPairError(f"The tag rows {shown(rows)} are not a list of (key, value) pairs: "
+                           "give rows such as [('Project', 'demo')].")
+    return list(rows)
+
+
 def tags_from_rows(rows: Iterable[tuple[str, str]]) -> dict[str, str]:
     """The tags the forms send: the rows that have a key, plus the tutorial's own tag."""
     tags = {key.strip(): value.strip() for key, value in rows if key.strip()}
@@ -166,7 +177,7 @@ def create_and_save(
     folder: str | PathLike[str] | None = None,
 ) -> NewKeyPair:
     """Create a tagged key pair and save its private key (0600); all of it happens, or none."""
-    rows = list(rows)
+    rows = _rows(rows)
     problem = (key_name_problem(name) or key_type_problem(key_type)
                or key_format_problem(key_format) or tags_problem(rows))
     if problem:
@@ -220,7 +231,7 @@ def import_public_key(
     ec2: EC2Client, name: str, public_key: str | bytes, *, rows: Iterable[tuple[str, str]] = ()
 ) -> NewKeyPair:
     """Import a public key as a tagged key pair; EC2 never sees a private key."""
-    rows = list(rows)
+    rows = _rows(rows)
     problem = key_name_problem(name) or tags_problem(rows)
     if problem:
         raise KeyPairError(problem)

@@ -367,8 +367,10 @@ def carries_private_key(params: dict) -> bool:
 @given(name=names, tags=tag_sets, filters=filter_sets, public_key=public_keys,
        dry_run=st.booleans() | anything)
 def test_every_helper_succeeds_or_says_why_and_the_sandbox_still_answers(
-        ec2, name, tags, filters, public_key, dry_run):
+        ec2, tmp_path, name, tags, filters, public_key, dry_run):
     sandbox.forget_key_pairs()
+    folder = tmp_path / "keys"
+    shutil.rmtree(folder, ignore_errors=True)
     sent = sent_params(ec2)
     calls = [
         lambda: create_key_pair(ec2, name, key_type="ed25519", tags=tags, dry_run=dry_run),
@@ -379,6 +381,8 @@ def test_every_helper_succeeds_or_says_why_and_the_sandbox_still_answers(
         lambda: delete_key_pair(ec2, name=name, dry_run=dry_run),
         lambda: delete_key_pair(ec2, key_pair_id=name),
         lambda: model.import_public_key(ec2, name, public_key, rows=[("Owner", name)]),
+        lambda: model.create_and_save(ec2, name, key_type="ed25519", rows=tags, folder=folder),
+        lambda: model.delete_key_pairs(ec2, name, safety=dry_run),
     ]
     for call in calls:
         try:
