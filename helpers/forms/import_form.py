@@ -22,6 +22,11 @@ from helpers.forms.widgets import (
     hint,
     submit_button,
 )
+from helpers.rules import shows_private_key
+
+PRIVATE_KEY_PASTED = (
+    "That was a private key: it is cleared from the form and was sent nowhere. Paste the public "
+    "half (the .pub file) instead; if others saw the private key, make a new key pair.")
 
 
 class ImportForm(Form):
@@ -52,6 +57,7 @@ class ImportForm(Form):
         classed(self, "kp-import-form")
         for widget in (self.name, self.text):
             widget.observe(lambda _: self._validate(), "value")
+        self.text.observe(self._pasted, "value")
         self.upload.observe(self._uploaded, "value")
         self.button.on_click(self._import)
         self._validate()
@@ -62,6 +68,13 @@ class ImportForm(Form):
         self.tags_problem.value = hint(model.tags_problem(self.tags.rows()), quiet=False)
         problem = model.import_problem(self.name.value, self.text.value, self.tags.rows())
         self.button.disabled = self.running or problem is not None
+
+    def _pasted(self, change: dict[str, Any]) -> None:
+        # A private key pasted by mistake leaves the screen at once: on a projector or a shared
+        # screen, every second it shows is a second others can read it.
+        if shows_private_key(change["new"]):
+            self.text.value = ""
+            self.result.value = box(PRIVATE_KEY_PASTED, "error")
 
     def _uploaded(self, _: Any = None) -> None:
         # The file's text goes into the text box: one place holds the key that will be imported.
