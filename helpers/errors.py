@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import sysconfig
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
 
 from botocore.exceptions import (
+    BotoCoreError,
     ClientError,
     EndpointConnectionError,
     NoCredentialsError,
@@ -92,3 +97,23 @@ def friendly_errors(name: str | None = None) -> Iterator[None]:
         yield
     except (ClientError, NoCredentialsError, NoRegionError, EndpointConnectionError) as error:
         raise explain(error, name) from error
+
+
+# The errors the lessons teach: shown in a kernel as a short block, without library internals.
+TAUGHT = (ClientError, BotoCoreError, KeyPairError)
+_NOT_YOURS = tuple({sysconfig.get_paths()[key] for key in ("purelib", "platlib", "stdlib")}
+                   | {str(Path(__file__).parent)})
+
+
+def taught_error(error: BaseException, tb: TracebackType | None) -> list[str]:
+    """A taught error as a few lines: the lines of your own code that led to it (not boto3's,
+    botocore's or the helpers'), the error itself, and, for a botocore error, what to do."""
+    yours = [frame for frame in traceback.extract_tb(tb)
+             if not frame.filename.startswith(_NOT_YOURS)]
+    lines = [f"{type(error).__name__}: {error}"]
+    lines += [f"  in your code, line {frame.lineno}: {(frame.line or '').strip()}"
+              for frame in yours]
+    if not isinstance(error, KeyPairError):
+        lines.append(f"What to do: {explain(error)}")
+    lines.append("(the frames inside boto3 and the helpers are hidden: %tb shows them all)")
+    return lines

@@ -6,6 +6,7 @@ botocore's Stubber injects the errors the sandbox cannot produce.
 from __future__ import annotations
 
 import errno
+import re
 
 import boto3
 import pytest
@@ -24,7 +25,7 @@ from helpers import (
     delete_key_pair,
     describe_key_pairs,
 )
-from helpers.errors import explain, friendly_errors
+from helpers.errors import explain, friendly_errors, taught_error
 
 
 @pytest.fixture
@@ -161,3 +162,22 @@ def test_a_message_loses_only_its_final_full_stop():
         "EC2 refused CreateKeyPair (Unsupported): Not on instance type X.")
     error.response["Error"].pop("Message")
     assert str(explain(error)) == "EC2 refused CreateKeyPair (Unsupported)."
+
+
+def test_a_taught_error_names_only_your_lines_and_what_to_do(ec2):
+    def find(name):
+        return ec2.describe_key_pairs(KeyNames=[name])
+
+    try:
+        find("gone")
+    except ClientError as error:
+        lines = taught_error(error, error.__traceback__)
+    assert lines[0] == ("ClientError: An error occurred (InvalidKeyPair.NotFound) when calling "
+                        "the DescribeKeyPairs operation: The key pair 'gone' does not exist")
+    assert re.fullmatch(r'  in your code, line \d+: find\("gone"\)', lines[1])
+    assert re.fullmatch(r"  in your code, line \d+: return ec2\.describe_key_pairs\(KeyNames="
+                        r"\[name\]\)", lines[2]), "boto3's and botocore's frames are left out"
+    assert lines[3] == ("What to do: The key pair 'gone' does not exist in this Region: check the "
+                        "name or id with describe_key_pairs(), or look in the Region where you "
+                        "created it.")
+    assert len(lines) == 5

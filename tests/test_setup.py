@@ -91,3 +91,33 @@ def test_a_fresh_kernel_on_an_endpoint_gives_plain_clients_the_readme_region(tmp
     env.update(AWS_ENDPOINT_URL="http://127.0.0.1:9", AWS_CONFIG_FILE=str(tmp_path / "none"))
     code = "import boto3\nc = boto3.client('ec2')\nprint(c.meta.region_name, c.meta.endpoint_url)"
     assert run_in_fresh_kernel(code, env) == "us-east-1 http://127.0.0.1:9"
+
+
+def test_a_taught_error_shows_as_a_short_block_and_other_errors_in_full():
+    manager, client = start_new_kernel(kernel_name="python3", env=dict(os.environ))
+    try:
+        def error_of(code: str) -> dict:
+            errors = []
+            client.execute_interactive(code, timeout=60, output_hook=lambda msg: errors.append(
+                msg["content"]) if msg["msg_type"] == "error" else None)
+            (error,) = errors
+            return error
+
+        taught = error_of("import boto3\nec2 = boto3.client('ec2')\n"
+                          "def find(name):\n    return ec2.describe_key_pairs(KeyNames=[name])\n"
+                          "find('gone')")
+        assert taught["ename"] == "ClientError"
+        assert taught["traceback"] == [
+            f"ClientError: {taught['evalue']}",
+            "  in your code, line 5: find('gone')",
+            "  in your code, line 4: return ec2.describe_key_pairs(KeyNames=[name])",
+            "What to do: The key pair 'gone' does not exist in this Region: check the name or id "
+            "with describe_key_pairs(), or look in the Region where you created it.",
+            "(the frames inside boto3 and the helpers are hidden: %tb shows them all)"]
+        own_bug = error_of("def half(n):\n    return n / 0\nhalf(4)")
+        text = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(own_bug["traceback"]))  # no colours
+        assert own_bug["ename"] == "ZeroDivisionError" and "Traceback" in text
+        assert "return n / 0" in text  # the user's own bug keeps its whole traceback
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)

@@ -14,6 +14,7 @@ import boto3
 
 from helpers import sandbox
 from helpers.backend import announce_live_changes, which_backend
+from helpers.errors import TAUGHT, taught_error
 
 KERNEL_CONFIG = Path(sys.prefix, "etc", "ipython", "ipython_kernel_config.py")
 CONFIG_LINE = 'c.InteractiveShellApp.extensions.append("helpers.sandbox.kernel")\n'
@@ -22,7 +23,9 @@ OLD_CONFIG_LINES = ('c.InteractiveShellApp.extensions.append("helpers.kernel")\n
 
 def load_ipython_extension(ipython) -> None:
     """Start the sandbox in this kernel unless an endpoint or live AWS was chosen; on an
-    endpoint, default to the README's Region; on live AWS, announce the account first."""
+    endpoint, default to the README's Region; on live AWS, announce the account first. Show
+    the errors the lessons teach as a short block."""
+    ipython.set_custom_exc(TAUGHT, _show_taught_error)
     kernel = getattr(ipython, "kernel", None)
     if kernel is not None:
         # The notebooks store the language without this machine's Python version; reporting the
@@ -39,6 +42,15 @@ def load_ipython_extension(ipython) -> None:
             os.environ["AWS_DEFAULT_REGION"] = sandbox.DEFAULT_REGION
     else:
         announce_live_changes(True)
+
+
+def _show_taught_error(shell, etype, value, tb, tb_offset=None) -> list[str]:
+    """IPython's handler for the errors the lessons teach: a short block, the same live as in
+    the stored outputs; %tb still shows the whole traceback."""
+    sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb
+    block = taught_error(value, tb)
+    shell._showtraceback(etype, value, block)
+    return block
 
 
 def install() -> Path:
