@@ -81,14 +81,9 @@ def load_private_key(pem: str | bytes) -> rsa.RSAPrivateKey | ed25519.Ed25519Pri
                            "KeyMaterial of a create response, or the text of its .pem file."
                            ) from None
     if not isinstance(key, (rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey)):
-        raise KeyPairError(f"EC2 key pairs are RSA or ED25519, not {_kind(key)}: give the "
-                           "private key of an EC2 key pair.")
+        raise KeyPairError("That key is neither RSA nor ED25519, so no EC2 key pair holds it: "
+                           "give the private key of an EC2 key pair.")
     return key
-
-
-def _kind(key: object) -> str:
-    kind = type(key).__name__.removeprefix("_").replace("PrivateKey", "").replace("PublicKey", "")
-    return {"EC": "ECDSA", "EllipticCurve": "ECDSA"}.get(kind, kind)
 
 
 def fingerprint_of_private_key(pem: str | bytes) -> str:
@@ -111,5 +106,5 @@ def fingerprint_of_public_key(openssh_public_key: str | bytes) -> str:
         return imported_rsa_fingerprint(key)
     if isinstance(key, ed25519.Ed25519PublicKey):
         return ed25519_fingerprint(key)
-    raise KeyPairError(f"EC2 key pairs are RSA or ED25519, not {_kind(key)}: give the public key "
-                       "of an RSA or ED25519 key.")
+    raise KeyPairError("That key is neither RSA nor ED25519, so EC2 cannot import it: give the "
+                       "public key of an RSA or ED25519 key.")

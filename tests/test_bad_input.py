@@ -54,8 +54,12 @@ PUBLIC = ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
     serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
 ENCRYPTED = _RSA.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                               serialization.BestAvailableEncryption(b"secret"))
-ECDSA_PUBLIC = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-    serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+_ECDSA = ec.generate_private_key(ec.SECP256R1())
+ECDSA_PUBLIC = _ECDSA.public_key().public_bytes(serialization.Encoding.OpenSSH,
+                                                serialization.PublicFormat.OpenSSH)
+ECDSA_PRIVATE = _ECDSA.private_bytes(serialization.Encoding.PEM,
+                                     serialization.PrivateFormat.PKCS8,
+                                     serialization.NoEncryption())
 PPK = f"{PPK_HEADER}-3: ssh-ed25519\nEncryption: none\nPrivate-Lines: 1\nAAAA\n"
 
 # (kind, the call a user makes, set-up run before it, or "")
@@ -121,7 +125,11 @@ CASES = [
     ("fingerprint of an encrypted private key", "fingerprint_of_private_key(ENCRYPTED)", ""),
     ("fingerprint of an ECDSA public key", "fingerprint_of_public_key(ECDSA_PUBLIC)", ""),
     ("fingerprint of a cut public key", "fingerprint_of_public_key('ssh-rsa AAAA')", ""),
+    ("fingerprint of an ECDSA private key", "fingerprint_of_private_key(ECDSA_PRIVATE)", ""),
     ("save a response that is None", "save_private_key(None)", ""),
+    ("save a response without KeyName", "save_private_key({'KeyMaterial': PRIVATE})", ""),
+    ("save a key that is not text", "save_private_key({'KeyName': 'k', 'KeyMaterial': 42})", ""),
+    ("overwrite not a bool", "save_private_key(create_key_pair(ec2, 'k'), overwrite='yes')", ""),
     ("save a describe response", "save_private_key(describe_key_pairs(ec2))", ""),
     ("save into a folder that is a file",
      "save_private_key(create_key_pair(ec2, 'k'), 'taken')", "Path('taken').write_text('')"),
@@ -160,6 +168,10 @@ FAULTS = [
     ("a read-only folder while saving a key", "test_a_full_disk_or_read_only_folder_while_saving",
      "The file system refused: Read-only file system (keys/k.pem): free space or fix the "
      "permissions there, or choose another folder."),
+    ("a read-only folder where the key folder would be made",
+     "test_a_full_disk_or_read_only_folder_while_saving",
+     "The file system refused: Read-only file system (keys): free space or fix the permissions "
+     "there, or choose another folder."),
     ("a full disk while the form saves a new key", "test_a_full_disk_in_the_form",
      "The private key could not be saved (The file system refused: No space left on device: "
      "free space or fix the permissions there, or choose another folder.), so the key pair 'k' "
@@ -172,7 +184,7 @@ def _namespace(ec2) -> dict:
     """What the cases' calls and set-ups may use."""
     return {"ec2": ec2, "base64": base64, "Path": Path, "model": model, "PRIVATE": PRIVATE,
             "BODY": BODY, "BODY_LINES": BODY_LINES, "DER": DER, "PPK": PPK, "PUBLIC": PUBLIC,
-            "ENCRYPTED": ENCRYPTED, "ECDSA_PUBLIC": ECDSA_PUBLIC,
+            "ENCRYPTED": ENCRYPTED, "ECDSA_PUBLIC": ECDSA_PUBLIC, "ECDSA_PRIVATE": ECDSA_PRIVATE,
             **{f.__name__: f for f in (create_key_pair, delete_key_pair, describe_key_pairs,
                                        ec2_client, import_key_pair, key_pairs_table, redacted,
                                        save_private_key, fingerprint_of_private_key,
@@ -295,11 +307,14 @@ def test_expired_credentials(ec2):
     ("a full disk while saving a key", "fsync", OSError(errno.ENOSPC, "No space left on device")),
     ("a read-only folder while saving a key", "open",
      OSError(errno.EROFS, "Read-only file system", "keys/k.pem")),
+    ("a read-only folder where the key folder would be made", "mkdir",
+     OSError(errno.EROFS, "Read-only file system", "keys")),
 ])
 def test_a_full_disk_or_read_only_folder_while_saving(ec2, here, monkeypatch, kind, where,
                                                        failure):
     response = create_key_pair(ec2, "k")
-    (here / "keys").mkdir(mode=0o700)
+    if where != "mkdir":
+        (here / "keys").mkdir(mode=0o700)
 
     def fail(*args, **kwargs):
         raise failure
@@ -309,7 +324,7 @@ def test_a_full_disk_or_read_only_folder_while_saving(ec2, here, monkeypatch, ki
         save_private_key(response, "keys")
     monkeypatch.undo()
     assert str(raised.value) == SEES[kind]
-    assert list((here / "keys").iterdir()) == [], "no file, not even a part of one"
+    assert [p.name for p in here.rglob("*") if p.is_file()] == [], "no file, not even a part"
 
 
 def test_a_full_disk_in_the_form(ec2, here, monkeypatch):
@@ -459,7 +474,8 @@ def markdown() -> str:
         "`.venv/bin/python tests/test_bad_input.py > docs/bad-input.md`). `PRIVATE`, `BODY`,",
         "`BODY_LINES`, `DER`, `PPK` and `ENCRYPTED` are private keys in PEM, their base64 body",
         "without the BEGIN/END lines (one line, many lines), DER bytes, PuTTY's format and an",
-        "encrypted PEM; `PUBLIC` and `ECDSA_PUBLIC` are OpenSSH public key lines.",
+        "encrypted PEM; `PUBLIC` and `ECDSA_PUBLIC` are OpenSSH public key lines, and",
+        "`ECDSA_PRIVATE` an ECDSA private key (a type EC2 key pairs never have).",
         "",
         "| kind | call | what the user sees |",
         "|---|---|---|",
