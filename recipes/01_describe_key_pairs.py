@@ -3,6 +3,10 @@
 #     .venv/bin/python -m helpers.sandbox run recipes/01_describe_key_pairs.py
 
 import boto3
+from botocore.config import Config
+
+# botocore's standard retries: back off and retry throttled or failed calls, 9 times at most.
+RETRIES = Config(retries={'mode': 'standard', 'max_attempts': 9})
 
 
 def find_key_pair(ec2, name: str) -> dict | None:
@@ -16,8 +20,15 @@ def find_key_pair(ec2, name: str) -> dict | None:
     return next((key for key in response['KeyPairs'] if key['KeyName'] == name), None)
 
 
+def wait_for_key_pair(ec2, name: str, seconds: int = 60) -> None:
+    """Wait until DescribeKeyPairs lists `name`: EC2 is eventually consistent, so a key pair made
+    a moment ago elsewhere may not show yet. Raises botocore's WaiterError after `seconds`."""
+    ec2.get_waiter('key_pair_exists').wait(
+        KeyNames=[name], WaiterConfig={'Delay': 5, 'MaxAttempts': max(1, seconds // 5)})
+
+
 if __name__ == '__main__':
-    ec2 = boto3.client('ec2')
+    ec2 = boto3.client('ec2', config=RETRIES)
     key_pairs = sorted(ec2.describe_key_pairs()['KeyPairs'], key=lambda key: key['KeyName'])
     print(f'{len(key_pairs)} key pairs in {ec2.meta.region_name}')
     for key in key_pairs:

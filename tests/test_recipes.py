@@ -13,7 +13,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError, NoCredentialsError
+from botocore.exceptions import ClientError, NoCredentialsError, WaiterError
 from botocore.stub import Stubber
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -411,3 +411,13 @@ def test_enabled_regions_are_those_describe_regions_lists(ec2):
     regions = recipe("04_import_key_pair").enabled_regions(boto3.session.Session())
     assert {"us-east-1", "eu-west-1"} <= set(regions) and regions == sorted(regions)
     assert regions == sorted(r["RegionName"] for r in ec2.describe_regions()["Regions"])
+
+
+def test_wait_for_key_pair_returns_once_it_is_listed_and_says_when_it_never_is(ec2):
+    module = recipe("01_describe_key_pairs")
+    client = boto3.client("ec2", region_name="us-east-1", config=module.RETRIES)
+    assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 10}
+    client.create_key_pair(KeyName="fresh", KeyType="ed25519")
+    module.wait_for_key_pair(client, "fresh")
+    with pytest.raises(WaiterError, match="^Waiter KeyPairExists failed: Max attempts exceeded"):
+        module.wait_for_key_pair(client, "never", seconds=1)  # one try, no waiting
