@@ -25,6 +25,13 @@ KEY_PAIR_ID = re.compile(r"key-[0-9a-f]{8,17}")
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 
 
+def refuse(*problems: str | None) -> None:
+    """Raise KeyPairError with the first problem given, if any: nothing is sent or written."""
+    problem = next(filter(None, problems), None)
+    if problem:
+        raise KeyPairError(problem)
+
+
 def flag(value: Any, name: str) -> bool:
     """A True/False argument, e.g. dry_run."""
     if not isinstance(value, bool):
@@ -48,9 +55,7 @@ def text_list(value: Any, name: str, example: str) -> list[str]:
 def key_names(value: Any, name: str = "names") -> list[str]:
     """Key names to look up: a list of valid names (or one name)."""
     names = text_list(value, name, "my-laptop")
-    problem = next(filter(None, map(key_name_problem, names)), None)
-    if problem:
-        raise KeyPairError(problem)
+    refuse(*map(key_name_problem, names))
     return names
 
 
@@ -65,9 +70,7 @@ def key_pair_id_problem(value: Any) -> str | None:
 def key_pair_ids(value: Any) -> list[str]:
     """Key pair ids to look up: a list of ids (or one id)."""
     ids = text_list(value, "ids", "key-0123456789abcdef0")
-    problem = next(filter(None, map(key_pair_id_problem, ids)), None)
-    if problem:
-        raise KeyPairError(problem)
+    refuse(*map(key_pair_id_problem, ids))
     return ids
 
 
@@ -85,10 +88,7 @@ def tags(value: Any) -> dict[str, str]:
     else:
         raise KeyPairError(f"tags={shown(value)}: give a dict such as {{'Project': 'demo'}}, "
                            "or boto3's [{'Key': 'Project', 'Value': 'demo'}].")
-    problem = (next(filter(None, (tag_problem(k, v) for k, v in result.items())), None)
-               or tags_count_problem(len(result)))
-    if problem:
-        raise KeyPairError(problem)
+    refuse(*(tag_problem(k, v) for k, v in result.items()), tags_count_problem(len(result)))
     return result
 
 

@@ -34,9 +34,8 @@ from helpers.keypairs import (
     import_key_pair,
 )
 from helpers.rules import (
-    key_format_problem,
     key_name_problem,
-    key_type_problem,
+    key_pair_problem,
     shown,
     tag_problem,
     tags_count_problem,
@@ -178,10 +177,7 @@ def create_and_save(
 ) -> NewKeyPair:
     """Create a tagged key pair and save its private key (0600); all of it happens, or none."""
     rows = _rows(rows)
-    problem = (key_name_problem(name) or key_type_problem(key_type)
-               or key_format_problem(key_format) or tags_problem(rows))
-    if problem:
-        raise KeyPairError(problem)
+    arguments.refuse(key_pair_problem(name, key_type, key_format) or tags_problem(rows))
     folder = default_key_dir() if arguments.folder(folder) is None else folder
     path = planned_key_path(name, key_format, folder)
     if path.exists() and not is_sandbox_leftover(path):
@@ -232,9 +228,7 @@ def import_public_key(
 ) -> NewKeyPair:
     """Import a public key as a tagged key pair; EC2 never sees a private key."""
     rows = _rows(rows)
-    problem = key_name_problem(name) or tags_problem(rows)
-    if problem:
-        raise KeyPairError(problem)
+    arguments.refuse(key_name_problem(name) or tags_problem(rows))
     if isinstance(public_key, str):  # pasted text, never read as a path on the server
         public_key = public_key.encode()
     response = import_key_pair(ec2, name, public_key, tags=tags_from_rows(rows))

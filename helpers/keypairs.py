@@ -12,22 +12,14 @@ from helpers import arguments
 from helpers.backend import EC2Client
 from helpers.errors import KeyPairError, friendly_errors
 from helpers.rules import (
-    key_format_problem,
     key_name_problem,
-    key_type_problem,
+    key_pair_problem,
     shown,
     shows_private_key,
 )
 
 KeyType = Literal["rsa", "ed25519"]
 KeyFormat = Literal["pem", "ppk"]
-
-
-def _check(name: str, key_type: str = "rsa", key_format: str = "pem") -> None:
-    """Raise KeyPairError for the first input that breaks a rule, before anything is sent."""
-    problem = key_name_problem(name) or key_type_problem(key_type) or key_format_problem(key_format)
-    if problem:
-        raise KeyPairError(problem)
 
 
 def _tag_specifications(tags: dict[str, str]) -> list[dict[str, Any]]:
@@ -71,7 +63,7 @@ def create_key_pair(
     dry_run: bool = False,
 ) -> dict[str, Any]:
     """Create a key pair; the response holds the private key (KeyMaterial), shown only this once."""
-    _check(name, key_type, key_format)
+    arguments.refuse(key_pair_problem(name, key_type, key_format))
     tags, dry_run = arguments.tags(tags), arguments.flag(dry_run, "dry_run")
     with friendly_errors(name):
         return ec2.create_key_pair(KeyName=name, KeyType=key_type, KeyFormat=key_format,
@@ -88,10 +80,8 @@ def delete_key_pair(
     """Delete a key pair by name or by id; EC2 answers success even if it did not exist."""
     if (name is None) == (key_pair_id is None):
         raise KeyPairError("Give either name= or key_pair_id= (exactly one) to delete a key pair.")
-    problem = (key_name_problem(name) if name is not None
-               else arguments.key_pair_id_problem(key_pair_id))
-    if problem:
-        raise KeyPairError(problem)
+    arguments.refuse(key_name_problem(name) if name is not None
+                     else arguments.key_pair_id_problem(key_pair_id))
     dry_run = arguments.flag(dry_run, "dry_run")
     target = {"KeyName": name} if name is not None else {"KeyPairId": key_pair_id}
     with friendly_errors():
@@ -142,7 +132,7 @@ def import_key_pair(
     dry_run: bool = False,
 ) -> dict[str, Any]:
     """Import the public half of a key pair you made yourself, given as bytes, text or a path."""
-    _check(name)
+    arguments.refuse(key_name_problem(name))
     tags, dry_run = arguments.tags(tags), arguments.flag(dry_run, "dry_run")
     material = read_public_key(public_key)
     with friendly_errors(name):

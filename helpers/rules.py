@@ -23,15 +23,13 @@ PRIVATE_KEY_SIGNS = re.compile(rf"BEGIN [A-Z0-9 ]*PRIVATE KEY|{PPK_HEADER}|Priva
 OPENSSH_PRIVATE_MAGIC = b"openssh-key-v1\x00"
 ENCRYPTED_KEY_OIDS = (bytes.fromhex("2a864886f70d01050d"), bytes.fromhex("2a864886f70d010c01"))
 BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f]")  # what XML 1.0, so EC2's answer, cannot carry
 
 
 def shown(value: Any) -> str:
     """A value as a sentence quotes it: its repr, cut short."""
     text = repr(value)
     return f"{text[:40]}..." if len(text) > 43 else text
-
-
-CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f]")
 
 
 def _control_character(text: str) -> str | None:
@@ -69,6 +67,11 @@ def key_type_problem(key_type: Any) -> str | None:
     if key_type in KEY_TYPES:
         return None
     return f"Unknown key type {key_type!r}: use 'rsa' or 'ed25519'."
+
+
+def key_pair_problem(name: Any, key_type: Any = "rsa", key_format: Any = "pem") -> str | None:
+    """The first thing wrong with a new key pair's name, type or format, or None."""
+    return key_name_problem(name) or key_type_problem(key_type) or key_format_problem(key_format)
 
 
 def key_format_problem(key_format: Any) -> str | None:
