@@ -42,8 +42,12 @@ $(READY): requirements.txt pyproject.toml helpers/sandbox/kernel.py Makefile
 execute: $(READY)  ## Re-run every notebook in place and store its outputs
 	$(BIN)/python -m scripts.execute_notebooks
 
-demo: $(READY)  ## Serve the key pair manager with Voila on localhost, on the sandbox
-	$(BIN)/voila notebooks/05_key_pair_manager.ipynb --Voila.ip=127.0.0.1
+# The workshop app: app/workshop.ipynb with the page template in app/voila (found through
+# JUPYTER_PATH) and the settings in app/voila.json (a kernel kept pre-heated, loopback only).
+DEMO := JUPYTER_PATH=$(CURDIR)/app $(BIN)/voila app/workshop.ipynb --Voila.config_file_paths=app
+
+demo: $(READY)  ## Serve the workshop app with Voila on http://127.0.0.1:8866, on the sandbox
+	$(DEMO)
 
 bench: $(READY)  ## Print speed figures, each as a ratio against a baseline measured in the same run
 	$(BIN)/python scripts/bench.py

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -159,11 +159,20 @@ def planned_key_path(name: str, key_format: str, folder: str | PathLike[str]) ->
     return shown_path(Path(folder).expanduser()) / key_file_name(name, key_format == "ppk")
 
 
-def create_problem(name: str, rows: Iterable[tuple[str, str]], folder: str) -> str | None:
+def name_problem(name: str, taken: Collection[str] = ()) -> str | None:
+    """Say what is wrong with a new key pair's name, taken names included, or None."""
+    if name in taken:
+        return (f"A key pair named {name!r} already exists in this Region: choose another "
+                "name, or delete that one first.")
+    return key_name_problem(name)
+
+
+def create_problem(name: str, rows: Iterable[tuple[str, str]], folder: str,
+                   taken: Collection[str] = ()) -> str | None:
     """The first thing that stops a create, in one sentence, or None when it can go ahead."""
     if not folder.strip():
         return "Give a folder for the private key, for example 'keys'."
-    return key_name_problem(name) or tags_problem(rows)
+    return name_problem(name, taken) or tags_problem(rows)
 
 
 def create_and_save(
@@ -216,11 +225,12 @@ def uploaded_public_key(value: Any) -> tuple[str, str] | None:
                            "whose one line starts with 'ssh-'.") from None
 
 
-def import_problem(name: str, public_key: str, rows: Iterable[tuple[str, str]]) -> str | None:
+def import_problem(name: str, public_key: str, rows: Iterable[tuple[str, str]],
+                   taken: Collection[str] = ()) -> str | None:
     """The first thing that stops an import, in one sentence, or None when it can go ahead."""
     if not public_key.strip():
         return "Paste a public key ('ssh-ed25519 AAAA...') or upload a .pub file."
-    return key_name_problem(name) or tags_problem(rows)
+    return name_problem(name, taken) or tags_problem(rows)
 
 
 def import_public_key(

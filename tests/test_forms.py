@@ -104,13 +104,28 @@ def test_invalid_name_disables_create_and_says_why(ec2, tmp_path, name):
     assert names(ec2) == [] and list(tmp_path.iterdir()) == []
 
 
-def test_create_duplicate_name_says_so_and_saves_nothing(ec2, tmp_path):
+@pytest.mark.parametrize("form_class", [CreateForm, ImportForm])
+def test_a_name_already_taken_is_refused_as_it_is_typed(ec2, tmp_path, form_class):
     create_key_pair(ec2, "laptop")
+    form = CreateForm(ec2, folder=tmp_path) if form_class is CreateForm else ImportForm(ec2)
+    if form_class is ImportForm:
+        form.text.value = public_key()
+    form.name.value = "laptop"
+    assert form.button.disabled
+    assert "A key pair named &#x27;laptop&#x27; already exists in this Region: choose another " \
+        "name, or delete that one first." in form.name_problem.value
+    form.name.value = "laptop-2"
+    assert not form.button.disabled and form.name_problem.value == ""
+
+
+def test_a_name_taken_after_the_form_loaded_is_refused_by_ec2_and_saves_nothing(ec2, tmp_path):
     form = CreateForm(ec2, folder=tmp_path)
+    create_key_pair(ec2, "laptop")  # by someone else, meanwhile
     form.name.value = "laptop"
     form.button.click()
     assert "already exists in this Region" in form.result.value
     assert list(tmp_path.iterdir()) == [] and names(ec2) == ["laptop"]
+    assert form.button.disabled, "the form learned the name is taken"
 
 
 def test_create_refuses_before_creating_when_the_file_exists(ec2, tmp_path):
@@ -154,6 +169,7 @@ def test_a_new_sandbox_creates_over_a_key_file_an_earlier_one_left(ec2, tmp_path
     form.button.click()
     keyfiles._saved_here.clear()  # a new kernel: the rehearsal's sandbox is gone, its file stays
     sandbox.forget_key_pairs()
+    form = CreateForm(ec2)  # the new kernel's form
     form.name.value = "workshop"
     form.button.click()
     assert "replacing the file another sandbox left" in form.result.value
@@ -413,7 +429,7 @@ def test_list_styles_follow_column_names_whatever_their_order(ec2, monkeypatch):
     assert [name for name, _ in headers] == [text for _, text in headers] == tables.COLUMNS
     (key_pair_id,) = re.findall(r'<td class="kp-col-KeyPairId">([^<]*)</td>', html)
     assert key_pair_id == ec2.describe_key_pairs()["KeyPairs"][0]["KeyPairId"]
-    assert re.search(r"td\.kp-col-KeyPairId \{[^}]*monospace", html)
+    assert re.search(r"\.kp-col-KeyPairId \{[^}]*monospace", html)
 
 
 def test_a_notebook_without_a_kernel_shows_one_readable_line(ec2, tmp_path):

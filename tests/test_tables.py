@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
+
 from helpers import create_key_pair, describe_key_pairs, key_pairs_table
-from helpers.tables import COLUMNS
+from helpers.tables import COLUMNS, cell_text
 
 
 def test_describe_becomes_one_row_per_key_with_api_columns(ec2):
@@ -46,3 +50,39 @@ def test_a_create_response_is_one_row_without_its_private_key(ec2):
 def test_a_response_without_key_pairs_is_an_empty_table():
     table = key_pairs_table({"Return": True, "KeyPairId": "key-0123456789abcdef0"})
     assert table.empty and list(table.columns) == COLUMNS
+
+
+def test_a_table_reads_the_same_in_a_notebook_and_in_the_forms(ec2):
+    """Left-aligned, one time format, names and ids kept whole, blanks where a response has
+    nothing (a create response has no CreateTime or KeyType)."""
+    created = create_key_pair(ec2, "web-server-1", key_type="ed25519", tags={"Team": "web"})
+    html = key_pairs_table(created)._repr_html_()
+    cells = dict(re.findall(r'<td class="kp-col-(\w+)">([^<]*)</td>', html))
+    assert cells["KeyName"] == "web-server-1" and cells["CreateTime"] == cells["KeyType"] == ""
+    assert "None" not in html and "NaT" not in html and "nan" not in html
+    assert re.search(r"\.kp-table th, \.kp-table td \{ text-align: left;", html)
+    assert re.search(r"\.kp-col-KeyName \{ white-space: nowrap; \}", html)
+    assert re.search(r"\.kp-col-KeyPairId \{ white-space: nowrap;", html)
+
+    described = key_pairs_table(describe_key_pairs(ec2))
+    when = described.loc[0, "CreateTime"]
+    shown = dict(re.findall(r'<td class="kp-col-(\w+)">([^<]*)</td>', described._repr_html_()))
+    assert shown["CreateTime"] == when.strftime("%Y-%m-%d %H:%M UTC") == cell_text(when)
+    assert when.strftime("%Y-%m-%d %H:%M UTC") in repr(described)
+    assert "NaT" not in repr(key_pairs_table(created))
+
+
+def test_a_table_stays_a_dataframe_for_pandas_work(ec2):
+    create_key_pair(ec2, "a", key_type="ed25519")
+    table = key_pairs_table(describe_key_pairs(ec2))
+    assert isinstance(table, pd.DataFrame)
+    assert str(table["CreateTime"].dtype) == "datetime64[ns, UTC]"
+    assert table[table["KeyType"] == "ed25519"]["KeyName"].tolist() == ["a"]
+
+
+def test_a_long_table_is_cut_as_pandas_cuts_it():
+    items = [{"KeyName": f"key-{n:04}", "KeyPairId": f"key-{n:017x}"} for n in range(5000)]
+    html = key_pairs_table({"KeyPairs": items})._repr_html_()
+    assert html.count("<tr>") == 1 + pd.get_option("display.min_rows") + 1  # head, rows, …
+    assert "key-0000" in html and "key-4999" in html and "key-2500" not in html
+    assert "5000 rows × 6 columns" in html

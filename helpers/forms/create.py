@@ -29,7 +29,7 @@ class CreateForm(Form):
     """Create a key pair, tagged as the tutorial's, and save its private key to a folder (0600)."""
 
     def __init__(self, ec2: EC2Client | None = None, *, folder: str | Path | None = None,
-                 on_change: Callable[[], None] | None = None) -> None:
+                 on_change: Callable[[], None] | None = None, load: bool = True) -> None:
         field = w.Layout(width=WIDE)
         self.name = classed(w.Text(description="Key name", placeholder="e.g. my-laptop",
                                     style=LABELS, layout=field), "kp-create-name")
@@ -61,37 +61,39 @@ class CreateForm(Form):
         for widget in (self.name, self.folder):
             widget.observe(lambda _: self._validate(), "value")
         self.button.on_click(self._create)
-        self._validate()
+        if load:
+            self.refresh()  # the names already taken
+        else:
+            self._validate()
 
     def _validate(self) -> None:
-        name_problem = model.key_name_problem(self.name.value)
+        name_problem = model.name_problem(self.name.value, self.taken)
         self.name_problem.value = hint(name_problem, quiet=not self.name.value)
         tags_problem = model.tags_problem(self.tags.rows())
         self.tags_problem.value = hint(tags_problem, quiet=False)
-        problem = model.create_problem(self.name.value, self.tags.rows(), self.folder.value)
+        problem = model.create_problem(self.name.value, self.tags.rows(), self.folder.value,
+                                       self.taken)
         self.button.disabled = self.running or problem is not None
 
     def _create(self, _: Any = None) -> None:
         if self.running or self.button.disabled:
             return
-        with self._busy(self.button):
+        with self._busy(self.button, "Creating…"):
             self.result.value = box(f"Creating <b>{escape(self.name.value)}</b>…")
             try:
                 made = model.create_and_save(
                     self.ec2, self.name.value, key_type=self.key_type.value,
                     key_format=self.key_format.value, rows=self.tags.rows(),
                     folder=self.folder.value)
-            except Exception as error:
+            except Exception as error:  # then described again: a name taken meanwhile shows
                 self.result.value = box(escape(model.message_of(error)), "error")
-                return
-            self.result.value = box(
-                f"Created <b>{escape(made.name)}</b> ({escape(made.key_pair_id)}).<br>"
-                f"Fingerprint: <code>{escape(made.fingerprint)}</code><br>"
-                f"Private key saved to <code>{escape(made.shown_path())}</code> (mode 0600"
-                f"{', replacing the file another sandbox left' * made.replaced_file}): "
-                "keep it safe, EC2 cannot give it to you again.", "ok")
-            self.name.value = ""  # ready for the next key; the button is off until a new name
-            self.tags.clear()
+            else:
+                self.result.value = box(
+                    f"Created <b>{escape(made.name)}</b> ({escape(made.key_pair_id)}).<br>"
+                    f"Fingerprint: <code>{escape(made.fingerprint)}</code><br>"
+                    f"Private key saved to <code>{escape(made.shown_path())}</code> (mode 0600"
+                    f"{', replacing the file another sandbox left' * made.replaced_file}): "
+                    "keep it safe, EC2 cannot give it to you again.", "ok")
+                self.name.value = ""  # ready for the next key; the button is off until a new name
+                self.tags.clear()
         self._changed()
-
-

@@ -104,7 +104,7 @@ class DeleteForm(Form):
             return
         (names, safety), self.pending = self.pending, None
         self.confirm_box.layout.display = "none"
-        with self._busy(self.button, self.confirm, self.cancel):
+        with self._busy(self.button, "Deleting…", self.confirm, self.cancel):
             try:
                 outcome = model.delete_key_pairs(self.ec2, names, safety=safety)
             except Exception as error:

@@ -33,7 +33,7 @@ class ImportForm(Form):
     """Import the public half of a key pair you made yourself: paste it, or upload a .pub file."""
 
     def __init__(self, ec2: EC2Client | None = None, *,
-                 on_change: Callable[[], None] | None = None) -> None:
+                 on_change: Callable[[], None] | None = None, load: bool = True) -> None:
         self.name = classed(w.Text(description="Key name", placeholder="e.g. my-laptop",
                                     style=LABELS, layout=w.Layout(width=WIDE)), "kp-import-name")
         self.name_problem = classed(w.HTML(layout=w.Layout(margin="0 0 4px 140px")),
@@ -60,13 +60,17 @@ class ImportForm(Form):
         self.text.observe(self._pasted, "value")
         self.upload.observe(self._uploaded, "value")
         self.button.on_click(self._import)
-        self._validate()
+        if load:
+            self.refresh()  # the names already taken
+        else:
+            self._validate()
 
     def _validate(self) -> None:
-        self.name_problem.value = hint(model.key_name_problem(self.name.value),
+        self.name_problem.value = hint(model.name_problem(self.name.value, self.taken),
                                         quiet=not self.name.value)
         self.tags_problem.value = hint(model.tags_problem(self.tags.rows()), quiet=False)
-        problem = model.import_problem(self.name.value, self.text.value, self.tags.rows())
+        problem = model.import_problem(self.name.value, self.text.value, self.tags.rows(),
+                                       self.taken)
         self.button.disabled = self.running or problem is not None
 
     def _pasted(self, change: dict[str, Any]) -> None:
@@ -92,20 +96,20 @@ class ImportForm(Form):
     def _import(self, _: Any = None) -> None:
         if self.running or self.button.disabled:
             return
-        with self._busy(self.button):
+        with self._busy(self.button, "Importing…"):
             self.result.value = box(f"Importing <b>{escape(self.name.value)}</b>…")
             try:
                 made = model.import_public_key(self.ec2, self.name.value, self.text.value,
                                                rows=self.tags.rows())
-            except Exception as error:
+            except Exception as error:  # then described again: a name taken meanwhile shows
                 self.result.value = box(escape(model.message_of(error)), "error")
-                return
-            self.result.value = box(
-                f"Imported <b>{escape(made.name)}</b> ({escape(made.key_pair_id)}).<br>"
-                f"Fingerprint: <code>{escape(made.fingerprint)}</code>", "ok")
-            self.name.value = self.text.value = ""
-            self.upload.value = ()
-            self.tags.clear()
+            else:
+                self.result.value = box(
+                    f"Imported <b>{escape(made.name)}</b> ({escape(made.key_pair_id)}).<br>"
+                    f"Fingerprint: <code>{escape(made.fingerprint)}</code>", "ok")
+                self.name.value = self.text.value = ""
+                self.upload.value = ()
+                self.tags.clear()
         self._changed()
 
 

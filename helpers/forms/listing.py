@@ -11,36 +11,7 @@ import ipywidgets as w
 from helpers import forms_model as model
 from helpers.backend import EC2Client
 from helpers.forms.widgets import Form, box, classed, header
-from helpers.tables import key_pairs_table, tags_text
-
-# How each column reads, keyed by the API's field name, never by position.
-COLUMN_STYLES = {
-    "KeyName": "white-space: nowrap",
-    "KeyPairId": "white-space: nowrap; font-family: monospace",
-    "KeyFingerprint": "font-family: monospace; max-width: 230px; word-break: break-all",
-    "CreateTime": "white-space: nowrap",
-}
-TABLE_STYLE = "<style>" + """
-.kp-table { border-collapse: collapse; font-size: 12px; margin-top: 4px; line-height: 1.4; }
-.kp-table th { text-align: left; padding: 4px 8px; border-bottom: 2px solid #90a4ae; }
-.kp-table td { padding: 4px 8px; border-bottom: 1px solid #e0e0e0; vertical-align: top; }
-""" + "".join(f".kp-table td.kp-col-{c} {{ {s}; }}\n" for c, s in COLUMN_STYLES.items()) \
-    + "</style>"
-
-
-def table_html(items: list[dict[str, Any]]) -> str:
-    """The key pairs as an HTML table whose cells carry their column's name as a class."""
-    table = key_pairs_table({"KeyPairs": items})
-    table["CreateTime"] = table["CreateTime"].dt.strftime("%Y-%m-%d %H:%M UTC")
-    cells = table.astype(str).map(escape)  # escaped here, so that Tags can hold <br>
-    cells["Tags"] = ["<br>".join(escape(tags_text([tag])) for tag in item.get("Tags") or [])
-                     for item in items]
-    head = "".join(f'<th class="kp-col-{column}">{column}</th>' for column in cells.columns)
-    body = "".join("<tr>" + "".join(f'<td class="kp-col-{column}">{value}</td>'
-                                    for column, value in row.items()) + "</tr>"
-                   for _, row in cells.iterrows())
-    return (f'{TABLE_STYLE}<div style="overflow-x:auto"><table class="kp-table"><thead><tr>'
-            f"{head}</tr></thead><tbody>{body}</tbody></table></div>")
+from helpers.tables import key_pairs_table, table_html
 
 
 class KeyPairList(Form):
@@ -72,7 +43,7 @@ class KeyPairList(Form):
 
     def _refresh_clicked(self, _: Any = None) -> None:
         if not self.running:
-            with self._busy(self.refresh_button):
+            with self._busy(self.refresh_button, "Refreshing…"):
                 self._changed()  # in the manager, the delete choices are described again too
 
     def refresh(self, items: list[dict[str, Any]] | None = None) -> None:
@@ -93,4 +64,4 @@ class KeyPairList(Form):
             self.table.value = box("No key pairs match the filter." if total else
                                     "No key pairs yet: create or import one.")
             return
-        self.table.value = table_html(items)
+        self.table.value = table_html(key_pairs_table({"KeyPairs": items}), index=False)

@@ -31,17 +31,17 @@ def backend_badge(ec2: EC2Client) -> str:
     return (f'<span style="background:{paper};color:{ink};border:1px solid {ink};'
             f'border-radius:10px;padding:1px 10px;font-weight:600">● {name} · '
             f'{escape(ec2.meta.region_name or "")}</span>'
-            f'<span style="color:#546e7a;margin-left:8px">{note}</span>')
+            f'<span class="kp-help" style="color:#546e7a;margin-left:8px">{note}</span>')
 
 
 class KeyPairManager(w.VBox):
     """The four forms in tabs (Create, Import, List, Delete), kept in sync after every action."""
 
     def __init__(self, ec2: EC2Client | None = None, *,
-                 folder: str | Path | None = None) -> None:
+                 folder: str | Path | None = None, badge: bool = True) -> None:
         self.ec2 = ec2 if ec2 is not None else ec2_client()
-        self.create = CreateForm(self.ec2, folder=folder, on_change=self.refresh)
-        self.import_ = ImportForm(self.ec2, on_change=self.refresh)
+        self.create = CreateForm(self.ec2, folder=folder, on_change=self.refresh, load=False)
+        self.import_ = ImportForm(self.ec2, on_change=self.refresh, load=False)
         self.list = KeyPairList(self.ec2, on_change=self.refresh, load=False)
         self.delete = DeleteForm(self.ec2, on_change=self.refresh, load=False)
         self.tabs = classed(w.Tab([self.create, self.import_, self.list, self.delete],
@@ -50,18 +50,19 @@ class KeyPairManager(w.VBox):
         for form in self.tabs.children:
             form.layout.padding = "8px 12px"
         header = w.HTML(backend_badge(self.ec2), layout=w.Layout(margin="0 0 8px 0"))
-        super().__init__([header, self.tabs])
+        super().__init__([header, self.tabs] if badge else [self.tabs])
         self.refresh()
 
     def __repr__(self) -> str:
         return "KeyPairManager: run this cell in Jupyter to use the manager."
 
     def refresh(self) -> None:
-        """Describe the key pairs once and bring the list and the delete choices up to date."""
+        """Describe the key pairs once and bring every form up to date (names taken, the list,
+        the delete choices)."""
         try:
             items = model.all_key_pairs(self.ec2)
         except Exception as error:
             self.list.result.value = box(escape(model.message_of(error)), "error")
             return
-        self.list.refresh(items)
-        self.delete.refresh(items)
+        for form in self.tabs.children:
+            form.refresh(items)

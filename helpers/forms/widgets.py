@@ -10,6 +10,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from helpers import forms_model as model
 from helpers.backend import EC2Client, ec2_client
 
 WIDE = "560px"
@@ -35,8 +36,8 @@ def hint(problem: str | None, quiet: bool) -> str:
     """The line under a field: grey while the field is just empty, red when it is wrong."""
     if not problem:
         return ""
-    colour = "#607d8b" if quiet else "#b71c1c"
-    return f'<span style="color:{colour};font-size:12px">{escape(problem)}</span>'
+    colour, kind = ("#607d8b", "kp-hint-quiet") if quiet else ("#b71c1c", "kp-hint")
+    return f'<span class="{kind}" style="color:{colour};font-size:13px">{escape(problem)}</span>'
 
 
 def classed(widget: w.DOMWidget, *classes: str) -> w.DOMWidget:
@@ -46,8 +47,9 @@ def classed(widget: w.DOMWidget, *classes: str) -> w.DOMWidget:
 
 
 def header(title: str, help_text: str) -> w.HTML:
-    return w.HTML(f'<h3 style="margin:0 0 4px 0">{title}</h3>'
-                  f'<div style="color:#546e7a;max-width:720px;margin-bottom:8px;line-height:1.45">'
+    return w.HTML(f'<h3 class="kp-form-title" style="margin:0 0 4px 0">{title}</h3>'
+                  f'<div class="kp-help" style="color:#546e7a;max-width:720px;margin-bottom:8px;'
+                  'line-height:1.45">'
                   f'{help_text}</div>')
 
 
@@ -72,13 +74,21 @@ class Form(w.VBox):
         self.ec2 = ec2 if ec2 is not None else ec2_client()
         self.on_change = on_change
         self.running = False
+        self.taken: set[str] = set()  # the Region's key names, as last described
 
     def __repr__(self) -> str:
         # What a notebook shows where the widget cannot be drawn (GitHub, a kernel not running).
         return f"{type(self).__name__}: run this cell in Jupyter to use the form."
 
     def refresh(self, items: list[dict[str, Any]] | None = None) -> None:
-        """Bring the form up to date with the key pairs (forms with no list have nothing to do)."""
+        """Learn the names already taken (described again if items is None), so that a name is
+        refused as it is typed; a describe that fails leaves the last names known."""
+        try:
+            items = model.all_key_pairs(self.ec2) if items is None else items
+        except Exception:  # the click then says what is wrong, in the form's result line
+            return
+        self.taken = {item["KeyName"] for item in items}
+        self._validate()
 
     def _validate(self) -> None:
         """Turn buttons on or off from the current input."""
@@ -87,14 +97,21 @@ class Form(w.VBox):
         (self.on_change or self.refresh)()
 
     @contextmanager
-    def _busy(self, *buttons: w.Button) -> Iterator[None]:
-        # Buttons stay off until the call returns, so a second click cannot submit twice.
+    def _busy(self, clicked: w.Button, label: str, *others: w.Button) -> Iterator[None]:
+        """While a call runs: the clicked button says what is happening (label) and every button
+        is off, so a slow call (live AWS) never looks frozen and a second click cannot submit
+        twice."""
         self.running = True
-        for button in buttons:
+        description = clicked.description
+        clicked.description = label
+        clicked.add_class("kp-busy")
+        for button in (clicked, *others):
             button.disabled = True
         try:
             yield
         finally:
+            clicked.description = description
+            clicked.remove_class("kp-busy")
             self.running = False
             self._validate()
 

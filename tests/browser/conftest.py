@@ -23,39 +23,29 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
+APP = ROOT / "app"
 SCREENSHOTS = ROOT / "screenshots"
-MANAGER_NOTEBOOK = "05_key_pair_manager.ipynb"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 SERVER_START_SECONDS = 60
 SERVER_STOP_SECONDS = 15
-# Console errors a learner also sees offline and that break nothing, as regexes on
-# "message [url]", each with the reason it is allowed. Every other error fails the test.
-ALLOWED_CONSOLE_ERRORS = {
-    r"^Failed to load resource: .* \[https://cdn\.jsdelivr\.net/npm/@fortawesome/":
-        "Voilà's page template links Font Awesome CSS from a CDN; the tests block the internet "
-        "(workshops may be offline) and none of the forms needs those icons.",
-}
 # Every expect() waits this long: a kernel round trip on a busy 2-core machine can take seconds.
 expect.set_options(timeout=20_000)
 # Filled in by the fixtures and the tests, printed at the end of the run.
 TIMINGS: dict[str, float] = {}
-ALLOWED_SEEN: dict[str, int] = {}
 
 
 @dataclass
 class ConsoleErrors:
-    """JavaScript errors a page logged or threw, as 'message [url]'."""
+    """JavaScript errors a page logged or threw, as 'message [url]', and requests off the
+    machine."""
 
     seen: list[str] = field(default_factory=list)
 
-    def allowed_by(self, error: str) -> str | None:
-        return next((p for p in ALLOWED_CONSOLE_ERRORS if re.search(p, error)), None)
-
     def unexpected(self, since: int = 0) -> list[str]:
-        """Errors not allowed, of those seen since the since-th one."""
-        return [error for error in self.seen[since:] if not self.allowed_by(error)]
+        """The errors seen since the since-th one (every error fails a test: none is allowed)."""
+        return self.seen[since:]
 
 
 @dataclass
@@ -138,7 +128,8 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def _serve(command: list[str], home: Path, log: Path, probe_url: str, ok: set[int]):
+def _serve(command: list[str], home: Path, log: Path, probe_url: str, ok: set[int],
+           extra_env: dict[str, str] | None = None):
     """Start a server in its own session with a private Jupyter home; wait until it answers."""
     # A run that is terminated (a CI timeout, kill) unwinds like Ctrl-C, so the fixtures stop
     # their servers: in their own sessions, they would outlive it.
@@ -150,6 +141,7 @@ def _serve(command: list[str], home: Path, log: Path, probe_url: str, ok: set[in
     for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR",
                  "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR"):
         env[name] = str(home / name.lower())
+    env.update(extra_env or {})
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
                                    cwd=home, start_new_session=True)
@@ -230,19 +222,19 @@ def lab(browser: Browser, notebooks_copy: Path, tmp_path_factory) -> Iterator[Se
 
 
 @pytest.fixture(scope="session")
-def voila(browser: Browser, notebooks_copy: Path, tmp_path_factory) -> Iterator[Server]:
-    """Voilà serving the key pair manager app, on a free loopback port."""
-    if not (notebooks_copy / MANAGER_NOTEBOOK).exists():
-        pytest.fail(f"notebooks/{MANAGER_NOTEBOOK} is missing: nothing for Voilà to serve",
-                    pytrace=False)
+def voila(browser: Browser, tmp_path_factory) -> Iterator[Server]:
+    """The workshop app as make demo serves it (app/voila.json, the page template through
+    JUPYTER_PATH), from a throwaway copy of app/, on a free loopback port."""
+    copy = tmp_path_factory.mktemp("voila") / "app"
+    shutil.copytree(APP, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "keys"))
     home = tmp_path_factory.mktemp("voila-home")
     port = free_port()
-    server = Server(f"http://127.0.0.1:{port}", notebooks_copy, home / "voila.log",
-                    time.monotonic())
-    # Any answer from a static file means Voilà listens; asking for / would run the notebook.
-    process = _serve([sys.executable, "-m", "voila", str(notebooks_copy / MANAGER_NOTEBOOK),
-                      "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
-                     home, server.log, server.url("voila/static/voila.js"), ok={200, 404})
+    server = Server(f"http://127.0.0.1:{port}", copy, home / "voila.log", time.monotonic())
+    # Any answer from a static file means Voilà listens; asking for / would use up its kernel.
+    process = _serve([sys.executable, "-m", "voila", str(copy / "workshop.ipynb"),
+                      f"--Voila.config_file_paths={copy}", "--no-browser", f"--port={port}"],
+                     home, server.log, server.url("voila/static/voila.js"), ok={200, 404},
+                     extra_env={"JUPYTER_PATH": str(copy)})
     try:
         yield server
     finally:
@@ -250,13 +242,19 @@ def voila(browser: Browser, notebooks_copy: Path, tmp_path_factory) -> Iterator[
 
 
 @contextmanager
-def browser_tab(browser: Browser, errors: ConsoleErrors) -> Iterator[Page]:
-    """A browser tab that reaches only 127.0.0.1 (as offline) and records JS errors in errors."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def browser_tab(browser: Browser, errors: ConsoleErrors,
+                width: int = 1280, height: int = 900) -> Iterator[Page]:
+    """A browser tab that reaches only 127.0.0.1 (as offline) and records in errors its JS
+    errors and any request that would leave the machine."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     context.set_default_timeout(30_000)
     context.set_default_navigation_timeout(60_000)
-    # Same result with or without internet: anything not on loopback is refused.
-    context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])"), lambda route: route.abort())
+
+    def refuse(route) -> None:  # the same result with or without internet
+        errors.seen.append(f"a request off the machine: {route.request.url}")
+        route.abort()
+
+    context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])"), refuse)
     tab = context.new_page()
     tab.on("console", lambda message: message.type == "error" and errors.seen.append(
         f"{message.text} [{message.location.get('url', '')}]"))
@@ -265,9 +263,6 @@ def browser_tab(browser: Browser, errors: ConsoleErrors) -> Iterator[Page]:
         yield tab
     finally:
         context.close()
-        for error in errors.seen:
-            if pattern := errors.allowed_by(error):
-                ALLOWED_SEEN[pattern] = ALLOWED_SEEN.get(pattern, 0) + 1
 
 
 @pytest.fixture
@@ -301,13 +296,14 @@ def screenshot_path(test_name: str) -> Path:
 
 
 @pytest.fixture
-def screenshot(page: Page, request: pytest.FixtureRequest):
-    """Return a function that saves the page now, as screenshots/<test>-<moment>.png."""
+def screenshot(request: pytest.FixtureRequest):
+    """Return a function that saves the test's page now, as screenshots/<test>-<moment>.png."""
 
     def save(moment: str) -> Path:
+        tab = next(v for v in request.node.funcargs.values() if isinstance(v, Page))
         path = screenshot_path(f"{request.node.name}-{moment}")
         path.parent.mkdir(exist_ok=True)
-        page.screenshot(path=path, full_page=True)
+        tab.screenshot(path=path, full_page=True)
         return path
 
     return save
@@ -353,9 +349,6 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.section("browser timings")
         for what, seconds in TIMINGS.items():
             terminalreporter.line(f"{what}: {seconds:.1f}")
-    for pattern, count in ALLOWED_SEEN.items():
-        terminalreporter.line(f"allowed console error, seen {count}x: {pattern}\n"
-                              f"  because {ALLOWED_CONSOLE_ERRORS[pattern]}")
 
 
 def wait_for_idle_kernel(page: Page) -> None:

@@ -148,7 +148,7 @@ def test_voila_app_creates_and_deletes_a_key(page, voila, console_errors, timing
     page.goto(voila.url("/"), timeout=90_000)  # Voilà runs the whole notebook before answering
     app = find_manager(page, timeout=90_000)
     timings["Voilà page request to the manager shown, s"] = time.monotonic() - started
-    expect(app.list_table()).to_contain_text("No key pairs yet")  # the tour left none behind
+    expect(app.list_table()).to_contain_text("No key pairs yet")  # an empty sandbox per visitor
     name = f"browser-voila-{secrets.token_hex(4)}"
     app.type_key_name(name)
     expect(app.part("kp-create-button")).to_be_enabled()

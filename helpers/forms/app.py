@@ -1,0 +1,87 @@
+"""The workshop app that `make demo` serves: the manager, under a bar made for the audience
+(the title and the backend badge) and a presenter's controls (reset, samples, large text)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from helpers import forms_model as model
+from helpers import workshop
+from helpers.backend import client_backend, ec2_client
+from helpers.forms.manager import KeyPairManager, backend_badge
+from helpers.forms.widgets import Form, box, classed
+
+STYLE = (Path(__file__).with_name("app.css")).read_text()
+TITLE = "EC2 key pairs"
+
+
+class WorkshopApp(Form):
+    """The manager for a room: big, high-contrast and empty at first; the presenter resets the
+    sandbox or loads sample key pairs between demos."""
+
+    def __init__(self, *, folder: str | Path | None = None) -> None:
+        with contextlib.redirect_stdout(io.StringIO()):  # the badge says which backend
+            ec2 = ec2_client()
+        backend = client_backend(ec2)
+        self.manager = KeyPairManager(ec2, folder=folder, badge=False)
+        self.reset = classed(w.Button(description="Reset sandbox", tooltip="Delete every key "
+                                      "pair and its sandbox key file"), "kp-reset")
+        self.samples = classed(w.Button(description="Load sample key pairs", tooltip="Import "
+                                        "four key pairs to list, filter and delete"),
+                               "kp-samples")
+        self.large = classed(w.ToggleButton(value=True, description="Large text",
+                                            tooltip="Large text, high contrast"), "kp-large-text")
+        self.status = classed(w.HTML(), "kp-presenter-status")
+        self.reset.layout.display = None if backend == "sandbox" else "none"
+        self.samples.layout.display = None if backend != "live" else "none"
+        self.reset.on_click(self._reset)
+        self.samples.on_click(self._load_samples)
+        self.large.observe(self._large_text, "value")
+        bar = classed(w.HBox([w.HTML(f"<h1>{TITLE}</h1>"),
+                              w.HTML(backend_badge(ec2))]), "kp-app-bar")
+        controls = classed(w.HBox([self.reset, self.samples, self.large, self.status]),
+                           "kp-presenter")
+        super().__init__(ec2, None, children=[w.HTML(f"<style>{STYLE}</style>"), bar, controls,
+                                              self.manager])
+        classed(self, "kp-app", "kp-large")
+
+    def __repr__(self) -> str:
+        return "WorkshopApp: run this cell in Jupyter (or make demo) to use the app."
+
+    def _large_text(self, change: dict[str, Any]) -> None:
+        (self.add_class if change["new"] else self.remove_class)("kp-large")
+
+    def _validate(self) -> None:
+        self.reset.disabled = self.samples.disabled = self.running
+
+    def _act(self, button: w.Button, label: str, action) -> None:
+        """Run action (which returns what to say) with a busy button, then refresh the forms."""
+        if self.running:
+            return
+        with self._busy(button, label, self.reset, self.samples):
+            try:
+                self.status.value = box(escape(action()), "ok")
+            except Exception as error:
+                self.status.value = box(escape(model.message_of(error)), "error")
+        self.manager.refresh()
+
+    def _reset(self, _: Any = None) -> None:
+        def reset() -> str:
+            gone = workshop.reset_sandbox(self.ec2).deleted
+            for form in (self.manager.create, self.manager.import_, self.manager.delete):
+                form.result.value = ""
+            return f"Sandbox reset: {len(gone)} key pair{'s' * (len(gone) != 1)} deleted."
+        self._act(self.reset, "Resetting…", reset)
+
+    def _load_samples(self, _: Any = None) -> None:
+        def load() -> str:
+            loaded = workshop.load_samples(self.ec2)
+            return (f"Loaded {', '.join(loaded)}." if loaded
+                    else "The sample key pairs are already there.")
+        self._act(self.samples, "Loading…", load)
