@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -11,23 +12,18 @@ from helpers import arguments
 
 COLUMNS = ["KeyName", "KeyPairId", "KeyType", "KeyFingerprint", "CreateTime", "Tags"]
 TIME_FORMAT = "%Y-%m-%d %H:%M UTC"  # the one way a time reads, in tables and in the forms
-# Names, ids and times never break; a fingerprint or a public key may, anywhere, so that the
-# standard columns fit 1024 px with JupyterLab's file browser open.
+# Inline styles, with values that JupyterLab keeps in an untrusted notebook's stored outputs.
+# Names, ids and types never break; a fingerprint or a public key may break anywhere, a time
+# between date and time, tags between tags and after '=', only where room runs out: the standard
+# columns fit a notebook 1024 px wide with JupyterLab's file browser open.
+CELL_STYLE = "text-align: left; vertical-align: top; padding: 3px 5px"
 COLUMN_STYLES = {
     "KeyName": "white-space: nowrap",
-    "KeyPairId": "white-space: nowrap; font-family: monospace",
+    "KeyPairId": "white-space: nowrap",
     "KeyType": "white-space: nowrap",
-    "KeyFingerprint": "font-family: monospace; min-width: 16ch; max-width: 26ch; "
-                      "overflow-wrap: anywhere",
-    "CreateTime": "white-space: nowrap",
-    "PublicKey": "font-family: monospace; max-width: 30ch; overflow-wrap: anywhere",
+    "KeyFingerprint": "font-family: monospace; word-break: break-all; min-width: 80px",
+    "PublicKey": "font-family: monospace; word-break: break-all; min-width: 160px",
 }
-TABLE_STYLE = "<style>" + """
-.kp-table { border-collapse: collapse; margin-top: 4px; line-height: 1.4; }
-.kp-table th, .kp-table td { text-align: left; padding: 4px 8px; vertical-align: top; }
-.kp-table thead th { border-bottom: 2px solid #90a4ae; }
-.kp-table td, .kp-table tbody th { border-bottom: 1px solid #e0e0e0; }
-""" + "".join(f".kp-table .kp-col-{c} {{ {s}; }}\n" for c, s in COLUMN_STYLES.items()) + "</style>"
 
 
 def cell_text(value: Any) -> str:
@@ -39,26 +35,44 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def table_html(table: pd.DataFrame, *, index: bool = True) -> str:
+def _cell(column: Any, value: Any) -> str:
+    style = "; ".join(filter(None, [CELL_STYLE, COLUMN_STYLES.get(str(column)),
+                                    "border-bottom: 1px solid #e0e0e0"]))
+    text = escape(cell_text(value))
+    if isinstance(value, pd.Timestamp) and text:  # date and time each kept whole
+        text = " ".join(f'<span style="white-space: nowrap">{part}</span>'
+                        for part in text.split(" ", 1))
+    elif column == "Tags":  # may wrap after a tag's '=' too, not only between tags
+        text = text.replace("=", "=<wbr>")
+    return f'<td class="kp-col-{escape(str(column))}" style="{style}">{text}</td>'
+
+
+def _camel_breaks(name: str) -> str:
+    """A column name that may wrap where its words join (Key|Fingerprint), never inside one."""
+    return "<wbr>".join(escape(word) for word in re.findall(r"[A-Z]?[^A-Z]*", name) if word)
+
+
+def table_html(table: pd.DataFrame) -> str:
     """A DataFrame as a left-aligned HTML table whose cells carry their column's name as a class
-    (kp-col-KeyName), long tables cut as pandas cuts them."""
+    (kp-col-KeyName); long tables are cut as pandas cuts them. The index shows only when it
+    says something (not 0 to n-1), to leave room for the fields."""
+    if not table.index.equals(pd.RangeIndex(len(table))):
+        table = table.reset_index()
     rows = table
     cut = len(table) > pd.get_option("display.max_rows")
     if cut:
         half = max(pd.get_option("display.min_rows") // 2, 1)
         rows = pd.concat([table.head(half), table.tail(half)])
-    head = "".join(f'<th class="kp-col-{escape(str(c))}">{escape(str(c))}</th>'
-                   for c in table.columns)
+    head = "".join(f'<th class="kp-col-{escape(str(c))}" style="{CELL_STYLE}; border-bottom: '
+                   f'2px solid #90a4ae">{_camel_breaks(str(c))}</th>' for c in table.columns)
     body = []
-    for number, (label, row) in enumerate(rows.iterrows()):
+    for number, (_, row) in enumerate(rows.iterrows()):
         if cut and number == len(rows) // 2:
-            body.append(f'<tr><td colspan="{len(table.columns) + index}">…</td></tr>')
-        cells = "".join(f'<td class="kp-col-{escape(str(c))}">{escape(cell_text(v))}</td>'
-                        for c, v in row.items())
-        body.append(f"<tr>{f'<th>{escape(str(label))}</th>' * index}{cells}</tr>")
+            body.append(f'<tr><td colspan="{len(table.columns)}">…</td></tr>')
+        body.append("<tr>" + "".join(_cell(c, v) for c, v in row.items()) + "</tr>")
     size = f"<p>{len(table)} rows × {len(table.columns)} columns</p>" * cut
-    return (f'{TABLE_STYLE}<table class="kp-table"><thead><tr>{"<th></th>" * index}{head}</tr>'
-            f"</thead><tbody>{''.join(body)}</tbody></table>{size}")
+    return (f'<table class="kp-table" style="border-collapse: collapse; font-size: 12px">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{size}")
 
 
 class KeyPairsTable(pd.DataFrame):

@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_app import bench_app
 from bench_forms import bench_forms
 from jupyter_client.manager import start_new_kernel
 
@@ -66,6 +67,7 @@ def main() -> None:
     report("  same, after 3 s of reading", warmed - 3, "python -c 'import boto3'", import_boto3)
 
     bench_forms()
+    bench_app()
 
     if not quick:
         with tempfile.TemporaryDirectory() as tmp:

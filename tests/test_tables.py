@@ -57,17 +57,20 @@ def test_a_table_reads_the_same_in_a_notebook_and_in_the_forms(ec2):
     nothing (a create response has no CreateTime or KeyType)."""
     created = create_key_pair(ec2, "web-server-1", key_type="ed25519", tags={"Team": "web"})
     html = key_pairs_table(created)._repr_html_()
-    cells = dict(re.findall(r'<td class="kp-col-(\w+)">([^<]*)</td>', html))
+    cells = dict(re.findall(r'<td class="kp-col-(\w+)"[^>]*>([^<]*)</td>', html))
     assert cells["KeyName"] == "web-server-1" and cells["CreateTime"] == cells["KeyType"] == ""
     assert "None" not in html and "NaT" not in html and "nan" not in html
-    assert re.search(r"\.kp-table th, \.kp-table td \{ text-align: left;", html)
-    assert re.search(r"\.kp-col-KeyName \{ white-space: nowrap; \}", html)
-    assert re.search(r"\.kp-col-KeyPairId \{ white-space: nowrap;", html)
+    styles = dict(re.findall(r'<td class="kp-col-(\w+)" style="([^"]*)"', html))
+    assert all("text-align: left" in style for style in styles.values())
+    assert "white-space: nowrap" in styles["KeyName"] and "nowrap" in styles["KeyPairId"]
+    assert "word-break: break-all" in styles["KeyFingerprint"]
 
     described = key_pairs_table(describe_key_pairs(ec2))
     when = described.loc[0, "CreateTime"]
-    shown = dict(re.findall(r'<td class="kp-col-(\w+)">([^<]*)</td>', described._repr_html_()))
-    assert shown["CreateTime"] == when.strftime("%Y-%m-%d %H:%M UTC") == cell_text(when)
+    (shown,) = re.findall(r'<td class="kp-col-CreateTime"[^>]*>(.*?)</td>',
+                          described._repr_html_())
+    assert re.sub(r"<[^>]+>", "", shown) == when.strftime("%Y-%m-%d %H:%M UTC") == cell_text(when)
+    assert shown.count('<span style="white-space: nowrap">') == 2  # breaks only at the space
     assert when.strftime("%Y-%m-%d %H:%M UTC") in repr(described)
     assert "NaT" not in repr(key_pairs_table(created))
 
@@ -84,5 +87,12 @@ def test_a_long_table_is_cut_as_pandas_cuts_it():
     items = [{"KeyName": f"key-{n:04}", "KeyPairId": f"key-{n:017x}"} for n in range(5000)]
     html = key_pairs_table({"KeyPairs": items})._repr_html_()
     assert html.count("<tr>") == 1 + pd.get_option("display.min_rows") + 1  # head, rows, …
+    assert ">0<" not in html, "the index 0 to n-1 says nothing: it is left out"
     assert "key-0000" in html and "key-4999" in html and "key-2500" not in html
     assert "5000 rows × 6 columns" in html
+
+
+def test_an_index_the_learner_set_is_shown(ec2):
+    create_key_pair(ec2, "a", key_type="ed25519")
+    html = key_pairs_table(describe_key_pairs(ec2)).set_index("KeyName")._repr_html_()
+    assert re.search(r'<td class="kp-col-KeyName"[^>]*>a</td>', html)

@@ -64,4 +64,4 @@ class KeyPairList(Form):
             self.table.value = box("No key pairs match the filter." if total else
                                     "No key pairs yet: create or import one.")
             return
-        self.table.value = table_html(key_pairs_table({"KeyPairs": items}), index=False)
+        self.table.value = table_html(key_pairs_table({"KeyPairs": items}))

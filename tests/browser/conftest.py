@@ -284,8 +284,9 @@ def lab_tab_errors() -> ConsoleErrors:
 
 @pytest.fixture(scope="module")
 def lab_tab(browser: Browser, lab: Server, lab_tab_errors: ConsoleErrors) -> Iterator[Page]:
-    """One JupyterLab tab for a module's tests, as a learner opens one notebook after another."""
-    with browser_tab(browser, lab_tab_errors) as tab:
+    """One JupyterLab tab for a module's tests, as a learner opens one notebook after another,
+    on a 1024 px wide screen (a projector's) with the file browser open."""
+    with browser_tab(browser, lab_tab_errors, 1024, 768) as tab:
         lab.pages_opened += 1
         tab.goto(lab.url("lab?reset"))
         yield tab  # its kernels idle until JupyterLab stops, and it stops them all at once

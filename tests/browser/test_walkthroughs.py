@@ -64,6 +64,17 @@ def test_walkthrough_renders_its_stored_outputs_without_js_errors(
         rendered_tables.first.scroll_into_view_if_needed()
         expect(rendered_tables.first).to_be_visible()
     expect(rendered_tables).to_have_count(tables)
+    expect(lab_tab.locator("#filebrowser")).to_be_visible()
+    for table in panel.locator(".jp-OutputArea-output:has(.kp-table)").all():
+        table.scroll_into_view_if_needed()
+        wide, room = table.evaluate("el => [el.scrollWidth, el.clientWidth]")
+        widths = table.locator("th").evaluate_all(
+            "ths => ths.map(th => th.textContent + ' ' + Math.round(th.offsetWidth))")
+        assert wide <= room, f"a key pair table scrolls sideways: {wide} px in {room} px {widths}"
+        cells = table.locator("td").all_inner_texts()
+        assert not {"None", "NaT", "nan"} & set(cells), f"noise in a table: {cells}"
+        align = table.locator("td").first.evaluate("el => getComputedStyle(el).textAlign")
+        assert align == "left", f"table cells are aligned {align}"
     unexpected = lab_tab_errors.unexpected(since=errors_before)
     assert not unexpected, "\n".join(unexpected)
 
