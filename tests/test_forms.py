@@ -537,3 +537,32 @@ def test_an_upload_without_a_name_or_as_binary_is_said():
         model.uploaded_public_key(({"name": "id", "content": b"\x00\xff"},))
     assert str(raised.value) == ("That file is not a text public key: upload the .pub file, "
                                  "whose one line starts with 'ssh-'.")
+
+
+def test_where_no_kernel_runs_each_form_shows_a_still_picture_of_itself(ec2, tmp_path):
+    """GitHub, nbviewer and books show text/html; JupyterLab and Voilà the live widget."""
+    bundle = KeyPairManager(ec2, folder=tmp_path)._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    still = bundle["text/html"]
+    assert still.startswith('<div style="font-size:13px;line-height:1.5"><div style="color:'
+                            '#546e7a;font-style:italic;margin-bottom:4px">Still picture of the '
+                            "form: open the notebook in Jupyter and run it to use it.</div>")
+    for seen in ("Sandbox · us-east-1", ">Create<", ">Import<", ">List<", ">Delete<",
+                 "Key name", "e.g. my-laptop", "RSA 2048", "ED25519", "PEM · OpenSSH",
+                 "Create key pair", str(tmp_path)):
+        assert seen in still, f"the still picture lacks {seen!r}"
+    chosen = re.findall(r'background:#0d47a1;color:#fff;font-weight:600">([^<]*)<', still)
+    assert chosen == ["Create", "RSA 2048", "PEM · OpenSSH"], "the chosen tab and options"
+    assert "Import a public key" not in still, "only the tab that shows is drawn"
+
+
+def test_a_still_picture_leaves_out_what_is_hidden_and_shows_what_is_typed(ec2, monkeypatch):
+    from helpers.forms import app as app_module
+    from helpers.forms.app import WorkshopApp
+
+    monkeypatch.setattr(app_module, "client_backend", lambda _: "endpoint")
+    app = WorkshopApp()
+    app.manager.create.name.value = "typed-name"
+    still = app._repr_mimebundle_()["text/html"]
+    assert "Reset sandbox" not in still and "Load sample key pairs" in still
+    assert "typed-name" in still and "<style>" not in still

@@ -13,6 +13,7 @@ from helpers.forms.create import CreateForm
 from helpers.forms.delete import DeleteForm
 from helpers.forms.import_form import ImportForm
 from helpers.forms.listing import KeyPairList
+from helpers.forms.static import StillPicture
 from helpers.forms.widgets import COLOURS, box, classed
 
 BADGES = {
@@ -34,7 +35,7 @@ def backend_badge(ec2: EC2Client) -> str:
             f'<span class="kp-help" style="color:#546e7a;margin-left:8px">{note}</span>')
 
 
-class KeyPairManager(w.VBox):
+class KeyPairManager(StillPicture, w.VBox):
     """The four forms in tabs (Create, Import, List, Delete), kept in sync after every action."""
 
     def __init__(self, ec2: EC2Client | None = None, *,

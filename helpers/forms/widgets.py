@@ -12,6 +12,7 @@ import ipywidgets as w
 
 from helpers import forms_model as model
 from helpers.backend import EC2Client, ec2_client
+from helpers.forms.static import StillPicture
 
 WIDE = "560px"
 LABELS = {"description_width": "130px"}
@@ -65,7 +66,7 @@ def label(text: str) -> w.HTML:
                   layout=w.Layout(width="134px", flex="0 0 134px"))
 
 
-class Form(w.VBox):
+class Form(StillPicture, w.VBox):
     """Shared plumbing: an EC2 client, a result line, and buttons that are off while a call runs."""
 
     def __init__(self, ec2: EC2Client | None, on_change: Callable[[], None] | None,
