@@ -1,0 +1,145 @@
+"""The audit across Regions: one inventory, what uses each key pair, findings, failures as rows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from helpers import audit, sandbox
+from helpers.rules import shows_private_key
+
+REGIONS = ["ap-south-1", "eu-west-1", "us-east-1"]
+
+
+def public_key() -> bytes:
+    return ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+
+
+def client(region: str):
+    return boto3.client("ec2", region_name=region)
+
+
+def tagged(owner: str) -> list[dict]:
+    return [{"ResourceType": "key-pair", "Tags": [{"Key": "Owner", "Value": owner}]}]
+
+
+@pytest.fixture
+def estate(ec2):
+    """alice's one public key in three Regions (one used by a launch template), a CI key pair
+    with no owner used by a running instance, and one used only by a terminated instance."""
+    sandbox.reset()  # instances and launch templates outlive the ec2 fixture's clean-up
+    key = public_key()
+    for region in REGIONS:
+        client(region).import_key_pair(KeyName="alice", PublicKeyMaterial=key,
+                                       TagSpecifications=tagged("alice"))
+    ireland = client("eu-west-1")
+    ireland.create_key_pair(KeyName="ci")
+    ireland.create_key_pair(KeyName="gone", TagSpecifications=tagged("bob"))
+    image = ireland.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    ireland.run_instances(ImageId=image, MinCount=1, MaxCount=1, KeyName="ci")
+    old = ireland.run_instances(ImageId=image, MinCount=1, MaxCount=1, KeyName="gone")
+    ireland.terminate_instances(InstanceIds=[old["Instances"][0]["InstanceId"]])
+    ireland.create_launch_template(LaunchTemplateName="web",
+                                   LaunchTemplateData={"KeyName": "alice"})
+    yield ec2
+    sandbox.reset()
+
+
+def refusing(region: str, code: str = "AuthFailure"):
+    """regional_clients whose client for region answers every call with code, as an opt-in
+    Region you have not enabled, or a policy that denies it, does."""
+    real = audit.regional_clients
+
+    def clients(regions):
+        made = real(regions)
+        if region in made:
+            def refuse(**kwargs):
+                raise ClientError({"Error": {"Code": code, "Message": "Not for you"}},
+                                  kwargs["model"].name)
+            made[region].meta.events.register("before-call.ec2", refuse)
+        return made
+
+    return clients
+
+
+def test_enabled_regions_are_the_ones_the_account_can_use(ec2):
+    regions = audit.enabled_regions(ec2)
+    assert regions == sorted(regions) and {"us-east-1", "eu-west-1"} <= set(regions)
+
+
+def test_the_inventory_holds_every_key_pair_of_every_region_with_its_region(estate):
+    keys = audit.inventory(estate, REGIONS, progress=False)
+    assert keys[["Region", "KeyName"]].values.tolist() == [
+        ["ap-south-1", "alice"], ["eu-west-1", "alice"], ["eu-west-1", "ci"],
+        ["eu-west-1", "gone"], ["us-east-1", "alice"]]
+    assert keys["Error"].isna().all() and keys["PublicKey"].str.startswith("ssh-").all()
+    assert not shows_private_key(keys.to_string())
+    assert keys.attrs["asked"] == REGIONS
+
+
+def test_a_region_that_fails_is_a_row_saying_why_and_the_others_still_come(estate, monkeypatch):
+    monkeypatch.setattr(audit, "regional_clients", refusing("ap-south-1"))
+    keys = audit.inventory(estate, REGIONS, progress=False)
+    failed = keys[keys["Error"].notna()]
+    assert failed["Region"].tolist() == ["ap-south-1"]
+    assert failed["Error"].iloc[0] == ("AWS rejected your credentials: check them (aws sts "
+                                       "get-caller-identity) and try again.")
+    assert sorted(keys.dropna(subset=["KeyName"])["Region"].unique()) == REGIONS[1:]
+
+
+def test_usage_names_instances_not_terminated_and_launch_templates(estate):
+    used = audit.usage(estate, REGIONS, progress=False)
+    rows = used[["Region", "KeyName"]].values.tolist()
+    assert ["eu-west-1", "ci"] in rows and ["eu-west-1", "alice"] in rows
+    assert ["eu-west-1", "gone"] not in rows, "a terminated instance uses no key pair"
+    by = dict(zip(used["KeyName"], used["UsedBy"], strict=True))
+    assert by["alice"] == "launch template web v1"
+    assert by["ci"].startswith("instance i-") and by["ci"].endswith(" (running)")
+
+
+def test_findings_flag_unused_old_ownerless_and_the_same_key_in_several_regions(estate):
+    keys = audit.inventory(estate, REGIONS, progress=False)
+    later = keys["CreateTime"].max() + timedelta(days=100)
+    found = audit.findings(keys, audit.usage(estate, REGIONS, progress=False), now=later)
+    row = found.set_index(["Region", "KeyName"])
+    assert row.loc[("eu-west-1", "alice"), "Unused"] == False  # noqa: E712 (numpy bool)
+    assert row.loc[("us-east-1", "alice"), "Unused"] and row.loc[("eu-west-1", "gone"), "Unused"]
+    assert row.loc[("eu-west-1", "ci"), "NoOwner"] and not row.loc[("eu-west-1", "gone"), "NoOwner"]
+    assert found["Old"].all() and (found["AgeDays"] >= 100).all()
+    assert row.loc[("us-east-1", "alice"), "SameKeyIn"] == "ap-south-1, eu-west-1"
+    assert row.loc[("eu-west-1", "ci"), "SameKeyIn"] == ""
+    assert audit.report(keys, found).splitlines() == [
+        "5 key pairs in 3 Regions (3 asked).",
+        "Unused (no instance or launch template names them): 3.",
+        "Older than 90 days: 5.",
+        "Without an Owner tag: 1.",
+        "Imported into several Regions: 1 key name(s), 3 key pairs."]
+
+
+def test_the_same_key_is_found_by_its_public_key_not_its_fingerprint(ec2):
+    """An RSA key pair EC2 made has a SHA-1 fingerprint; its public half imported elsewhere has
+    an MD5 one. Only the public key shows they are one key."""
+    made = client("us-east-1").create_key_pair(KeyName="build")
+    line = client("us-east-1").describe_key_pairs(
+        KeyNames=["build"], IncludePublicKey=True)["KeyPairs"][0]["PublicKey"]
+    client("eu-west-1").import_key_pair(KeyName="build", PublicKeyMaterial=line.encode())
+    keys = audit.inventory(ec2, ["eu-west-1", "us-east-1"], progress=False)
+    found = audit.findings(keys, audit.usage(ec2, ["eu-west-1", "us-east-1"], progress=False))
+    assert found["SameKeyIn"].tolist() == ["us-east-1", "eu-west-1"]
+    assert made["KeyFingerprint"] not in found.loc[found["Region"] == "eu-west-1",
+                                                   "KeyFingerprint"].tolist()
+
+
+def test_where_usage_could_not_be_asked_nothing_is_called_unused(estate, monkeypatch):
+    keys = audit.inventory(estate, REGIONS, progress=False)
+    monkeypatch.setattr(audit, "regional_clients", refusing("us-east-1", "UnauthorizedOperation"))
+    used = audit.usage(estate, REGIONS, progress=False)
+    assert used.loc[used["Error"].notna(), "Region"].tolist() == ["us-east-1"]
+    found = audit.findings(keys, used).set_index(["Region", "KeyName"])
+    assert not found.loc[("us-east-1", "alice"), "Unused"]
