@@ -39,7 +39,9 @@ def enabled_regions(ec2: EC2Client) -> list[str]:
 def regional_clients(regions: Iterable[str]) -> dict[str, EC2Client]:
     """One EC2 client per Region, on the backend this process already uses (made here, in one
     thread: boto3 sessions are not thread-safe; the clients are)."""
-    session = boto3.session.Session()
+    if boto3.DEFAULT_SESSION is None:
+        boto3.setup_default_session()
+    session = boto3.DEFAULT_SESSION  # on live AWS, it announces the account before a change
     return {region: session.client("ec2", region_name=region, config=RETRIES)
             for region in regions}
 

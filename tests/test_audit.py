@@ -41,7 +41,7 @@ def estate(ec2):
     ireland = client("eu-west-1")
     ireland.create_key_pair(KeyName="ci")
     ireland.create_key_pair(KeyName="gone", TagSpecifications=tagged("bob"))
-    image = ireland.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    image = "ami-12345678"  # the sandbox launches any image id (describing its AMIs takes 2 s)
     ireland.run_instances(ImageId=image, MinCount=1, MaxCount=1, KeyName="ci")
     old = ireland.run_instances(ImageId=image, MinCount=1, MaxCount=1, KeyName="gone")
     ireland.terminate_instances(InstanceIds=[old["Instances"][0]["InstanceId"]])
@@ -143,3 +143,64 @@ def test_where_usage_could_not_be_asked_nothing_is_called_unused(estate, monkeyp
     assert used.loc[used["Error"].notna(), "Region"].tolist() == ["us-east-1"]
     found = audit.findings(keys, used).set_index(["Region", "KeyName"])
     assert not found.loc[("us-east-1", "alice"), "Unused"]
+
+
+def test_ensure_imports_where_missing_does_nothing_where_present_and_refuses_another_key(ec2):
+    from helpers.audit_actions import KEEPS_OLD_KEY, ensure_key_pair
+
+    key, other = public_key(), public_key()
+    client("eu-west-1").import_key_pair(KeyName="deploy", PublicKeyMaterial=other)
+    first = ensure_key_pair("deploy", key, REGIONS, progress=False)
+    assert dict(zip(first["Region"], first["Result"], strict=True)) == {
+        "ap-south-1": "imported",
+        "eu-west-1": "refused: this name holds a different public key; pass replace=True to "
+                     f"replace it ({KEEPS_OLD_KEY})",
+        "us-east-1": "imported"}
+    again = ensure_key_pair("deploy", key, ["ap-south-1", "us-east-1"], progress=False)
+    assert set(again["Result"]) == {"already there, same public key: nothing to do"}
+    replaced = ensure_key_pair("deploy", key, ["eu-west-1"], replace=True, progress=False)
+    assert replaced["Result"].tolist() == [f"replaced ({KEEPS_OLD_KEY})"]
+    keys = audit.inventory(ec2, REGIONS, progress=False)
+    assert keys["PublicKey"].map(audit._key_blob).nunique() == 1, "one key everywhere"
+
+
+def test_ensure_refuses_a_private_key_and_sends_nothing(ec2):
+    from helpers.audit_actions import ensure_key_pair
+    from helpers.errors import KeyPairError
+
+    private = ed25519.Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption())
+    with pytest.raises(KeyPairError, match="That is a private key"):
+        ensure_key_pair("deploy", private, REGIONS, progress=False)
+    assert audit.inventory(ec2, REGIONS, progress=False)["KeyName"].isna().all()
+
+
+def test_clean_up_shows_its_plan_then_deletes_only_unused_key_pairs_with_the_tag(estate):
+    from helpers.audit_actions import clean_up
+
+    keys = audit.inventory(estate, REGIONS, progress=False)
+    found = audit.findings(keys, audit.usage(estate, REGIONS, progress=False))
+    plan = clean_up(found, "Owner=alice")
+    assert plan[["Region", "KeyName"]].values.tolist() == [["ap-south-1", "alice"],
+                                                            ["us-east-1", "alice"]]
+    assert set(plan["Result"]) == {"would be deleted (pass delete=True)"}
+    assert len(audit.inventory(estate, REGIONS, progress=False)) == 5, "a plan deletes nothing"
+    done = clean_up(found, "Owner=alice", delete=True, progress=False)
+    assert done["Result"].tolist() == ["deleted", "deleted"]
+    left = audit.inventory(estate, REGIONS, progress=False)
+    assert left[["Region", "KeyName"]].values.tolist() == [
+        ["eu-west-1", "alice"], ["eu-west-1", "ci"], ["eu-west-1", "gone"]]
+
+
+@pytest.mark.parametrize("tag", ["Owner", "=alice", ""])
+def test_clean_up_needs_a_whole_tag(estate, tag):
+    from helpers.audit_actions import clean_up
+    from helpers.errors import KeyPairError
+
+    found = audit.findings(audit.inventory(estate, REGIONS, progress=False),
+                           audit.usage(estate, REGIONS, progress=False))
+    with pytest.raises(KeyPairError) as refused:
+        clean_up(found, tag)
+    assert str(refused.value) == (f"tag={tag!r}: give the tag the key pairs to clean up carry, "
+                                  "as 'Key=Value', e.g. tag='Project=demo'.")

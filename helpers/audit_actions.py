@@ -1,0 +1,88 @@
+"""Acting on the audit, safely: one public key in many Regions, and a clean-up that shows what it
+would delete before it deletes anything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from helpers import arguments
+from helpers.audit import WORKERS, _key_blob, each_region, why
+from helpers.backend import EC2Client
+from helpers.errors import KeyPairError
+from helpers.keypairs import delete_key_pair, describe_key_pairs, import_key_pair, read_public_key
+
+KEEPS_OLD_KEY = "instances launched with the old key keep it until they are replaced"
+
+
+def _ensure(client: EC2Client, name: str, material: bytes, replace: bool) -> str:
+    """What ensuring the key pair did in one Region, in a few words."""
+    found = [item for item in describe_key_pairs(client, include_public_key=True)["KeyPairs"]
+             if item["KeyName"] == name]  # by name, NotFound would be an error to tell apart
+    if not found:
+        import_key_pair(client, name, material)
+        return "imported"
+    if _key_blob(found[0].get("PublicKey")) == _key_blob(material.decode()):
+        return "already there, same public key: nothing to do"
+    if not replace:
+        return ("refused: this name holds a different public key; pass replace=True to "
+                f"replace it ({KEEPS_OLD_KEY})")
+    delete_key_pair(client, name=name)
+    import_key_pair(client, name, material)
+    return f"replaced ({KEEPS_OLD_KEY})"
+
+
+def ensure_key_pair(name: str, public_key: str | bytes, regions: list[str], *,
+                    replace: bool = False, workers: int = WORKERS,
+                    progress: bool = True) -> pd.DataFrame:
+    """Make name hold public_key in every Region given, as often as you like: import where it is
+    missing, nothing where it is there, and refuse (unless replace=True) where the name holds
+    another key. One row per Region: what was done, or why not."""
+    material = read_public_key(public_key)
+    replace = arguments.flag(replace, "replace")
+    regions = arguments.text_list(regions, "regions", "eu-west-1")
+    answers = each_region(regions, lambda client: _ensure(client, name, material, replace),
+                          what=f"Ensure {name}", workers=workers, progress=progress)
+    return pd.DataFrame([{"Region": region, "KeyName": name,
+                          "Result": why(answer) if isinstance(answer, BaseException) else answer}
+                         for region, answer in sorted(answers.items())])
+
+
+def _tag_filter(tag: str) -> tuple[str, str]:
+    key, equals, value = tag.partition("=")
+    if not (equals and key.strip()):
+        raise KeyPairError(f"tag={tag!r}: give the tag the key pairs to clean up carry, as "
+                           "'Key=Value', e.g. tag='Project=demo'.")
+    return key.strip(), value.strip()
+
+
+def clean_up(found: pd.DataFrame, tag: str, *, delete: bool = False, workers: int = WORKERS,
+             progress: bool = True) -> pd.DataFrame:
+    """The unused key pairs of an audit (helpers.audit.findings) that carry tag ('Key=Value'):
+    first a table of what would be deleted; with delete=True, deleted, each with its result."""
+    key, value = _tag_filter(tag)
+    delete = arguments.flag(delete, "delete")
+    marked = found["Tags"].fillna("").str.split(", ").map(lambda tags: f"{key}={value}" in tags)
+    plan = found.loc[found["Unused"] & marked, ["Region", "KeyName", "KeyPairId", "Tags"]]
+    plan = plan.reset_index(drop=True)
+    if not delete:
+        return plan.assign(Result="would be deleted (pass delete=True)")
+    names: dict[str, list[str]] = plan.groupby("Region")["KeyName"].agg(list).to_dict()
+
+    def remove(client: EC2Client) -> dict[str, Any]:
+        results = {}
+        for name in names[client.meta.region_name]:
+            try:
+                delete_key_pair(client, name=name)
+                results[name] = "deleted"
+            except Exception as error:  # the others still go; this row says why not
+                results[name] = why(error)
+        return results
+
+    answers = each_region(sorted(names), remove, what="Clean-up", workers=workers,
+                          progress=progress)
+    plan["Result"] = [why(answers[region]) if isinstance(answers[region], BaseException)
+                      else answers[region][name]
+                      for region, name in zip(plan["Region"], plan["KeyName"], strict=True)]
+    return plan
