@@ -38,8 +38,8 @@ _EXPLAIN = {
     "ec2:{operation} permission, or use the sandbox.",
     "RequestLimitExceeded": "AWS is throttling your requests: wait a few seconds and try again, "
     "with fewer calls per second.",
-    "AuthFailure": "AWS rejected your credentials: check them (aws sts get-caller-identity) "
-    "and try again.",
+    "AuthFailure": "AWS rejected your credentials, or the Region is not enabled for your account: "
+    "check them (aws sts get-caller-identity), or enable the Region (an opt-in Region).",
     "InvalidParameterValue": "{message}: correct the value and try again.",
 }
 _EXPLAIN["InvalidKeyPair.Format"] = _EXPLAIN["InvalidKey.Format"]

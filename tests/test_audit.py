@@ -70,7 +70,8 @@ def refusing(region: str, code: str = "AuthFailure"):
 
 def test_enabled_regions_are_the_ones_the_account_can_use(ec2):
     regions = audit.enabled_regions(ec2)
-    assert regions == sorted(regions) and {"us-east-1", "eu-west-1"} <= set(regions)
+    assert regions == sorted(regions) and len(regions) == 17 and "eu-west-1" in regions
+    assert "ap-east-1" not in regions, "an opt-in Region the account has not enabled"
 
 
 def test_the_inventory_holds_every_key_pair_of_every_region_with_its_region(estate):
@@ -88,8 +89,9 @@ def test_a_region_that_fails_is_a_row_saying_why_and_the_others_still_come(estat
     keys = audit.inventory(estate, REGIONS, progress=False)
     failed = keys[keys["Error"].notna()]
     assert failed["Region"].tolist() == ["ap-south-1"]
-    assert failed["Error"].iloc[0] == ("AWS rejected your credentials: check them (aws sts "
-                                       "get-caller-identity) and try again.")
+    assert failed["Error"].iloc[0] == (
+        "AWS rejected your credentials, or the Region is not enabled for your account: check "
+        "them (aws sts get-caller-identity), or enable the Region (an opt-in Region).")
     assert sorted(keys.dropna(subset=["KeyName"])["Region"].unique()) == REGIONS[1:]
 
 

@@ -80,8 +80,8 @@ SENTENCES = {
     "with fewer calls per second.",
     "Throttling": "AWS is throttling your requests: wait a few seconds and try again, with fewer "
     "calls per second.",
-    "AuthFailure": "AWS rejected your credentials: check them (aws sts get-caller-identity) and "
-    "try again.",
+    "AuthFailure": "AWS rejected your credentials, or the Region is not enabled for your account: "
+    "check them (aws sts get-caller-identity), or enable the Region (an opt-in Region).",
     "InvalidParameterValue": "It went wrong: correct the value and try again.",
     "ExpiredToken": "Your AWS credentials have expired or are not valid: refresh them (for "
     "example aws sso login) and try again.",

@@ -287,6 +287,32 @@ def test_dry_run_describe_answers_dry_run_operation(ec2) -> None:
     }
 
 
+# The Regions every AWS account has enabled, those launched before 20 March 2019 (AWS General
+# Reference, "Enable or disable AWS Regions").
+ENABLED_BY_DEFAULT = ["ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+                      "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1",
+                      "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1",
+                      "us-east-1", "us-east-2", "us-west-1", "us-west-2"]
+
+
+def test_describe_regions_lists_the_enabled_regions_and_marks_the_opt_in_ones(ec2) -> None:
+    enabled = ec2.describe_regions()["Regions"]
+    assert sorted(r["RegionName"] for r in enabled) == ENABLED_BY_DEFAULT
+    assert {r["OptInStatus"] for r in enabled} == {"opt-in-not-required"}
+    every = {r["RegionName"]: r["OptInStatus"]
+             for r in ec2.describe_regions(AllRegions=True)["Regions"]}
+    assert every["ap-east-1"] == every["af-south-1"] == "not-opted-in"
+    assert not [name for name in every if name.startswith(("cn-", "us-gov-"))], \
+        "another partition's Regions belong to another account"
+    opt_in = ec2.describe_regions(AllRegions=True, Filters=[
+        {"Name": "opt-in-status", "Values": ["not-opted-in"]}])["Regions"]
+    assert sorted(r["RegionName"] for r in opt_in) == sorted(set(every) - set(ENABLED_BY_DEFAULT))
+    named = ec2.describe_regions(Filters=[{"Name": "region-name", "Values": ["eu-west-1"]}])
+    assert [r["RegionName"] for r in named["Regions"]] == ["eu-west-1"]
+    refused = error_of(lambda: ec2.describe_regions(Filters=[{"Name": "colour", "Values": ["x"]}]))
+    assert refused == {"Code": "InvalidParameterValue", "Message": "The filter 'colour' is invalid"}
+
+
 def test_fingerprints_follow_aws(ec2) -> None:
     # Checked against OpenSSL and OpenSSH (tests/oracles.py), never against helpers.fingerprints.
     for key_type in ("rsa", "ed25519"):
@@ -360,6 +386,8 @@ PINS: dict[str, list[Callable[..., None]]] = {
     "delete_by_key_pair_id": [test_delete_by_key_pair_id_deletes_the_key],
     "honour_dry_run_on_describe": [test_dry_run_describe_answers_dry_run_operation],
     "escape_control_characters_in_errors": [test_errors_quote_control_characters_escaped],
+    "answer_regions_like_aws": [
+        test_describe_regions_lists_the_enabled_regions_and_marks_the_opt_in_ones],
 }
 
 

@@ -55,6 +55,7 @@ RECIPE_PRINTS = {
         r"^Created key-[0-9a-f]{17}; private key only in the secret ec2-key-pair/ci-deploy-key$"],
     "05_keypairs_cli": [
         r"^Created key-[0-9a-f]{17}; private key in keys/cli-key\.pem \(mode 0600\)$"],
+    "06_audit_key_pairs": [r"^0 key pairs in 17 Regions, 0 could not be asked$"],
 }
 RECIPE_ARGS = {"05_keypairs_cli": ["create", "cli-key"]}  # what a user types after the file
 # What a person does with a recipe's widgets, after it runs: type, click, read the result.

@@ -23,7 +23,9 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.utils import CryptographyDeprecationWarning
 from moto.core.responses import ActionResult
 from moto.ec2.exceptions import EC2ClientError, InvalidParameterValue, MissingParameter
+from moto.ec2.models.availability_zones_and_regions import Region
 from moto.ec2.models.key_pairs import KeyPair, KeyPairBackend
+from moto.ec2.responses.availability_zones_and_regions import AvailabilityZonesAndRegions
 from moto.ec2.responses.key_pairs import KeyPairs
 from moto.ec2.utils import public_key_parse
 
@@ -48,11 +50,20 @@ SIGNATURES: dict[tuple[type, str], tuple[str, ...]] = {
     (KeyPair, "__init__"): ("self", "name", "key_type", "fingerprint", "material",
                             "material_public", "tags", "ec2_backend"),
     (ActionResult, "__init__"): ("self", "result"),
+    (AvailabilityZonesAndRegions, "describe_regions"): ("self",),
+    (Region, "__init__"): ("self", "name", "endpoint", "opt_in_status"),
 }
 KEY_PAIR_FILTERS = ("key-pair-id", "key-name", "fingerprint", "key-type", "tag-key")
 # AWS documents RSA 1024, 2048 and 4096; 8192-bit imports are reported to work, so only
 # keys too small for OpenSSH (< 1024) or larger than OpenSSH allows (> 16384) are refused.
 RSA_BITS = range(1024, 16385)
+# The Regions AWS enables in every account (launched before 20 March 2019); every other Region is
+# opt-in, and a sandbox account has opted in to none.
+DEFAULT_REGIONS = frozenset({
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1",
+    "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "ap-south-1",
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2"})
+OTHER_PARTITIONS = ("cn-", "us-gov-", "us-iso")  # other partitions: another account, not listed
 _applied = False
 
 
@@ -265,6 +276,30 @@ def honour_dry_run_on_describe(self: KeyPairs,
     return original(self)
 
 
+def answer_regions_like_aws(self: AvailabilityZonesAndRegions,
+                            original: Callable[..., ActionResult]) -> ActionResult:
+    """DescribeRegions lists the enabled Regions (all with AllRegions=true), each opt-in Region
+    marked not-opted-in, and honours the region-name and opt-in-status filters (moto lists
+    every Region, China's and GovCloud's too, calls some opt-in ones enabled, and ignores
+    both)."""
+    result = original(self)
+    filters = self._filters_from_querystring()
+    everything = str(self._get_param("AllRegions", False)).lower() == "true"
+    regions = [Region(r.name, r.endpoint, "opt-in-not-required" if r.name in DEFAULT_REGIONS
+                      else "not-opted-in")
+               for r in result.result["Regions"] if not r.name.startswith(OTHER_PARTITIONS)]
+    unknown = set(filters) - {"region-name", "opt-in-status", "endpoint"}
+    if unknown:
+        raise InvalidParameterValue(f"The filter '{sorted(unknown)[0]}' is invalid")
+    result.result["Regions"] = [
+        r for r in regions
+        if (everything or r.opt_in_status != "not-opted-in")
+        and r.name in filters.get("region-name", [r.name])
+        and r.opt_in_status in filters.get("opt-in-status", [r.opt_in_status])
+        and r.endpoint in filters.get("endpoint", [r.endpoint])]
+    return result
+
+
 BACKEND, HANDLERS = KeyPairBackend, KeyPairs
 # Each fix and the moto methods it wraps, in wrapping order: a later fix wraps (runs before) an
 # earlier one on the same method.
@@ -282,6 +317,7 @@ FIXES: tuple[tuple[Callable[..., Any], tuple[tuple[type, str], ...]], ...] = (
     (describe_by_key_pair_ids, ((HANDLERS, "describe_key_pairs"),)),
     (delete_by_key_pair_id, ((HANDLERS, "delete_key_pair"),)),
     (honour_dry_run_on_describe, ((HANDLERS, "describe_key_pairs"),)),
+    (answer_regions_like_aws, ((AvailabilityZonesAndRegions, "describe_regions"),)),
     (escape_control_characters_in_errors, tuple(
         (HANDLERS, name) for name in ("create_key_pair", "import_key_pair", "describe_key_pairs",
                                       "delete_key_pair"))),
