@@ -24,7 +24,8 @@ from helpers.keypairs import describe_key_pairs
 from helpers.tables import COLUMNS, KeyPairsTable, key_pairs_table
 
 RETRIES = Config(retries={"mode": "standard", "max_attempts": 5})
-WORKERS = 8  # EC2's default request rate allows far more; eight keeps a laptop responsive
+# One call at a time per Region (each Region has its own request rate), up to 20 Regions at once.
+WORKERS = 20
 ENABLED = ["opt-in-not-required", "opted-in"]
 # Instance states that still hold a key name: all but terminated.
 LIVE_STATES = ["pending", "running", "shutting-down", "stopping", "stopped"]

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from bench_app import bench_app
+from bench_audit import bench_audit
 from bench_forms import bench_forms
 from jupyter_client.manager import start_new_kernel
 
@@ -67,6 +68,7 @@ def main() -> None:
     report("  same, after 3 s of reading", warmed - 3, "python -c 'import boto3'", import_boto3)
 
     bench_forms()
+    bench_audit(report)
     bench_app()
 
     if not quick:
