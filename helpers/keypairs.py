@@ -114,7 +114,9 @@ def read_public_key(public_key: bytes | str | PathLike[str]) -> bytes:
         raise KeyPairError("That is a private key: import only the public half "
                            "(the .pub file), and keep the private key to yourself.")
     try:
-        twice_encoded = base64.b64decode(material, validate=True).startswith(b"ssh-")
+        # Whitespace out first: `base64 id.pub` wraps its output at 76 columns.
+        twice_encoded = base64.b64decode(b"".join(material.split()),
+                                         validate=True).startswith(b"ssh-")
     except (binascii.Error, ValueError):
         twice_encoded = False
     if twice_encoded:

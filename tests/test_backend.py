@@ -173,3 +173,47 @@ def test_live_after_the_sandbox_uses_the_configured_region(clean_env, tmp_path):
     sandbox.stop()
     sandbox.start()  # as in a kernel: the sandbox first, then the learner opts in
     assert ec2_client(live=True).meta.region_name == "eu-west-2"
+
+
+REGION_SENTENCE = ("{!r} is not a Region: give one such as 'us-east-1' or 'eu-west-1' (list them "
+                   "with aws ec2 describe-regions).")
+
+
+@pytest.mark.parametrize("region", ["", "moon-1", "EU-WEST-1"])
+@pytest.mark.parametrize("backend", ["sandbox", "endpoint"])
+def test_a_region_not_shaped_like_one_is_refused_on_every_backend(clean_env, capsys, backend,
+                                                                  region):
+    if backend == "endpoint":
+        clean_env.setenv("AWS_ENDPOINT_URL_EC2", "http://127.0.0.1:9")  # never reached
+    with pytest.raises(KeyPairError) as raised:
+        ec2_client(region)
+    assert str(raised.value) == REGION_SENTENCE.format(region)
+    assert capsys.readouterr().out == ""  # no backend line: no client was made
+
+
+def test_the_sandbox_refuses_a_region_aws_does_not_have(clean_env, capsys):
+    with pytest.raises(KeyPairError) as raised:
+        ec2_client("eu-moon-1")
+    assert str(raised.value) == REGION_SENTENCE.format("eu-moon-1")
+    assert capsys.readouterr().out == ""
+
+
+def test_the_sandbox_uses_the_region_in_aws_default_region(clean_env, capsys):
+    clean_env.setenv("AWS_DEFAULT_REGION", "eu-west-2")  # as the README says it does
+    assert ec2_client().meta.region_name == "eu-west-2"
+    assert "Region eu-west-2:" in capsys.readouterr().out
+
+
+def test_leaving_live_for_an_endpoint_stops_the_announcements(clean_env, capsys):
+    clean_env.setattr(backend_module, "account_id", lambda region: "123456789012")
+    ec2_client("eu-central-1", live=True)
+    clean_env.setenv("AWS_ENDPOINT_URL_EC2", "http://127.0.0.1:9")
+    clean_env.setenv("AWS_ACCESS_KEY_ID", "testing")
+    clean_env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    ec2_client("eu-central-1")  # off live AWS: plain clients must stop announcing
+    plain = boto3.client("ec2", region_name="eu-central-1")
+    with Stubber(plain) as stub:
+        stub.add_response("create_key_pair", {"KeyName": "k", "KeyPairId": "key-1"})
+        capsys.readouterr()
+        plain.create_key_pair(KeyName="k")
+    assert capsys.readouterr().out == ""

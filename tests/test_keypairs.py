@@ -185,6 +185,17 @@ def test_import_refuses_a_key_encoded_twice(ec2):
         import_key_pair(ec2, "k", base64.b64encode(openssh_public_key()))
 
 
+def test_a_key_encoded_twice_and_wrapped_as_base64_wraps_it_is_named_as_such(ec2):
+    """`base64 id.pub` wraps its output at 76 columns: still the same mistake, said the same."""
+    import base64
+
+    wrapped = base64.encodebytes(openssh_public_key())  # lines of 76 characters
+    assert wrapped.count(b"\n") > 1
+    with pytest.raises(KeyPairError, match="base64-encoded twice"):
+        import_key_pair(ec2, "k", wrapped)
+    assert names(describe_key_pairs(ec2)) == []
+
+
 def test_import_malformed_key_says_give_the_openssh_line(ec2):
     with pytest.raises(KeyPairError, match="EC2 cannot read that public key"):
         import_key_pair(ec2, "k", b"not-a-key")
@@ -233,3 +244,26 @@ def test_import_of_what_is_no_key_says_give_the_openssh_line(ec2, material):
     with pytest.raises(KeyPairError, match="^EC2 cannot read that public key"):
         import_key_pair(ec2, "k", material)
     assert names(describe_key_pairs(ec2)) == []
+
+
+@pytest.mark.parametrize("call", [
+    lambda ec2: describe_key_pairs(ec2, dry_run="yes"),
+    lambda ec2: delete_key_pair(ec2, name="alpha", dry_run="yes"),
+    lambda ec2: import_key_pair(ec2, "imported", openssh_public_key(), dry_run="yes"),
+], ids=["describe", "delete", "import"])
+def test_a_dry_run_that_is_not_a_bool_is_refused_by_name_and_changes_nothing(two_keys, call):
+    with pytest.raises(KeyPairError) as raised:
+        call(two_keys)
+    assert str(raised.value) == ("dry_run='yes' is not True or False: pass dry_run=True, or "
+                                 "leave it out for dry_run=False.")
+    assert names(describe_key_pairs(two_keys)) == ["alpha", "beta"]
+
+
+def test_a_key_line_too_long_to_be_a_file_name_is_read_as_the_key(ec2):
+    """No '/' in its first 255 characters: as a file name it is too long, so it is the key."""
+    public = openssh_public_key().decode()
+    while "/" in public:  # about one key in three has none
+        public = openssh_public_key().decode()
+    import_key_pair(ec2, "long-comment", f"{public} {'laptop-' * 40}")
+    key = describe_key_pairs(ec2, include_public_key=True)["KeyPairs"][0]
+    assert key["PublicKey"].split()[:2] == public.split()[:2]

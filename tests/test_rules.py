@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import textwrap
+
 import pytest
 from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import KeyPairError, create_key_pair, sandbox
+from helpers import KeyPairError, create_key_pair, describe_key_pairs, import_key_pair, sandbox
 from helpers.rules import (
     MAX_TAGS,
     PPK_HEADER,
@@ -98,6 +103,10 @@ NAME_SENTENCES = {
     "a\x01b": "The key name contains the control character '\\x01': use printable characters.",
     "del\x7f": "The key name contains the control character '\\x7f': use printable characters.",
     "k" * 255: None,
+    b"k" * 40: "The key name b'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk' is not text: give a str, "
+               "e.g. 'my-laptop'.",  # 43 characters quoted whole, one more and it is cut short
+    b"k" * 41: "The key name b'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk... is not text: give a str, "
+               "e.g. 'my-laptop'.",
     "my key-pair_1.@+=": None,
 }
 TAG_SENTENCES = {
@@ -132,3 +141,80 @@ def test_type_format_and_count_rules_name_what_to_use():
     assert tags_count_problem(MAX_TAGS) is None
     assert tags_count_problem(MAX_TAGS + 1) == (
         "That is 51 tags: a key pair carries at most 50, so remove some.")
+
+
+# Private keys are made afresh on every run, never stored. Without its BEGIN/END lines (or as raw
+# DER bytes) a private key is still recognized by how its bytes start.
+def _der(key, private_format, encryption=None) -> bytes:
+    return key.private_bytes(serialization.Encoding.DER, private_format,
+                             encryption or serialization.NoEncryption())
+
+
+def _body(der: bytes) -> str:
+    """The base64 lines of a PEM file, without its BEGIN and END lines."""
+    return "\n".join(textwrap.wrap(base64.b64encode(der).decode(), 64))
+
+
+_ED25519 = ed25519.Ed25519PrivateKey.generate()
+_OPENSSH_BODY = "\n".join(_ED25519.private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+    serialization.NoEncryption()).decode().strip().splitlines()[1:-1])
+PRIVATE_DER = {
+    "EC (SEC1, version 1)": _der(ec.generate_private_key(ec.SECP256R1()),
+                                 serialization.PrivateFormat.TraditionalOpenSSL),
+    "Ed25519 (PKCS#8, short DER length)": _der(_ED25519, serialization.PrivateFormat.PKCS8),
+    "encrypted PKCS#8": _der(_ED25519, serialization.PrivateFormat.PKCS8,
+                             serialization.BestAvailableEncryption(b"passphrase")),
+    "OpenSSH": base64.b64decode(_OPENSSH_BODY),
+}
+PRIVATE_KEY_SENTENCE = ("That is a private key: import only the public half (the .pub file), "
+                        "and keep the private key to yourself.")
+
+
+def refused_as_private(ec2, material) -> bool:
+    """Whether import_key_pair refuses the material as a private key, having sent nothing."""
+    try:
+        import_key_pair(ec2, "k", material)
+    except KeyPairError as error:
+        if str(error) == PRIVATE_KEY_SENTENCE:
+            assert describe_key_pairs(ec2)["KeyPairs"] == []
+            return True
+    return False
+
+
+@pytest.mark.parametrize("kind", PRIVATE_DER)
+@pytest.mark.parametrize("form", ["DER bytes", "base64 body"])
+def test_a_private_key_without_its_armor_is_refused_whatever_its_kind(ec2, kind, form):
+    der = PRIVATE_DER[kind]
+    assert refused_as_private(ec2, der if form == "DER bytes" else _body(der))
+
+
+BODY = _body(PRIVATE_DER["Ed25519 (PKCS#8, short DER length)"])  # one line of 64 characters
+PASTED = {
+    "after other words": f"my key: {BODY}",
+    "wrapped at 32 columns": f"{BODY[:32]}\n{BODY[32:]}",
+    "quoted in an email": f"> {BODY[:32]}\n> {BODY[32:]}",
+    "after a line that is not quite base64": f"MTIz=\n{BODY}",
+    "cut short after 13 characters": BODY[:13],
+    "cut short after 30 characters": BODY[:30],
+    "encrypted, cut short after 30 characters": _body(PRIVATE_DER["encrypted PKCS#8"])[:30],
+    "as DER cut short after 8 bytes": PRIVATE_DER["Ed25519 (PKCS#8, short DER length)"][:8],
+}
+
+
+@pytest.mark.parametrize("pasted", PASTED)
+def test_a_private_key_is_refused_however_it_was_pasted(ec2, pasted):
+    assert refused_as_private(ec2, PASTED[pasted])
+
+
+# A public key in PEM (SubjectPublicKeyInfo, as openssl -pubout writes it) also starts with a DER
+# sequence, but no version: EC2 is asked, and says it cannot read it. So is a lone "0" (0x30).
+@pytest.mark.parametrize("material", [
+    _ED25519.public_key().public_bytes(serialization.Encoding.PEM,
+                                       serialization.PublicFormat.SubjectPublicKeyInfo),
+    "0",
+], ids=["PEM public key", "0"])
+def test_what_only_looks_like_a_private_key_goes_to_ec2_which_says_why(ec2, material):
+    with pytest.raises(KeyPairError, match="^EC2 cannot read that public key"):
+        import_key_pair(ec2, "k", material)
+    assert describe_key_pairs(ec2)["KeyPairs"] == []

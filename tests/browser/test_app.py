@@ -120,10 +120,11 @@ def test_the_presenter_loads_samples_demos_and_resets(app: Page, voila: Server, 
     screenshot("created")
 
     large = app.locator(".kp-large-text")
+    seen = f"({SEEN_FONT_PX})(document.querySelector('.kp-help'))"
+    large.click()  # the kernel adds or removes the style: wait for the page to follow
+    app.wait_for_function(f"{seen} < 18")
     large.click()
-    assert app.locator(".kp-help").first.evaluate(SEEN_FONT_PX) < 18
-    large.click()
-    assert app.locator(".kp-help").first.evaluate(SEEN_FONT_PX) >= 18
+    app.wait_for_function(f"{seen} >= 18")
 
     app.locator(".kp-reset").click()
     expect(app.locator(".kp-presenter-status")).to_contain_text(
