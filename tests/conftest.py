@@ -35,6 +35,16 @@ def ec2(monkeypatch, capsys):
 
 
 @pytest.fixture
+def two_keys(ec2):
+    """The sandbox with two ED25519 key pairs: alpha, tagged Project=demo, and beta."""
+    from helpers.keypairs import create_key_pair
+
+    create_key_pair(ec2, "alpha", key_type="ed25519", tags={"Project": "demo"})
+    create_key_pair(ec2, "beta", key_type="ed25519")
+    return ec2
+
+
+@pytest.fixture
 def need():
     """need(tool) gives the tool's path; skips if it is missing, except in CI, where it fails."""
 

@@ -17,13 +17,6 @@ def refusal(call) -> str:
     return str(raised.value)
 
 
-@pytest.fixture
-def two_keys(ec2):
-    create_key_pair(ec2, "alpha", key_type="ed25519", tags={"Project": "demo"})
-    create_key_pair(ec2, "beta", key_type="ed25519")
-    return ec2
-
-
 def test_filters_in_boto3s_own_list_shape_find_the_tagged_key(two_keys):
     boto3_filters = [{"Name": "tag:Project", "Values": ["demo"]}]
     assert names(describe_key_pairs(two_keys, filters=boto3_filters)) == ["alpha"]

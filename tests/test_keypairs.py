@@ -28,13 +28,6 @@ def openssh_public_key() -> bytes:
         serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
 
 
-@pytest.fixture
-def two_keys(ec2):
-    create_key_pair(ec2, "alpha", key_type="ed25519", tags={"Project": "demo"})
-    create_key_pair(ec2, "beta", key_type="ed25519")
-    return ec2
-
-
 def test_describe_lists_every_key_pair(two_keys):
     assert names(describe_key_pairs(two_keys)) == ["alpha", "beta"]
 
