@@ -165,7 +165,7 @@ def findings(keys: pd.DataFrame, used: pd.DataFrame, *, owner_tag: str = "Owner"
     regions_of = table.groupby(blobs)["Region"].agg(lambda r: sorted(set(r)))
     table["SameKeyIn"] = [", ".join(x for x in regions_of.get(b, []) if x != region)
                           if b else "" for b, region in zip(blobs, table["Region"], strict=True)]
-    return KeyPairsTable(table.drop(columns=[c for c in ("Error",) if c in table]))
+    return KeyPairsTable(table.drop(columns="Error", errors="ignore"))
 
 
 def report(keys: pd.DataFrame, found: pd.DataFrame, *, owner_tag: str = "Owner",
