@@ -12,18 +12,15 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timezone
 from typing import Any
 
-import boto3
 import pandas as pd
-from botocore.config import Config
 from tqdm.auto import tqdm
 
 from helpers import arguments
-from helpers.backend import EC2Client
+from helpers.backend import EC2Client, regional_client
 from helpers.errors import KeyPairError, explain
 from helpers.keypairs import describe_key_pairs
 from helpers.tables import COLUMNS, KeyPairsTable, key_pairs_table
 
-RETRIES = Config(retries={"mode": "standard", "max_attempts": 5})
 # One call at a time per Region (each Region has its own request rate), up to 20 Regions at once.
 WORKERS = 20
 ENABLED = ["opt-in-not-required", "opted-in"]
@@ -38,13 +35,9 @@ def enabled_regions(ec2: EC2Client) -> list[str]:
 
 
 def regional_clients(regions: Iterable[str]) -> dict[str, EC2Client]:
-    """One EC2 client per Region, on the backend this process already uses (made here, in one
-    thread: boto3 sessions are not thread-safe; the clients are)."""
-    if boto3.DEFAULT_SESSION is None:
-        boto3.setup_default_session()
-    session = boto3.DEFAULT_SESSION  # on live AWS, it announces the account before a change
-    return {region: session.client("ec2", region_name=region, config=RETRIES)
-            for region in regions}
+    """One EC2 client per Region, on the backend this process already uses (made here, before
+    the threads start, and kept for the next audit: see backend.regional_client)."""
+    return {region: regional_client(region) for region in regions}
 
 
 def _regions(ec2: EC2Client, regions: list[str] | None) -> list[str]:

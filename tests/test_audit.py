@@ -62,6 +62,7 @@ def refusing(region: str, code: str = "AuthFailure"):
             def refuse(**kwargs):
                 raise ClientError({"Error": {"Code": code, "Message": "Not for you"}},
                                   kwargs["model"].name)
+            made[region] = client(region)  # its own: the audit's clients are kept for the next
             made[region].meta.events.register("before-call.ec2", refuse)
         return made
 
@@ -206,3 +207,20 @@ def test_clean_up_needs_a_whole_tag(estate, tag):
         clean_up(found, tag)
     assert str(refused.value) == (f"tag={tag!r}: give the tag the key pairs to clean up carry, "
                                   "as 'Key=Value', e.g. tag='Project=demo'.")
+
+
+def test_the_audit_keeps_its_clients_until_the_backend_changes(ec2, monkeypatch, capsys):
+    """Made once (about 45 ms each), so a second audit is as quick as its calls; but an audit
+    after a switch to an endpoint talks to the endpoint, never to the sandbox's clients."""
+    first = audit.regional_clients(REGIONS)
+    assert audit.regional_clients(REGIONS) == first, "the next audit makes its clients again"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_EC2", "http://127.0.0.1:9")
+    endpoint = audit.regional_clients(REGIONS)
+    assert {c.meta.endpoint_url for c in endpoint.values()} == {"http://127.0.0.1:9"}
+    monkeypatch.delenv("AWS_ENDPOINT_URL_EC2")
+    assert audit.regional_clients(REGIONS) == first
+    from helpers import ec2_client
+
+    ec2_client()  # the one way to choose a backend: the audit's clients start afresh
+    capsys.readouterr()
+    assert not set(audit.regional_clients(REGIONS).values()) & set(first.values())
