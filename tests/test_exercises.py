@@ -1,0 +1,251 @@
+"""The notebooks' exercises: with no attempt, and with a typical wrong one, each check says what
+is missing in one sentence; with the solution a learner can load, it says done."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import boto3
+import nbformat
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from helpers import audit, create_key_pair, exercises, import_key_pair, save_private_key
+from helpers.audit_actions import ensure_key_pair
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+SOLUTION = re.compile(r"<details><summary>Solution \(click to show\)</summary>\n\n"
+                      r"```python\n(.*)```\n\n</details>", re.S)
+
+
+def public_key() -> bytes:
+    return ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+
+
+def solutions(notebook: str) -> list[str]:
+    """The code of each solution notebook NN folds away (markdown cells tagged solution)."""
+    path = next(NOTEBOOKS.glob(f"{notebook}_*.ipynb"))
+    return [SOLUTION.fullmatch(cell.source)[1] for cell in nbformat.read(path, 4).cells
+            if "solution" in cell.metadata.get("tags", [])]
+
+
+def solve(notebook_and_number: str, **namespace: Any) -> dict[str, Any]:
+    """Run a solution ('02.1': notebook 02's first) as a learner who copied it, in the
+    notebook's names."""
+    notebook, number = notebook_and_number.split(".")
+    exec(solutions(notebook)[int(number) - 1], namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("notebook", ["01", "02", "03", "04", "06"])
+def test_each_exercise_has_a_check_and_a_solution_folded_away(notebook):
+    """Run All never runs a solution, and a learner sees it only on a click."""
+    path = next(NOTEBOOKS.glob(f"{notebook}_*.ipynb"))
+    cells = nbformat.read(path, 4).cells
+    tasks = [c for c in cells if re.match(r"### \d\. ", c.source)]
+    checks = [c for c in cells if c.cell_type == "code" and "exercises." in c.source]
+    assert len(tasks) == len(checks) == len(solutions(notebook)) >= 2
+
+
+def not_yet(verdict: exercises.Verdict, sentence: str) -> None:
+    assert not verdict and repr(verdict) == f"✘ Not yet: {sentence}"
+
+
+@pytest.fixture
+def here(ec2, tmp_path, monkeypatch):
+    """The sandbox, with the key files going to a folder of this test's own."""
+    monkeypatch.chdir(tmp_path)
+    return ec2
+
+
+@pytest.fixture
+def tour(here):
+    """01's key pairs: two EC2 made (Team=ci, Team=ops) and alice-laptop, imported."""
+    create_key_pair(here, "build-server", tags={"Team": "ci"})
+    create_key_pair(here, "deploy-bot", key_type="ed25519", tags={"Team": "ops"})
+    import_key_pair(here, "alice-laptop", public_key())
+    return here
+
+
+def test_ops_names(tour):
+    not_yet(exercises.ops_names(tour, None),
+            "ops_names is still None: set it to a list of key names.")
+    everything = [key["KeyName"] for key in tour.describe_key_pairs()["KeyPairs"]]
+    not_yet(exercises.ops_names(tour, everything),
+            "ops_names should hold only the key pairs tagged Team=ops, not alice-laptop, "
+            "build-server: ask with Filters=[{'Name': 'tag:Team', 'Values': ['ops']}].")
+    not_yet(exercises.ops_names(tour, []),
+            "ops_names misses deploy-bot, tagged Team=ops: ask with "
+            "Filters=[{'Name': 'tag:Team', 'Values': ['ops']}].")
+    not_yet(exercises.ops_names(tour, "deploy-bot"),
+            "ops_names should be a list of key names (text), such as "
+            "[key['KeyName'] for key in response['KeyPairs']].")
+    answer = solve("01.1", ec2=tour)["ops_names"]
+    assert exercises.ops_names(tour, answer)
+    assert repr(exercises.ops_names(tour, answer)) == \
+        "✔ Done: ops_names holds exactly the key pairs tagged Team=ops."
+
+
+def test_alice_public_key(tour):
+    not_yet(exercises.alice_public_key(tour, None),
+            "alice_public_key is still None: describe alice-laptop with IncludePublicKey=True "
+            "and take its PublicKey.")
+    described = tour.describe_key_pairs(KeyNames=["alice-laptop"])
+    not_yet(exercises.alice_public_key(tour, described["KeyPairs"][0]["KeyFingerprint"]),
+            "That is a fingerprint, not the public key: ask with IncludePublicKey=True and take "
+            "PublicKey.")
+    not_yet(exercises.alice_public_key(tour, described),
+            "alice_public_key is a whole dictionary: take the text of its PublicKey, e.g. "
+            "response['KeyPairs'][0]['PublicKey'].")
+    not_yet(exercises.alice_public_key(tour, public_key().decode()),
+            "alice_public_key is not alice-laptop's public key: describe "
+            "KeyNames=['alice-laptop'] with IncludePublicKey=True.")
+    assert exercises.alice_public_key(tour, solve("01.2", ec2=tour)
+                                      ["alice_public_key"])
+
+
+def test_an_ed25519_key_pair_with_an_owner_saved(here):
+    not_yet(exercises.ed25519_owned(here),
+            "There is no key pair my-exercise-key yet: create it with create_key_pair, choosing "
+            "its key type and its tags.")
+    create_key_pair(here, "my-exercise-key", tags={"Owner": "you"})  # RSA, the default
+    not_yet(exercises.ed25519_owned(here), "my-exercise-key is RSA, not ED25519: delete it and "
+                                           "create it again with key_type='ed25519'.")
+    here.delete_key_pair(KeyName="my-exercise-key")
+    response = create_key_pair(here, "my-exercise-key", key_type="ed25519")
+    not_yet(exercises.ed25519_owned(here),
+            "my-exercise-key has no tag Owner=you: add it with ec2.create_tags(Resources="
+            "[key_pair_id], Tags=[{'Key': 'Owner', 'Value': 'you'}]).")
+    here.create_tags(Resources=[response["KeyPairId"]], Tags=[{"Key": "Owner", "Value": "you"}])
+    not_yet(exercises.ed25519_owned(here),
+            "There is no file keys/sandbox/my-exercise-key.pem: save the private key with "
+            "save_private_key(response), from the response of the create.")
+    os.chmod(save_private_key(response), 0o644)
+    not_yet(exercises.ed25519_owned(here),
+            "keys/sandbox/my-exercise-key.pem has mode 644: only you should read it (chmod 600 "
+            "keys/sandbox/my-exercise-key.pem; save_private_key does this).")
+
+
+def test_an_ed25519_key_pair_with_an_owner_saved_by_the_solution(here):
+    solve("02.1", ec2=here)
+    assert repr(exercises.ed25519_owned(here)) == (
+        "✔ Done: my-exercise-key is ED25519, tagged Owner=you, and its private key is in "
+        "keys/sandbox/my-exercise-key.pem, mode 600.")
+
+
+def test_a_putty_key_saved(here):
+    not_yet(exercises.putty_saved(here), "There is no key pair my-exercise-ppk yet: create it "
+                                         "with create_key_pair, in the key format PuTTY reads.")
+    save_private_key(create_key_pair(here, "my-exercise-ppk"))  # PEM, the default
+    not_yet(exercises.putty_saved(here),
+            "keys/sandbox/my-exercise-ppk.pem is a PEM file: delete the key pair and the file, "
+            "create it again with KeyFormat='ppk', and save it.")
+    here.delete_key_pair(KeyName="my-exercise-ppk")
+    Path("keys/sandbox/my-exercise-ppk.pem").unlink()
+    solve("02.2", ec2=here)
+    assert exercises.putty_saved(here)
+
+
+@pytest.fixture
+def to_delete(here):
+    """03's exercise key pairs: three tagged Stage=old, one Stage=new, one with a saved key."""
+    for name, stage in [("old-1", "old"), ("old-2", "old"), ("old-3", "old"), ("keep-me", "new")]:
+        create_key_pair(here, name, key_type="ed25519", tags={"Stage": stage})
+    save_private_key(create_key_pair(here, "exercise-saved", key_type="ed25519"))
+    return here
+
+
+def test_old_ones_deleted(to_delete):
+    not_yet(exercises.old_ones_deleted(to_delete),
+            "3 key pair(s) tagged Stage=old are still there (old-1, old-2, old-3): find them "
+            "with Filters=[{'Name': 'tag:Stage', 'Values': ['old']}] and delete each.")
+    to_delete.delete_key_pair(KeyName="keep-me")  # everything went
+    not_yet(exercises.old_ones_deleted(to_delete),
+            "The key pair tagged Stage=new is gone too (or was never made): run the cell that "
+            "makes the exercise's key pairs, then delete only those tagged Stage=old.")
+    create_key_pair(to_delete, "keep-me", tags={"Stage": "new"})
+    assert solve("03.1", ec2=to_delete)
+    assert exercises.old_ones_deleted(to_delete)
+    assert [key["KeyName"] for key in to_delete.describe_key_pairs()["KeyPairs"]] == \
+        ["exercise-saved", "keep-me"]
+
+
+def test_deleted_with_its_file(to_delete):
+    not_yet(exercises.deleted_with_its_file(to_delete),
+            "exercise-saved and keys/sandbox/exercise-saved.pem are both still there: delete "
+            "the key pair, then the file.")
+    to_delete.delete_key_pair(KeyName="exercise-saved")
+    not_yet(exercises.deleted_with_its_file(to_delete),
+            "The key pair is gone, but its private key is still in "
+            "keys/sandbox/exercise-saved.pem: delete the file too "
+            "(Path('keys/sandbox/exercise-saved.pem').unlink()).")
+    save_private_key(create_key_pair(to_delete, "exercise-saved"), overwrite=True)
+    solve("03.2", ec2=to_delete)
+    assert exercises.deleted_with_its_file(to_delete)
+
+
+def test_a_key_made_with_ssh_keygen_imported_then_in_three_regions(here, need):
+    need("ssh-keygen")
+    pub = "keys/exercise/id_ed25519.pub"
+    not_yet(exercises.imported_from_file(here, pub), "There is no file "
+            "keys/exercise/id_ed25519.pub: make the key with ssh-keygen -t ed25519 -N '' -f "
+            "keys/exercise/id_ed25519.")
+    Path("keys/exercise").mkdir(parents=True)
+    Path(pub).write_bytes(public_key())
+    import_key_pair(here, "my-laptop-key", public_key())  # another key than the file's
+    not_yet(exercises.imported_from_file(here, pub), "my-laptop-key holds another public key "
+            "than keys/exercise/id_ed25519.pub: delete it and import that file.")
+    here.delete_key_pair(KeyName="my-laptop-key")
+    Path(pub).unlink()
+    solve("04.1", ec2=here)
+    assert exercises.imported_from_file(here, pub)
+    assert oct(Path("keys/exercise/id_ed25519").stat().st_mode)[-3:] == "600"
+
+    regions = ["eu-west-1", "ap-southeast-2"]
+    not_yet(exercises.in_every_region(here, regions),
+            "my-laptop-key is missing in eu-west-1, ap-southeast-2: import the same public key "
+            "there with a client for each Region (boto3.client('ec2', region_name=...)).")
+    boto3.client("ec2", region_name="eu-west-1").create_key_pair(KeyName="my-laptop-key")
+    boto3.client("ec2", region_name="ap-southeast-2").import_key_pair(
+        KeyName="my-laptop-key", PublicKeyMaterial=Path(pub).read_bytes())
+    not_yet(exercises.in_every_region(here, regions), "my-laptop-key holds another public key "
+            "in eu-west-1: delete it there and import the one from us-east-1.")
+    for region in regions:
+        boto3.client("ec2", region_name=region).delete_key_pair(KeyName="my-laptop-key")
+    solve("04.2", ec2=here)
+    assert repr(exercises.in_every_region(here, regions)) == (
+        "✔ Done: my-laptop-key holds the same public key in us-east-1 and eu-west-1, "
+        "ap-southeast-2.")
+
+
+def test_ownerless_and_alice_in_oregon(here):
+    alice = public_key()
+    for region in ["us-east-1", "eu-west-1"]:
+        import_key_pair(boto3.client("ec2", region_name=region), "alice-laptop", alice,
+                        tags={"Owner": "alice"})
+    create_key_pair(boto3.client("ec2", region_name="eu-west-1"), "ci", tags={"Team": "ci"})
+    regions = ["us-east-1", "eu-west-1", "us-west-2"]
+    keys = audit.inventory(here, regions, progress=False)
+    found = audit.findings(keys, audit.usage(here, regions, progress=False))
+    not_yet(exercises.ownerless(keys, None), "ownerless is still None: set it to a list of key "
+                                             "names.")
+    not_yet(exercises.ownerless(keys, ["alice-laptop", "ci"]),
+            "ownerless should hold only the key pairs without an Owner tag, not alice-laptop: "
+            "keep the rows whose Tags hold no 'Owner=' (or use findings' NoOwner column).")
+    assert exercises.ownerless(keys, solve("06.1", found=found)["ownerless"])
+
+    not_yet(exercises.in_every_region(here, ["us-west-2"], name="alice-laptop"),
+            "alice-laptop is missing in us-west-2: import the same public key there with a "
+            "client for each Region (boto3.client('ec2', region_name=...)).")
+    ensure_key_pair("alice-laptop", public_key(), ["us-west-2"], progress=False)
+    not_yet(exercises.in_every_region(here, ["us-west-2"], name="alice-laptop"),
+            "alice-laptop holds another public key in us-west-2: delete it there and import the "
+            "one from us-east-1.")
+    boto3.client("ec2", region_name="us-west-2").delete_key_pair(KeyName="alice-laptop")
+    solve("06.2", alice=alice, ensure_key_pair=ensure_key_pair)
+    assert exercises.in_every_region(here, ["us-west-2"], name="alice-laptop")
