@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sysconfig
 import traceback
 from collections.abc import Iterator
@@ -64,6 +65,11 @@ def explain(error: Exception, name: str | None = None) -> KeyPairError:
                                    "and nothing was changed; call again without dry_run to do it.")
         template = _EXPLAIN.get(code, "EC2 refused {operation} ({code})"
                                 + (": {message}." if message else "."))
+        if name is None:  # a plain boto3 call: EC2's message quotes the name ("The keypair 'x'")
+            quoted = re.search(r"'([^']+)'", message)
+            name = quoted[1] if quoted else None
+        if name is None:
+            template = template.replace("named {name!r}", "with that name")
         return KeyPairError(template.format(name=name, message=message, operation=operation,
                                             code=code))
     if isinstance(error, NoCredentialsError):

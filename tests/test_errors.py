@@ -181,3 +181,15 @@ def test_a_taught_error_names_only_your_lines_and_what_to_do(ec2):
                         "name or id with describe_key_pairs(), or look in the Region where you "
                         "created it.")
     assert len(lines) == 5
+
+
+@pytest.mark.parametrize(("message", "sentence"), [
+    ("The keypair 'KEY_PAIR_NAME' already exists.", "A key pair named 'KEY_PAIR_NAME' already "
+     "exists in this Region: pick another name, or delete the existing key pair first."),
+    ("It exists.", "A key pair with that name already exists in this Region: pick another "
+     "name, or delete the existing key pair first."),
+])
+def test_a_plain_boto3_calls_duplicate_names_the_key_pair_ec2_quoted(message, sentence):
+    """A taught error under a plain ec2.create_key_pair() call, where no helper knew the name:
+    never 'named None'."""
+    assert str(explain(client_error("InvalidKeyPair.Duplicate", message))) == sentence
