@@ -13,6 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from helpers import fingerprints, sandbox
+from helpers.errors import KeyPairError
+from helpers.fingerprints import fingerprint_of_private_key, fingerprint_of_public_key
 
 
 def sh(command: str, data: bytes | None = None) -> str:
@@ -171,3 +173,17 @@ def test_sandbox_ed25519_fingerprints_follow_ssh_keygen(ec2, ed_key, tmp_path: P
     public_file.write_bytes(openssh_public(ed_key) + b"\n")
     printed = sh(f"{ssh_keygen} -l -f {public_file}").split()[1]
     assert printed == "SHA256:" + imported["KeyFingerprint"].rstrip("=")
+
+
+@pytest.mark.parametrize(("given", "said"), [(None, "None"), (123, "a int"),
+                                             (["ssh-ed25519"], "a list")])
+def test_a_key_that_is_not_text_is_named_with_what_it_is(given, said) -> None:
+    """A learner who passes a Path's result wrongly, or nothing, reads what to pass instead."""
+    with pytest.raises(KeyPairError) as public:
+        fingerprint_of_public_key(given)
+    assert str(public.value) == (
+        f"The public key given is {said}, not text: give it as str or bytes, e.g. "
+        "Path('keys/my-laptop.pub').read_text().")
+    with pytest.raises(KeyPairError) as private:
+        fingerprint_of_private_key(given)
+    assert str(private.value).startswith(f"The private key given is {said}, not text")
