@@ -7,7 +7,7 @@ SANDBOX_PORT ?= 5000
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 
-.PHONY: lab test setup execute demo bench sandbox-server lock lint mutate
+.PHONY: lab test setup execute demo bench sandbox-server lock lint mutate book
 
 # Opens 00_setup, with the whole repository in reach (the docs the notebooks link to, the helpers'
 # source). Offline by default: no extension catalogue from PyPI, no news (see the overrides
@@ -49,6 +49,19 @@ DEMO := JUPYTER_PATH=$(CURDIR)/app $(BIN)/voila app/workshop.ipynb --Voila.confi
 demo: $(READY)  ## Serve the workshop app with Voila on http://127.0.0.1:8866, on the sandbox
 	$(DEMO)
 
+# The tutorial as a website, from the notebooks' stored outputs (nothing is run or downloaded):
+# Sphinx with myst-nb (docs/conf.py). Every warning is an error (-W, after listing them all), and
+# so are a reference that does not resolve (-n), a broken internal link and an asset from another
+# host (docs/_ext/tutorial_site.py checks the built pages). Built afresh each time (-E, and the old
+# site removed first), so no warning hides in a page left from an earlier build.
+SITE := build/site
+SPHINX_OPTIONS := -b html -c docs -d build/site-doctrees -E -W --keep-going -n -q
+
+book: $(READY)  ## Build the tutorial's website into build/site (open build/site/index.html)
+	rm -rf $(SITE)
+	$(BIN)/python -m sphinx $(SPHINX_OPTIONS) . $(SITE)
+	@echo "The site is in $(SITE): open $(SITE)/index.html"
+
 bench: $(READY)  ## Print speed figures, each as a ratio against a baseline measured in the same run
 	$(BIN)/python scripts/bench.py
 
@@ -65,4 +78,4 @@ lock:  ## Re-pin requirements.txt from requirements.in
 	$(BIN)/uv pip compile -q requirements.in -o requirements.txt --python-version 3.10
 
 lint: $(READY)  ## Check the code's style and imports (make test runs it first)
-	$(BIN)/ruff check helpers tests scripts
+	$(BIN)/ruff check helpers tests scripts docs
