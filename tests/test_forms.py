@@ -518,7 +518,7 @@ def test_message_of_keeps_our_sentences_and_explains_aws_errors():
     assert model.message_of(model.KeyPairError("Said already.")) == "Said already."
     duplicate = ClientError({"Error": {"Code": "InvalidKeyPair.Duplicate", "Message": "x"}},
                             "CreateKeyPair")
-    assert model.message_of(duplicate).startswith("A key pair named None already exists")
+    assert model.message_of(duplicate).startswith("A key pair with that name already exists")
 
 
 @pytest.mark.parametrize("value", [
