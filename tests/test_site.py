@@ -206,7 +206,8 @@ def test_every_page_has_launch_links_to_binder_and_to_running_it_locally(site):
 def test_the_readme_and_the_site_name_the_repository_of_pyproject():
     readme = (ROOT / "README.md").read_text()
     assert f"https://mybinder.org/v2/gh/{OWNER_REPO}/HEAD?labpath=notebooks/" in readme  # badge
-    assert f"git clone {REPOSITORY}\ncd {OWNER_REPO.split('/')[1]}\n" in readme
+    run_locally = (ROOT / "docs" / "run-locally.md").read_text()
+    assert f"git clone {REPOSITORY}\ncd {OWNER_REPO.split('/')[1]}\n" in run_locally
     assert set(re.findall(r"/v2/gh/([\w.-]+/[\w.-]+)/", readme)) == {OWNER_REPO}
 
 
