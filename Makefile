@@ -4,10 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 SANDBOX_PORT ?= 5000
+PROXY := hub/node_modules/.bin/configurable-http-proxy  # the workshop Hub's proxy (make hub)
+# Set-up and tests install it when npm is there; without npm, tests/test_hub.py says how (in CI: fails).
+WITH_PROXY := $(if $(shell command -v npm),$(PROXY))
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 
-.PHONY: lab test setup execute demo bench sandbox-server lock lint mutate book
+.PHONY: lab test setup execute demo bench sandbox-server lock lint mutate book hub hub-load
 
 # Opens 00_setup, with the whole repository in reach (the docs the notebooks link to, the helpers'
 # source). Offline by default: no extension catalogue from PyPI, no news (see the overrides
@@ -20,10 +23,10 @@ LAB_OPTIONS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/0
 lab: $(READY)  ## Start JupyterLab on the notebooks, on the sandbox
 	$(BIN)/jupyter lab $(LAB_OPTIONS)
 
-test: lint  ## Lint, then run every test: helpers, notebooks (strict nbval), widgets, browser
+test: lint $(WITH_PROXY)  ## Lint, then run every test: helpers, notebooks (strict nbval), widgets, browser
 	$(BIN)/pytest
 
-setup: $(READY)
+setup: $(READY) $(WITH_PROXY)
 
 $(READY): requirements.txt pyproject.toml helpers/sandbox/kernel.py Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
@@ -61,6 +64,22 @@ book: $(READY)  ## Build the tutorial's website into build/site (open build/site
 	rm -rf $(SITE)
 	$(BIN)/python -m sphinx $(SPHINX_OPTIONS) . $(SITE)
 	@echo "The site is in $(SITE): open $(SITE)/index.html"
+
+# The workshop Hub (hub/jupyterhub_config.py): JupyterHub, and its proxy from npm, pinned in
+# hub/package-lock.json and installed into hub/node_modules (ignored by git) by the set-up; nothing
+# is downloaded when the Hub starts. Attendees' folders and the Hub's database: hub/state.
+N ?= 20
+
+$(PROXY): hub/package.json hub/package-lock.json
+	cd hub && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+hub: $(READY) $(PROXY)  ## Serve the tutorial to a room on http://127.0.0.1:8000 (HUB_PASSWORD=... required)
+	@mkdir -p hub/state
+	cd hub/state && $(CURDIR)/$(BIN)/python -m jupyterhub -f $(CURDIR)/hub/jupyterhub_config.py
+
+hub-load: $(READY) $(PROXY)  ## N simulated attendees (default 20) run notebook 02 at once on the Hub
+	$(BIN)/python -m scripts.load_test --attendees $(N)
 
 bench: $(READY)  ## Print speed figures, each as a ratio against a baseline measured in the same run
 	$(BIN)/python scripts/bench.py
