@@ -105,7 +105,7 @@ def alice_public_key(ec2: EC2Client, answer: Any) -> Verdict:
 
 # 02 · Create a key pair
 
-def _saved_file(ec2: EC2Client, name: str, ppk: bool) -> Verdict | Path:
+def _saved_file(name: str, ppk: bool) -> Verdict | Path:
     """The key pair's saved private key file, or the Verdict saying what is missing."""
     path = default_key_dir() / key_file_name(name, ppk)
     other = default_key_dir() / key_file_name(name, not ppk)
@@ -136,7 +136,7 @@ def ed25519_owned(ec2: EC2Client, name: str = "my-exercise-key", owner: str = "y
         return Verdict(False, f"{name} has no tag Owner={owner}: add it with "
                               f"ec2.create_tags(Resources=[key_pair_id], "
                               f"Tags=[{{'Key': 'Owner', 'Value': '{owner}'}}]).")
-    saved = _saved_file(ec2, name, ppk=False)
+    saved = _saved_file(name, ppk=False)
     if isinstance(saved, Verdict):
         return saved
     return Verdict(True, f"{name} is ED25519, tagged Owner={owner}, and its private key is in "
@@ -148,7 +148,7 @@ def putty_saved(ec2: EC2Client, name: str = "my-exercise-ppk") -> Verdict:
     if _key_pair(ec2, name) is None:
         return Verdict(False, f"There is no key pair {name} yet: create it with "
                               "create_key_pair, in the key format PuTTY reads.")
-    saved = _saved_file(ec2, name, ppk=True)
+    saved = _saved_file(name, ppk=True)
     if isinstance(saved, Verdict):
         return saved
     if not saved.read_text(errors="replace").startswith("PuTTY-User-Key-File-"):
