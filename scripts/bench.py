@@ -41,6 +41,35 @@ def in_fresh_kernel(code: str) -> tuple[float, float]:
         manager.shutdown_kernel(now=True)
 
 
+def peak_mib(code: str, *kernel_options: str) -> float:
+    """The peak memory (VmHWM) of a fresh kernel of this environment after it ran `code`, MiB."""
+    manager, client = start_new_kernel(kernel_name="python3", extra_arguments=list(kernel_options))
+    printed: list[str] = []
+
+    def keep(message: dict) -> None:
+        if message["msg_type"] == "stream":
+            printed.append(message["content"]["text"])
+
+    try:
+        client.execute_interactive(
+            code + "\nprint(next(l.split()[1] for l in open('/proc/self/status')"
+                   " if l.startswith('VmHWM')))", timeout=60, output_hook=keep)
+        return int(printed[-1].split()[-1]) / 1024
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def report_memory() -> None:
+    """A sandbox kernel after its first call, against a kernel that only makes a boto3 client
+    (this environment's kernel without its sandbox extension)."""
+    client = "import boto3\nboto3.client('ec2', region_name='us-east-1')"
+    bare = peak_mib(client, "--InteractiveShellApp.extensions=[]")
+    sandbox = peak_mib("from helpers import ec2_client\nec2_client().describe_key_pairs()")
+    print(f"{'sandbox kernel, peak memory after a first call':<48} {sandbox:6.0f} MiB = "
+          f"{sandbox / bare:5.1f} x a kernel with only a boto3 client ({bare:.0f} MiB)")
+
+
 def report(what: str, seconds: float, baseline_name: str, baseline: float) -> None:
     print(f"{what:<48} {seconds:6.2f} s = {seconds / baseline:5.1f} x {baseline_name} "
           f"({baseline:.2f} s)")
@@ -66,6 +95,7 @@ def main() -> None:
     _, warmed = in_fresh_kernel("import time; time.sleep(3)\n"
                                 "from helpers import ec2_client\nec2_client().describe_key_pairs()")
     report("  same, after 3 s of reading", warmed - 3, "python -c 'import boto3'", import_boto3)
+    report_memory()
 
     bench_forms()
     bench_audit(report)
