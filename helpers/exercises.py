@@ -14,6 +14,7 @@ import boto3
 
 from helpers.backend import EC2Client
 from helpers.keyfiles import default_key_dir, key_file_name, shown_path
+from helpers.rules import PPK_HEADER
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def putty_saved(ec2: EC2Client, name: str = "my-exercise-ppk") -> Verdict:
     saved = _saved_file(name, ppk=True)
     if isinstance(saved, Verdict):
         return saved
-    if not saved.read_text(errors="replace").startswith("PuTTY-User-Key-File-"):
+    if not saved.read_text(errors="replace").startswith(PPK_HEADER):
         return Verdict(False, f"{shown_path(saved)} is not a PuTTY key file: create the key pair "
                               "with key_format='ppk' and save that response.")
     return Verdict(True, f"{name}'s private key is in {shown_path(saved)}, ready for PuTTY.")

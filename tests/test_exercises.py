@@ -149,6 +149,9 @@ def test_a_putty_key_saved(here):
     Path("keys/sandbox/my-exercise-ppk.pem").unlink()
     solve("02.2", ec2=here)
     assert exercises.putty_saved(here)
+    Path("keys/sandbox/my-exercise-ppk.ppk").write_text("an OpenSSH key renamed .ppk")
+    not_yet(exercises.putty_saved(here), "keys/sandbox/my-exercise-ppk.ppk is not a PuTTY key "
+            "file: create the key pair with key_format='ppk' and save that response.")
 
 
 @pytest.fixture
