@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 
+from helpers.audit import _key_blob
 from helpers.backend import EC2Client
 from helpers.keyfiles import default_key_dir, key_file_name, shown_path
 from helpers.rules import PPK_HEADER
@@ -40,12 +41,6 @@ def _key_pair(ec2: EC2Client, name: str) -> dict[str, Any] | None:
 
 def _tags(key_pair: dict[str, Any]) -> dict[str, str]:
     return {tag["Key"]: tag["Value"] for tag in key_pair.get("Tags", [])}
-
-
-def _blob(public_key: Any) -> str | None:
-    """'ssh-ed25519 AAAA...' without the comment, or None if it is not a public key line."""
-    parts = public_key.split() if isinstance(public_key, str) else []
-    return " ".join(parts[:2]) if len(parts) >= 2 and parts[0].startswith("ssh-") else None
 
 
 def _names(answer: Any, what: str) -> set[str] | Verdict:
@@ -98,7 +93,7 @@ def alice_public_key(ec2: EC2Client, answer: Any) -> Verdict:
     if answer == key_pair.get("KeyFingerprint"):
         return Verdict(False, "That is a fingerprint, not the public key: ask with "
                               "IncludePublicKey=True and take PublicKey.")
-    if _blob(answer) != _blob(key_pair.get("PublicKey")):
+    if _key_blob(answer) != _key_blob(key_pair.get("PublicKey")):
         return Verdict(False, "alice_public_key is not alice-laptop's public key: describe "
                               "KeyNames=['alice-laptop'] with IncludePublicKey=True.")
     return Verdict(True, "that is alice-laptop's public key, as EC2 keeps it.")
@@ -208,7 +203,7 @@ def imported_from_file(ec2: EC2Client, public_key_file: str | Path,
     if key_pair is None:
         return Verdict(False, f"There is no key pair {name} yet: "
                               f"import_key_pair(ec2, '{name}', Path('{path}')).")
-    if _blob(key_pair.get("PublicKey")) != _blob(path.read_text(errors="replace")):
+    if _key_blob(key_pair.get("PublicKey")) != _key_blob(path.read_text(errors="replace")):
         return Verdict(False, f"{name} holds another public key than {path}: delete it and "
                               "import that file.")
     return Verdict(True, f"{name} holds the public key of {path}; its private half never left "
@@ -228,7 +223,7 @@ def in_every_region(ec2: EC2Client, regions: list[str],
         found = _key_pair(boto3.client("ec2", region_name=region), name)
         if found is None:
             missing.append(region)
-        elif _blob(found.get("PublicKey")) != _blob(home.get("PublicKey")):
+        elif _key_blob(found.get("PublicKey")) != _key_blob(home.get("PublicKey")):
             other.append(region)
     if missing:
         return Verdict(False, f"{name} is missing in {', '.join(missing)}: import the same "
