@@ -10,6 +10,11 @@ from hypothesis import Phase, settings
 
 from helpers import sandbox
 from helpers.backend import ENDPOINT_ENVS, LIVE_ENV
+from helpers.sandbox import lazy_data
+
+# Before any test module imports moto's EC2, as the sandbox does in a kernel: otherwise moto's
+# offerings load at import and their deferral (helpers/sandbox/lazy_data.py) is never tested.
+lazy_data.defer()
 
 # Property tests talk to the sandbox: 60 cases each, no deadline. make mutate runs them once per
 # mutant (--hypothesis-profile=mutmut): fewer cases and no shrinking, so a mutant that breaks a

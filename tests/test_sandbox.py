@@ -3,6 +3,8 @@ not fit, and its warm-up sends no request and prints nothing."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import subprocess
 import sys
@@ -11,8 +13,10 @@ from pathlib import Path
 import botocore.endpoint
 import moto
 import pytest
+from botocore.exceptions import ClientError
 
 from helpers import KeyPairError, sandbox
+from helpers.backend import regional_client
 from helpers.sandbox import fidelity
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +47,43 @@ def test_key_pair_tables_show_fingerprints_whole_without_changing_pandas():
             "      fingerprint in table._repr_html_(),\n"
             "      fingerprint in repr(pd.DataFrame({'f': [fingerprint]})))")
     assert run_python(code) == "True True False"
+
+
+def test_a_key_pair_lesson_reads_none_of_the_instance_type_offerings():
+    # moto parses them for every Region at import: 45 MiB that no key pair call reads
+    code = ("from helpers import ec2_client\n"
+            "ec2 = ec2_client()\n"
+            "ec2.create_key_pair(KeyName='k'); ec2.describe_key_pairs()\n"
+            "ec2.delete_key_pair(KeyName='k')\n"
+            "from moto.ec2.models.instance_types import INSTANCE_TYPE_OFFERINGS as offerings\n"
+            "print(sorted(offerings), sum(map(len, offerings.values())))")
+    assert run_python(code).splitlines()[-1] == \
+        "['availability-zone', 'availability-zone-id', 'region'] 0"
+
+
+@pytest.mark.parametrize("location_type", ["region", "availability-zone", "availability-zone-id"])
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-3"])
+def test_instance_type_offerings_are_those_of_moto_files(ec2, region, location_type):
+    # read on first use, and answered as plain moto answers them: what its data files hold
+    folder = Path(moto.__file__).parent / "ec2/resources/instance_type_offerings" / location_type
+    expected = json.loads(gzip.decompress((folder / f"{region}.json.gz").read_bytes()))
+    pages = regional_client(region).get_paginator("describe_instance_type_offerings").paginate(
+        LocationType=location_type)
+    answered = [offer for page in pages for offer in page["InstanceTypeOfferings"]]
+    assert sorted((o["InstanceType"], o["Location"], o["LocationType"]) for o in answered) == \
+        sorted((o["InstanceType"], o["Location"], location_type) for o in expected)
+    assert len(answered) > 100
+
+
+def test_launching_checks_the_instance_type_against_the_region_offerings(ec2, monkeypatch):
+    # moto checks it only when asked to (as AWS always does)
+    monkeypatch.setattr(moto.settings, "EC2_ENABLE_INSTANCE_TYPE_VALIDATION", True)
+    client = regional_client("ap-south-1")
+    image = client.describe_images()["Images"][0]["ImageId"]
+    launched = client.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=1, MaxCount=1)
+    client.terminate_instances(InstanceIds=[launched["Instances"][0]["InstanceId"]])
+    with pytest.raises(ClientError, match="InvalidInstanceType"):
+        client.run_instances(ImageId=image, InstanceType="t3.colossal", MinCount=1, MaxCount=1)
 
 
 def test_fixes_refuse_a_moto_release_they_were_not_tested_with(monkeypatch):

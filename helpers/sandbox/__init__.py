@@ -36,6 +36,9 @@ def _load_moto() -> None:
         # One botocore data loader for every session, set before moto is imported: moto makes
         # several (three at import), each of which would parse the 10 MB EC2 model again.
         botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
+        from helpers.sandbox import lazy_data
+
+        lazy_data.defer()  # before anything imports moto's EC2 models
         from moto import mock_aws
 
         from helpers.sandbox import fidelity

@@ -1,0 +1,61 @@
+"""Moto's EC2 data that a key pair lesson never reads, loaded on first use instead of at import.
+
+Importing moto's EC2 models parses the instance types on offer in every Region and zone: 45 MiB
+per kernel, for `run_instances`' check of an instance type and `describe_instance_type_offerings`.
+defer() imports those models with that data left out, then puts it back as tables that read a
+Region's file the first time moto asks for that Region. Answers are unchanged
+(tests/test_sandbox.py compares them with plain moto's).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+OFFERINGS = "ec2/resources/instance_type_offerings/"  # then <location type>/<Region>.json[.gz]
+
+
+class _Offerings(dict):
+    """One location type's offerings by Region, each read from moto's file when first asked
+    for: moto reads them with [region] and .get(region, default) only."""
+
+    def __init__(self, location_type: str, files: dict[str, str], load: Any) -> None:
+        super().__init__()
+        self.location_type, self.files, self.load = location_type, files, load
+
+    def __missing__(self, region: str) -> list[dict[str, Any]]:
+        offerings = self.load(self.files[region])  # KeyError for a Region moto has no file for
+        for offering in offerings:  # as moto's import does
+            offering["LocationType"] = self.location_type
+        self[region] = offerings
+        return offerings
+
+    def get(self, region: str, default: Any = None) -> Any:
+        return self[region] if region in self.files else default
+
+
+def defer() -> None:
+    """Import moto's EC2 models without the offerings, which then load on first use. Call it
+    before anything imports moto.ec2 (a second call, or a later one, changes nothing)."""
+    if "moto.ec2.models.instance_types" in sys.modules:
+        return
+    from moto.utilities import utils
+
+    eager = utils.load_resource
+    files: dict[str, dict[str, str]] = {}
+
+    def skip_offerings(resource: str) -> Any:
+        if not resource.startswith(OFFERINGS):
+            return eager(resource)
+        location_type, file_name = resource[len(OFFERINGS):].split("/")
+        files.setdefault(location_type, {})[file_name.split(".")[0]] = resource
+        return []
+
+    utils.load_resource = skip_offerings
+    try:
+        from moto.ec2.models import instance_types
+    finally:
+        utils.load_resource = eager
+    for location_type, regions in files.items():
+        instance_types.INSTANCE_TYPE_OFFERINGS[location_type] = _Offerings(
+            location_type, regions, eager)
