@@ -10,7 +10,7 @@ WITH_PROXY := $(if $(shell command -v npm),$(PROXY))
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 
-.PHONY: lab test setup execute demo bench sandbox-server lock lint mutate book hub hub-load
+.PHONY: lab test check setup execute demo bench sandbox-server lock lint mutate book hub hub-load
 
 # Opens 00_setup, with the whole repository in reach (the docs the notebooks link to, the helpers'
 # source). Offline by default: no extension catalogue from PyPI, no news (see the overrides
@@ -25,6 +25,12 @@ lab: $(READY)  ## Start JupyterLab on the notebooks, on the sandbox
 
 test: lint $(WITH_PROXY)  ## Lint, then run every test: helpers, notebooks (strict nbval), widgets, browser
 	$(BIN)/pytest
+
+# The quick tier, for the edit-test loop: every test that runs in pytest's own processes, on every
+# core. It leaves out what conftest.py marks slow (kernels, notebooks, the browser, the Hub, the
+# site's build, the set-up); make test runs those too, and CI runs make test.
+check: lint  ## Lint, then the quick tier: every test but the slow ones, on every core
+	$(BIN)/pytest tests -m "not slow" -n auto --dist loadfile -q
 
 setup: $(READY) $(WITH_PROXY)
 
@@ -97,4 +103,4 @@ lock:  ## Re-pin requirements.txt from requirements.in
 	$(BIN)/uv pip compile -q requirements.in -o requirements.txt --python-version 3.10
 
 lint: $(READY)  ## Check the code's style and imports (make test runs it first)
-	$(BIN)/ruff check helpers tests scripts docs
+	$(BIN)/ruff check helpers tests scripts docs conftest.py

@@ -1,4 +1,5 @@
-"""Rules for the whole suite (tests and notebooks): fresh sandbox keys, and in CI no skipped test."""
+"""Rules for the whole suite (tests and notebooks): fresh sandbox keys, slow tests marked, and in CI
+no skipped test."""
 
 import os
 import shutil
@@ -6,15 +7,29 @@ from pathlib import Path
 
 import pytest
 
-SANDBOX_KEYS = Path(__file__).parent / "notebooks" / "keys" / "sandbox"
+ROOT = Path(__file__).parent
+SANDBOX_KEYS = ROOT / "notebooks" / "keys" / "sandbox"
+# What `make check` (the quick tier) leaves out, marked slow: tests that start kernels, a browser,
+# the workshop Hub, a site build, the set-up or pytest itself in another process.
+SLOW = ("notebooks/", "tests/browser/", "tests/test_hub.py", "tests/test_site.py",
+        "tests/test_notebooks.py", "tests/test_second_runs.py", "tests/test_setup.py",
+        "tests/test_network.py", "tests/test_ci_rule.py")
 
 _skipped: list[str] = []
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    if hasattr(session.config, "workerinput"):  # a worker of make check: the main process did it
+        return
     # The notebooks run against fresh sandboxes: keys an interrupted run left in keys/sandbox
     # (sandbox keys open nothing) would make them say "Replacing ..." where nbval expects silence.
     shutil.rmtree(SANDBOX_KEYS, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.relative_to(ROOT).as_posix().startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
