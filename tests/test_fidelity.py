@@ -99,6 +99,10 @@ def ssh_line(algorithm: bytes, *numbers: int) -> bytes:
 def malformed_public_keys() -> dict[str, bytes]:
     dsa_numbers = dsa.generate_private_key(key_size=1024).public_key().public_numbers()
     params = dsa_numbers.parameter_numbers
+    rsa_der = base64.b64encode(rsa_key().public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+    ed25519_der = ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return {
         "two words": b"foo bar",
         "empty": b"",
@@ -107,6 +111,8 @@ def malformed_public_keys() -> dict[str, bytes]:
         "dsa": ssh_line(b"ssh-dss", params.p, params.q, params.g, dsa_numbers.y),
         "ecdsa": openssh_line(ec.generate_private_key(ec.SECP256R1())),
         "rsa 512-bit": ssh_line(b"ssh-rsa", 65537, (1 << 511) + 111),  # too short for EC2
+        "base64 der with a character outside base64": rsa_der[:40] + b"!" + rsa_der[40:],
+        "base64 der of an ed25519 key": base64.b64encode(ed25519_der),  # RSA only, says AWS
     }
 
 
@@ -309,6 +315,9 @@ def test_describe_regions_lists_the_enabled_regions_and_marks_the_opt_in_ones(ec
     assert sorted(r["RegionName"] for r in opt_in) == sorted(set(every) - set(ENABLED_BY_DEFAULT))
     named = ec2.describe_regions(Filters=[{"Name": "region-name", "Values": ["eu-west-1"]}])
     assert [r["RegionName"] for r in named["Regions"]] == ["eu-west-1"]
+    endpoint = "ec2.eu-west-1.amazonaws.com"
+    found = ec2.describe_regions(Filters=[{"Name": "endpoint", "Values": [endpoint]}])["Regions"]
+    assert [(r["RegionName"], r["Endpoint"]) for r in found] == [("eu-west-1", endpoint)]
     refused = error_of(lambda: ec2.describe_regions(Filters=[{"Name": "colour", "Values": ["x"]}]))
     assert refused == {"Code": "InvalidParameterValue", "Message": "The filter 'colour' is invalid"}
 
