@@ -3,8 +3,8 @@
 Importing moto's EC2 models parses the instance types on offer in every Region and zone: 45 MiB
 per kernel, for `run_instances`' check of an instance type and `describe_instance_type_offerings`.
 defer() imports those models with that data left out, then puts it back as tables that read a
-Region's file the first time moto asks for that Region. Answers are unchanged
-(tests/test_sandbox.py compares them with plain moto's).
+Region's file the first time moto asks for that Region. Answers are unchanged: tests/test_sandbox.py
+checks them against the files themselves.
 """
 
 from __future__ import annotations
