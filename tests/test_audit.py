@@ -180,6 +180,47 @@ def test_ensure_imports_where_missing_does_nothing_where_present_and_refuses_ano
     assert keys["PublicKey"].map(audit._key_blob).nunique() == 1, "one key everywhere"
 
 
+def test_ensure_says_why_a_region_failed_and_names_the_key_in_every_row(ec2, monkeypatch):
+    from helpers.audit_actions import ensure_key_pair
+
+    monkeypatch.setattr(audit, "regional_clients", refusing("ap-south-1"))
+    done = ensure_key_pair("deploy", public_key(), REGIONS, progress=False)
+    assert done.columns.tolist() == ["Region", "KeyName", "Result"]
+    assert done.values.tolist() == [
+        ["ap-south-1", "deploy",
+         "AWS rejected your credentials, or the Region is not enabled for your account: check "
+         "them (aws sts get-caller-identity), or enable the Region (an opt-in Region)."],
+        ["eu-west-1", "deploy", "imported"], ["us-east-1", "deploy", "imported"]]
+
+
+@pytest.mark.parametrize("arguments, sentence", [
+    ({"replace": "yes"}, "replace='yes' is not True or False: pass replace=True, or leave it out "
+                         "for replace=False."),
+    ({"regions": 42}, "regions=42: give a list of str, e.g. regions=['eu-west-1']."),
+])
+def test_ensure_names_a_bad_argument_and_sends_nothing(ec2, arguments, sentence):
+    from helpers.audit_actions import ensure_key_pair
+    from helpers.errors import KeyPairError
+
+    with pytest.raises(KeyPairError) as refused:
+        ensure_key_pair("deploy", public_key(), **{"regions": REGIONS, **arguments})
+    assert str(refused.value) == sentence
+    assert audit.inventory(ec2, REGIONS, progress=False)["KeyName"].isna().all()
+
+
+def test_ensure_and_clean_up_show_a_progress_bar_unless_told_not_to(estate, capsys):
+    from helpers.audit_actions import clean_up, ensure_key_pair
+
+    ensure_key_pair("deploy", public_key(), REGIONS)
+    assert "Ensure deploy:" in capsys.readouterr().err
+    ensure_key_pair("deploy", public_key(), REGIONS, replace=True, progress=False)
+    found = audit.findings(audit.inventory(estate, REGIONS, progress=False),
+                           audit.usage(estate, REGIONS, progress=False))
+    assert capsys.readouterr().err == ""
+    clean_up(found, "Owner=alice", delete=True)
+    assert "Clean-up:" in capsys.readouterr().err
+
+
 def test_ensure_refuses_a_private_key_and_sends_nothing(ec2):
     from helpers.audit_actions import ensure_key_pair
     from helpers.errors import KeyPairError
@@ -209,7 +250,7 @@ def test_clean_up_shows_its_plan_then_deletes_only_unused_key_pairs_with_the_tag
         ["eu-west-1", "alice"], ["eu-west-1", "ci"], ["eu-west-1", "gone"]]
 
 
-@pytest.mark.parametrize("tag", ["Owner", "=alice", ""])
+@pytest.mark.parametrize("tag", ["Owner", "=alice", "", "=Owner=alice"])
 def test_clean_up_needs_a_whole_tag(estate, tag):
     from helpers.audit_actions import clean_up
     from helpers.errors import KeyPairError
