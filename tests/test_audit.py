@@ -239,6 +239,7 @@ def test_clean_up_shows_its_plan_then_deletes_only_unused_key_pairs_with_the_tag
     keys = audit.inventory(estate, REGIONS, progress=False)
     found = audit.findings(keys, audit.usage(estate, REGIONS, progress=False))
     plan = clean_up(found, "Owner=alice")
+    assert plan.columns.tolist() == ["Region", "KeyName", "KeyPairId", "Tags", "Result"]
     assert plan[["Region", "KeyName"]].values.tolist() == [["ap-south-1", "alice"],
                                                             ["us-east-1", "alice"]]
     assert set(plan["Result"]) == {"would be deleted (pass delete=True)"}
@@ -248,6 +249,19 @@ def test_clean_up_shows_its_plan_then_deletes_only_unused_key_pairs_with_the_tag
     left = audit.inventory(estate, REGIONS, progress=False)
     assert left[["Region", "KeyName"]].values.tolist() == [
         ["eu-west-1", "alice"], ["eu-west-1", "ci"], ["eu-west-1", "gone"]]
+
+
+def test_clean_up_finds_a_tag_among_several(estate):
+    from helpers.audit_actions import clean_up
+
+    client("ap-south-1").create_key_pair(KeyName="build", TagSpecifications=[{
+        "ResourceType": "key-pair", "Tags": [{"Key": "Owner", "Value": "carol"},
+                                             {"Key": "Team", "Value": "ops"}]}])
+    found = audit.findings(audit.inventory(estate, REGIONS, progress=False),
+                           audit.usage(estate, REGIONS, progress=False))
+    for tag in ("Owner=carol", "Team=ops"):
+        assert clean_up(found, tag)[["Region", "KeyName"]].values.tolist() == [
+            ["ap-south-1", "build"]], tag
 
 
 @pytest.mark.parametrize("tag", ["Owner", "=alice", "", "=Owner=alice"])
