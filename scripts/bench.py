@@ -10,6 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench_app import bench_app
@@ -27,37 +29,40 @@ def timed(command: list[str], cwd: Path) -> float:
     return time.perf_counter() - start
 
 
-def in_fresh_kernel(code: str) -> tuple[float, float]:
-    """Seconds a kernel of this environment takes to start, then to run `code` at once."""
-    start = time.perf_counter()
-    manager, client = start_new_kernel(kernel_name="python3")
+@contextmanager
+def fresh_kernel(*options: str) -> Iterator:
+    """A new kernel of this environment (its client), shut down afterwards."""
+    manager, client = start_new_kernel(kernel_name="python3", extra_arguments=list(options))
     try:
-        ready = time.perf_counter()
-        reply = client.execute_interactive(code, timeout=60, output_hook=lambda _: None)
-        assert reply["content"]["status"] == "ok", reply["content"]
-        return ready - start, time.perf_counter() - ready
+        yield client
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
 
 
+def in_fresh_kernel(code: str) -> tuple[float, float]:
+    """Seconds a kernel of this environment takes to start, then to run `code` at once."""
+    start = time.perf_counter()
+    with fresh_kernel() as client:
+        ready = time.perf_counter()
+        reply = client.execute_interactive(code, timeout=60, output_hook=lambda _: None)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        return ready - start, time.perf_counter() - ready
+
+
 def peak_mib(code: str, *kernel_options: str) -> float:
     """The peak memory (VmHWM) of a fresh kernel of this environment after it ran `code`, MiB."""
-    manager, client = start_new_kernel(kernel_name="python3", extra_arguments=list(kernel_options))
     printed: list[str] = []
 
     def keep(message: dict) -> None:
         if message["msg_type"] == "stream":
             printed.append(message["content"]["text"])
 
-    try:
+    with fresh_kernel(*kernel_options) as client:
         client.execute_interactive(
             code + "\nprint(next(l.split()[1] for l in open('/proc/self/status')"
                    " if l.startswith('VmHWM')))", timeout=60, output_hook=keep)
-        return int(printed[-1].split()[-1]) / 1024
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
+    return int(printed[-1].split()[-1]) / 1024
 
 
 def report_memory() -> None:
