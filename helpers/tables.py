@@ -28,9 +28,9 @@ COLUMN_STYLES = {
 
 def cell_text(value: Any) -> str:
     """A value as a table shows it: times in TIME_FORMAT, nothing at all for a missing value."""
-    if isinstance(value, pd.Timestamp):
-        return "" if pd.isna(value) else value.strftime(TIME_FORMAT)
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+    if isinstance(value, pd.Timestamp):  # NaT is not one: it is missing, below
+        return value.strftime(TIME_FORMAT)
+    if pd.api.types.is_scalar(value) and pd.isna(value):  # None, NaN, NaT, pd.NA
         return ""
     return str(value)
 
@@ -67,7 +67,7 @@ def table_html(table: pd.DataFrame) -> str:
                    f'2px solid #90a4ae">{_camel_breaks(str(c))}</th>' for c in table.columns)
     body = []
     for number, (_, row) in enumerate(rows.iterrows()):
-        if cut and number == len(rows) // 2:
+        if cut and number == half:
             body.append(f'<tr><td colspan="{len(table.columns)}">…</td></tr>')
         body.append("<tr>" + "".join(_cell(c, v) for c, v in row.items()) + "</tr>")
     size = f"<p>{len(table)} rows × {len(table.columns)} columns</p>" * cut
