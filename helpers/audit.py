@@ -7,6 +7,7 @@ row saying why, never a crash and never a silent gap.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timezone
@@ -19,6 +20,7 @@ from helpers import arguments
 from helpers.backend import EC2Client, regional_client
 from helpers.errors import KeyPairError, explain
 from helpers.keypairs import describe_key_pairs
+from helpers.rules import shown
 from helpers.tables import COLUMNS, KeyPairsTable, key_pairs_table
 
 # One call at a time per Region (each Region has its own request rate), up to 20 Regions at once.
@@ -137,13 +139,27 @@ def _key_blob(public_key: Any) -> str | None:
     return " ".join(parts[:2]) if len(parts) >= 2 else None
 
 
+def _table(value: Any, name: str, made_by: str, columns: list[str]) -> pd.DataFrame:
+    """A table an earlier step of the audit returned, with the columns this step reads."""
+    if not isinstance(value, pd.DataFrame):
+        raise KeyPairError(f"{name}={shown(value)} is not a table: pass {name}={made_by}.")
+    missing = [column for column in columns if column not in value.columns]
+    if missing:
+        raise KeyPairError(f"{name} is missing the columns {', '.join(missing)}: pass the "
+                           f"table that {made_by} returns.")
+    return value
+
+
 def findings(keys: pd.DataFrame, used: pd.DataFrame, *, owner_tag: str = "Owner",
              older_than_days: int = 90, now: datetime | None = None) -> KeyPairsTable:
-    """The inventory with what to look at, one column each: UsedBy, Unused, AgeDays, Old,
-    NoOwner (no owner_tag tag), SameKeyIn (the other Regions holding the same public key)."""
+    """The inventory with what to look at, one column each: UsedBy, Unused, AgeDays, Old (more
+    than older_than_days), NoOwner (no owner_tag tag), SameKeyIn (the other Regions holding the
+    same public key)."""
+    keys = _table(keys, "keys", "audit.inventory(ec2)", ["Region", *COLUMNS, "PublicKey", "Error"])
+    used = _table(used, "used", "audit.usage(ec2)", ["Region", "KeyName", "UsedBy", "Error"])
     now = now or datetime.now(timezone.utc)
-    table = keys[keys["Error"].isna()].copy() if "Error" in keys else keys.copy()
-    failed = set(used.loc[used["Error"].notna(), "Region"]) if "Error" in used else set()
+    table = keys[keys["Error"].isna()].copy()
+    failed = set(used.loc[used["Error"].notna(), "Region"])
     users = (used.dropna(subset=["KeyName"]).groupby(["Region", "KeyName"])["UsedBy"]
              .agg(", ".join))
     table["UsedBy"] = [users.get((r, k), "") for r, k in zip(table["Region"], table["KeyName"],
@@ -152,19 +168,21 @@ def findings(keys: pd.DataFrame, used: pd.DataFrame, *, owner_tag: str = "Owner"
     table["Unused"] = (table["UsedBy"] == "") & ~table["Region"].isin(failed)
     table["AgeDays"] = (now - table["CreateTime"]).dt.days
     table["Old"] = table["AgeDays"] > older_than_days
-    table["NoOwner"] = ~table["Tags"].fillna("").str.contains(rf"(?:^|, ){owner_tag}=",
-                                                              regex=True)
+    table["NoOwner"] = ~table["Tags"].str.contains(rf"(?:^|, ){re.escape(owner_tag)}=")
     blobs = table["PublicKey"].map(_key_blob)
     regions_of = table.groupby(blobs)["Region"].agg(lambda r: sorted(set(r)))
-    table["SameKeyIn"] = [", ".join(x for x in regions_of.get(b, []) if x != region)
-                          if b else "" for b, region in zip(blobs, table["Region"], strict=True)]
-    return KeyPairsTable(table.drop(columns="Error", errors="ignore"))
+    table["SameKeyIn"] = [", ".join(x for x in regions_of[b] if x != region) if b else ""
+                          for b, region in zip(blobs, table["Region"], strict=True)]
+    return KeyPairsTable(table.drop(columns="Error"))
 
 
 def report(keys: pd.DataFrame, found: pd.DataFrame, *, owner_tag: str = "Owner",
            older_than_days: int = 90) -> str:
     """The audit in a few lines a person reads first."""
-    failed = keys[keys["Error"].notna()] if "Error" in keys else keys.iloc[0:0]
+    keys = _table(keys, "keys", "audit.inventory(ec2)", ["Region", "Error"])
+    found = _table(found, "found", "audit.findings(keys, used)",
+                   ["Region", "KeyName", "Unused", "Old", "NoOwner", "SameKeyIn"])
+    failed = keys[keys["Error"].notna()]
     shared = found[found["SameKeyIn"] != ""]
     asked = len(keys.attrs.get("asked", keys["Region"].unique()))
     lines = [f"{len(found)} key pairs in {found['Region'].nunique()} Regions ({asked} asked).",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import boto3
@@ -157,8 +158,62 @@ def test_where_usage_could_not_be_asked_nothing_is_called_unused(estate, monkeyp
     monkeypatch.setattr(audit, "regional_clients", refusing("us-east-1", "UnauthorizedOperation"))
     used = audit.usage(estate, REGIONS, progress=False)
     assert used.loc[used["Error"].notna(), "Region"].tolist() == ["us-east-1"]
+    assert used.loc[used["Error"].notna(), "Error"].tolist() == [
+        "Your AWS identity may not call DescribeInstances: ask for the ec2:DescribeInstances "
+        "permission, or use the sandbox."]
     found = audit.findings(keys, used).set_index(["Region", "KeyName"])
     assert not found.loc[("us-east-1", "alice"), "Unused"]
+
+
+def test_a_region_that_could_not_be_asked_is_left_out_of_the_findings_and_named_in_the_report(
+        estate, monkeypatch):
+    monkeypatch.setattr(audit, "regional_clients", refusing("ap-south-1"))
+    keys = audit.inventory(estate, REGIONS, progress=False)
+    found = audit.findings(keys, audit.usage(estate, REGIONS, progress=False))
+    assert sorted(found["Region"].unique()) == REGIONS[1:] and "Error" not in found
+    assert found["KeyName"].notna().all()
+    assert audit.report(keys, found).splitlines()[-1] == (
+        "ap-south-1 could not be asked: AWS rejected your credentials, or the Region is not "
+        "enabled for your account: check them (aws sts get-caller-identity), or enable the "
+        "Region (an opt-in Region).")
+
+
+def test_old_means_more_than_the_days_given(estate):
+    keys = audit.inventory(estate, REGIONS, progress=False)
+    used = audit.usage(estate, REGIONS, progress=False)
+    newest = keys["CreateTime"].max()
+    for days, old in ((90, False), (91, True)):
+        found = audit.findings(keys, used, now=newest + timedelta(days=days, hours=1))
+        assert found.loc[found["CreateTime"] == newest, "Old"].tolist() == [old] * (
+            (keys["CreateTime"] == newest).sum()), days
+    assert audit.findings(keys, used, older_than_days=200,
+                          now=newest + timedelta(days=150))["Old"].sum() == 0
+
+
+def test_a_key_pair_used_twice_names_both_users(estate):
+    ireland = client("eu-west-1")
+    ireland.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, KeyName="alice")
+    found = audit.findings(audit.inventory(estate, REGIONS, progress=False),
+                           audit.usage(estate, REGIONS, progress=False))
+    (used_by,) = found.loc[(found["Region"] == "eu-west-1") & (found["KeyName"] == "alice"),
+                           "UsedBy"]
+    assert re.fullmatch(r"instance i-\w+ \(running\), launch template web v1", used_by)
+
+
+def test_a_key_pair_whose_public_key_aws_did_not_give_is_the_same_as_no_other(estate):
+    keys = audit.inventory(estate, REGIONS, progress=False)
+    keys.loc[keys["KeyName"] == "ci", "PublicKey"] = None
+    found = audit.findings(keys, audit.usage(estate, REGIONS, progress=False))
+    assert found.loc[found["KeyName"] == "ci", "SameKeyIn"].tolist() == [""]
+
+
+def test_an_owner_tag_is_matched_as_written_not_as_a_pattern(ec2):
+    client("eu-west-1").create_key_pair(KeyName="k", TagSpecifications=[{
+        "ResourceType": "key-pair", "Tags": [{"Key": "teamXowner", "Value": "bob"}]}])
+    keys = audit.inventory(ec2, ["eu-west-1"], progress=False)
+    used = audit.usage(ec2, ["eu-west-1"], progress=False)
+    assert audit.findings(keys, used, owner_tag="team.owner")["NoOwner"].tolist() == [True]
+    assert audit.findings(keys, used, owner_tag="teamXowner")["NoOwner"].tolist() == [False]
 
 
 def test_ensure_imports_where_missing_does_nothing_where_present_and_refuses_another_key(ec2):

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from helpers import (
     KeyPairError,
+    audit,
     create_key_pair,
     delete_key_pair,
     describe_key_pairs,
@@ -150,6 +151,11 @@ CASES = [
     ("form: tag rows as a dict", "model.create_and_save(ec2, 'k', rows={'Project': 'x'})", ""),
     ("form: name None", "model.import_public_key(ec2, None, PUBLIC)", ""),
     ("form: delete a number", "model.delete_key_pairs(ec2, 5)", ""),
+    ("audit: Regions as a number", "audit.inventory(ec2, 42)", ""),
+    ("audit: findings of nothing", "audit.findings(None, None)", ""),
+    ("audit: findings of one Region's table",
+     "audit.findings(key_pairs_table(describe_key_pairs(ec2)), None)", ""),
+    ("audit: a report of lists", "audit.report([], [])", ""),
 ]
 # (kind, the test that injects it, what the user sees)
 FAULTS = [
@@ -182,7 +188,8 @@ SEES = {kind: sentence for kind, _, sentence in FAULTS}
 
 def _namespace(ec2) -> dict:
     """What the cases' calls and set-ups may use."""
-    return {"ec2": ec2, "base64": base64, "Path": Path, "model": model, "PRIVATE": PRIVATE,
+    return {"ec2": ec2, "base64": base64, "Path": Path, "model": model, "audit": audit,
+            "PRIVATE": PRIVATE,
             "BODY": BODY, "BODY_LINES": BODY_LINES, "DER": DER, "PPK": PPK, "PUBLIC": PUBLIC,
             "ENCRYPTED": ENCRYPTED, "ECDSA_PUBLIC": ECDSA_PUBLIC, "ECDSA_PRIVATE": ECDSA_PRIVATE,
             **{f.__name__: f for f in (create_key_pair, delete_key_pair, describe_key_pairs,
