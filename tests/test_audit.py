@@ -120,6 +120,25 @@ def test_usage_names_instances_not_terminated_and_launch_templates(estate):
     assert by["ci"].startswith("instance i-") and by["ci"].endswith(" (running)")
 
 
+def test_usage_counts_a_launch_templates_latest_and_default_versions_once_each(estate, capsys):
+    ireland = client("eu-west-1")
+    ireland.create_launch_template(LaunchTemplateName="keyless",
+                                   LaunchTemplateData={"InstanceType": "t3.micro"})
+    made = ireland.create_launch_template(LaunchTemplateName="batch",
+                                          LaunchTemplateData={"KeyName": "gone"})
+    batch = made["LaunchTemplate"]["LaunchTemplateId"]
+    for key in ("alice", "ci"):  # v2 becomes the default, v3 the latest; v1 is neither
+        ireland.create_launch_template_version(LaunchTemplateId=batch,
+                                               LaunchTemplateData={"KeyName": key})
+    ireland.modify_launch_template(LaunchTemplateId=batch, DefaultVersion="2")
+    used = audit.usage(estate)  # every enabled Region, with a progress bar
+    assert "Usage:" in capsys.readouterr().err
+    rows = used.loc[used["UsedBy"].str.startswith("launch template"), ["KeyName", "UsedBy"]]
+    assert sorted(rows.values.tolist()) == [["alice", "launch template batch v2"],
+                                            ["alice", "launch template web v1"],
+                                            ["ci", "launch template batch v3"]]
+
+
 def test_findings_flag_unused_old_ownerless_and_the_same_key_in_several_regions(estate):
     keys = audit.inventory(estate, REGIONS, progress=False)
     later = keys["CreateTime"].max() + timedelta(days=100)
