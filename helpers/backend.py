@@ -66,9 +66,9 @@ def ec2_client(region: str | None = None, *, live: bool | None = None) -> EC2Cli
         sandbox.start()
     elif sandbox.is_running():
         sandbox.stop()  # the sandbox would swallow calls meant for the endpoint or for AWS
-    announce_live_changes(backend == "live")
+    announce_live_changes(backend == "live")  # sets up boto3's default session if need be
     if backend != "live":  # stated in the README; live AWS uses the Region you configured
-        session = boto3.session.Session()
+        session = boto3.DEFAULT_SESSION  # the one boto3.client() below uses
         region = region or session.region_name or sandbox.DEFAULT_REGION
         if backend == "sandbox":  # AWS has no such Region: the sandbox should not pretend
             arguments.region(region, session.get_available_regions("ec2"))

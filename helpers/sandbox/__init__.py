@@ -40,10 +40,14 @@ def _load_moto() -> None:
 
         lazy_data.defer()  # before anything imports moto's EC2 models
         from moto import mock_aws
+        from moto.core import responses
 
         from helpers.sandbox import fidelity
 
         fidelity.apply()
+        # moto lists a response class's methods (inspect.getmembers) on every request, a quarter
+        # of a sandbox call; once fidelity has wrapped them, they no longer change.
+        responses.method_names_from_class = functools.cache(responses.method_names_from_class)
         _mock = mock_aws()
 
 
