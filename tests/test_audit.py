@@ -115,6 +115,7 @@ def test_usage_names_instances_not_terminated_and_launch_templates(estate):
     rows = used[["Region", "KeyName"]].values.tolist()
     assert ["eu-west-1", "ci"] in rows and ["eu-west-1", "alice"] in rows
     assert ["eu-west-1", "gone"] not in rows, "a terminated instance uses no key pair"
+    assert audit.usage(estate, ["us-east-1"], progress=False).empty, "only the Regions given"
     by = dict(zip(used["KeyName"], used["UsedBy"], strict=True))
     assert by["alice"] == "launch template web v1"
     assert by["ci"].startswith("instance i-") and by["ci"].endswith(" (running)")
@@ -132,7 +133,7 @@ def test_usage_counts_a_launch_templates_latest_and_default_versions_once_each(e
                                                LaunchTemplateData={"KeyName": key})
     ireland.modify_launch_template(LaunchTemplateId=batch, DefaultVersion="2")
     used = audit.usage(estate)  # every enabled Region, with a progress bar
-    assert "Usage:" in capsys.readouterr().err
+    assert re.search(r"(^|\r)Usage: ", capsys.readouterr().err)
     rows = used.loc[used["UsedBy"].str.startswith("launch template"), ["KeyName", "UsedBy"]]
     assert sorted(rows.values.tolist()) == [["alice", "launch template batch v2"],
                                             ["alice", "launch template web v1"],
