@@ -99,6 +99,13 @@ def test_the_inventory_holds_every_key_pair_of_every_region_with_its_region(esta
     assert keys.attrs["asked"] == REGIONS
 
 
+def test_by_default_the_inventory_asks_every_enabled_region_with_a_progress_bar(estate, capsys):
+    keys = audit.inventory(estate)
+    assert re.search(r"(^|\r)Key pairs: ", capsys.readouterr().err)
+    assert keys.attrs["asked"] == audit.enabled_regions(estate)
+    assert sorted(keys["Region"].unique()) == REGIONS
+
+
 def test_a_region_that_fails_is_a_row_saying_why_and_the_others_still_come(estate, monkeypatch):
     monkeypatch.setattr(audit, "regional_clients", refusing("ap-south-1"))
     keys = audit.inventory(estate, REGIONS, progress=False)
