@@ -84,7 +84,7 @@ def inventory(ec2: EC2Client, regions: list[str] | None = None, *,
                                                                      include_public_key=True),
                           what="Key pairs", workers=workers, progress=progress)
     parts = [_region_rows(region, answers[region]) for region in sorted(answers)]
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    table = pd.concat(parts) if parts else pd.DataFrame()  # numbered 0 to n-1 once sorted
     table = table.reindex(columns=["Region", *COLUMNS, "PublicKey", "Error"])
     table["CreateTime"] = pd.to_datetime(table["CreateTime"], utc=True)
     table = KeyPairsTable(table.sort_values(["Region", "KeyName"], ignore_index=True))

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from helpers import audit
 from helpers.rules import shows_private_key
+from helpers.tables import COLUMNS
 
 REGIONS = ["ap-south-1", "eu-west-1", "us-east-1"]
 
@@ -104,6 +105,12 @@ def test_by_default_the_inventory_asks_every_enabled_region_with_a_progress_bar(
     assert re.search(r"(^|\r)Key pairs: ", capsys.readouterr().err)
     assert keys.attrs["asked"] == audit.enabled_regions(estate)
     assert sorted(keys["Region"].unique()) == REGIONS
+
+
+def test_an_audit_of_no_regions_is_an_empty_table_with_every_column(ec2):
+    keys = audit.inventory(ec2, [], progress=False)
+    assert keys.empty and keys.columns.tolist() == ["Region", *COLUMNS, "PublicKey", "Error"]
+    assert keys.attrs["asked"] == []
 
 
 def test_a_region_that_fails_is_a_row_saying_why_and_the_others_still_come(estate, monkeypatch):
