@@ -98,6 +98,8 @@ def test_the_inventory_holds_every_key_pair_of_every_region_with_its_region(esta
     assert keys["Error"].isna().all() and keys["PublicKey"].str.startswith("ssh-").all()
     assert not shows_private_key(keys.to_string())
     assert keys.attrs["asked"] == REGIONS
+    assert keys.index.tolist() == list(range(5)), "numbered as one table (its index not shown)"
+    assert ">0<" not in keys._repr_html_()
 
 
 def test_by_default_the_inventory_asks_every_enabled_region_with_a_progress_bar(estate, capsys):
@@ -110,6 +112,7 @@ def test_by_default_the_inventory_asks_every_enabled_region_with_a_progress_bar(
 def test_an_audit_of_no_regions_is_an_empty_table_with_every_column(ec2):
     keys = audit.inventory(ec2, [], progress=False)
     assert keys.empty and keys.columns.tolist() == ["Region", *COLUMNS, "PublicKey", "Error"]
+    assert str(keys["CreateTime"].dtype) == "datetime64[ns, UTC]", "as when there are rows"
     assert keys.attrs["asked"] == []
 
 
