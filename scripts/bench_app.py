@@ -32,24 +32,29 @@ def free_port() -> int:
 
 
 @contextmanager
-def voila(notebook: Path, *options: str, env: dict[str, str] | None = None):
+def voila(notebook: Path, *options: str, pool: bool = False,
+          env: dict[str, str] | None = None):
     """A Voilà server on a free port, answering; yield its URL, and a function that waits until
-    its pool holds a pre-heated kernel again (at once when it keeps none)."""
+    the server is warm again: with a pool, until it holds a pre-heated kernel that has run the
+    notebook (at once without one)."""
     port = free_port()
     log = tempfile.TemporaryFile("w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
          *options], env={**os.environ, **(env or {})}, cwd=notebook.parent,
         stdout=subprocess.DEVNULL, stderr=log)
-    url, used = f"http://127.0.0.1:{port}/", 0
+    url, fills = f"http://127.0.0.1:{port}/", 0
 
-    def heated() -> None:
-        nonlocal used
+    def filled() -> int:  # how many times Voilà has said "Kernel pool of ... is filled with"
         log.seek(0)
-        if "Kernel pool of" in log.read():
-            while log.seek(0) is not None and log.read().count(" is filled with ") <= used:
+        return log.read().count(" is filled with ")
+
+    def warm() -> None:
+        nonlocal fills
+        if pool:
+            while filled() <= fills:
                 time.sleep(0.2)
-            used += 1
+            fills += 1
             time.sleep(10)  # the new kernel runs the notebook: about 5 s here, on a quiet machine
 
     try:
@@ -59,7 +64,7 @@ def voila(notebook: Path, *options: str, env: dict[str, str] | None = None):
                 break
             except OSError:
                 time.sleep(0.2)
-        yield url, heated
+        yield url, warm
     finally:
         process.terminate()
         process.wait(30)
@@ -70,22 +75,19 @@ def load_times(browser, server, ready: str, reload: bool) -> list[float]:
     """Seconds from the page request until `ready` (a CSS selector of an input) is visible, for
     one warm-up load and then LOADS loads: each a first visit (a new browser context, nothing
     cached), or each a reload of one tab (the presenter's: scripts from the browser's cache)."""
-    (url, heated), times = server, []
-    context = page = None
+    (url, warm), times, tab = server, [], None
     for load in range(LOADS + 1):
-        heated()  # a warm server: Voilà has refilled its pool since the last visitor
-        if not (reload and page):
-            context = browser.new_context(viewport={"width": 1024, "height": 576})
-            page = context.new_page()
+        warm()  # Voilà has refilled its pool since the last visitor
+        if tab is None or not reload:
+            if tab is not None:
+                tab.context.close()
+            tab = browser.new_context(viewport={"width": 1024, "height": 576}).new_page()
         start = time.perf_counter()
-        page.goto(url)
-        page.locator(ready).first.wait_for(timeout=120_000)
+        tab.goto(url)
+        tab.locator(ready).first.wait_for(timeout=120_000)
         if load:  # the first load warms the server's caches
             times.append(time.perf_counter() - start)
-        if not reload:
-            context.close()
-    if reload:
-        context.close()
+    tab.context.close()
     return times
 
 
@@ -105,7 +107,7 @@ def bench_app() -> None:
             # The settings as make demo passes them (a path relative to the notebook's folder
             # would miss them: no pre-heated kernel, Voilà's default template).
             with voila(ROOT / "app" / "workshop.ipynb", f"--Voila.config_file_paths={ROOT / 'app'}",
-                       env={"JUPYTER_PATH": str(ROOT / "app")}) as server:
+                       pool=True, env={"JUPYTER_PATH": str(ROOT / "app")}) as server:
                 app_times = {reload: load_times(browser, server, ".kp-create-name input", reload)
                              for reload in (False, True)}
             browser.close()
