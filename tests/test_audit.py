@@ -104,8 +104,12 @@ def test_the_inventory_holds_every_key_pair_of_every_region_with_its_region(esta
 
 def test_by_default_the_inventory_asks_every_enabled_region_with_a_progress_bar(estate, capsys):
     keys = audit.inventory(estate)
-    assert re.search(r"(^|\r)Key pairs: ", capsys.readouterr().err)
-    assert keys.attrs["asked"] == audit.enabled_regions(estate)
+    bar = capsys.readouterr().err
+    regions = audit.enabled_regions(estate)
+    assert re.search(rf"(^|\r)Key pairs: +\d+%\|[^|]+\| \d+/{len(regions)} "
+                     r"\[[^]]*(Region/s|s/Region)\]", bar), bar  # so many of so many Regions
+    assert bar.endswith("\r"), "the bar is cleared once done (tqdm's leave=False)"
+    assert keys.attrs["asked"] == regions
     assert sorted(keys["Region"].unique()) == REGIONS
 
 
