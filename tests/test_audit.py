@@ -194,6 +194,17 @@ def test_the_same_key_is_found_by_its_public_key_not_its_fingerprint(ec2):
                                                    "KeyFingerprint"].tolist()
 
 
+def test_the_same_key_under_another_comment_is_the_same_key(ec2):
+    key = public_key()
+    client("eu-west-1").import_key_pair(KeyName="alice", PublicKeyMaterial=key + b" alice@laptop")
+    client("us-east-1").import_key_pair(KeyName="alice", PublicKeyMaterial=key + b" alice@desk")
+    regions = ["eu-west-1", "us-east-1"]
+    keys = audit.inventory(ec2, regions, progress=False)
+    assert keys["PublicKey"].str.endswith(("@laptop", "@desk")).all(), "kept as sent"
+    found = audit.findings(keys, audit.usage(ec2, regions, progress=False))
+    assert found["SameKeyIn"].tolist() == ["us-east-1", "eu-west-1"]
+
+
 def test_where_usage_could_not_be_asked_nothing_is_called_unused(estate, monkeypatch):
     keys = audit.inventory(estate, REGIONS, progress=False)
     monkeypatch.setattr(audit, "regional_clients", refusing("us-east-1", "UnauthorizedOperation"))
