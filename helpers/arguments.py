@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from os import PathLike
 from typing import Any
 
+import pandas as pd
+
 from helpers.errors import KeyPairError
 from helpers.rules import (
     CONTROL_CHARACTERS,
@@ -124,6 +126,17 @@ def response(value: Any, function: str, example: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise KeyPairError(f"{function}() takes the response of a key pair call (a dict), not "
                            f"{shown(value)}: e.g. {function}({example}).")
+    return value
+
+
+def table(value: Any, name: str, made_by: str, columns: list[str]) -> pd.DataFrame:
+    """A table an earlier step returned (made_by), with the columns the next step reads."""
+    if not isinstance(value, pd.DataFrame):
+        raise KeyPairError(f"{name}={shown(value)} is not a table: pass {name}={made_by}.")
+    missing = [column for column in columns if column not in value.columns]
+    if missing:
+        raise KeyPairError(f"{name} is missing the columns {', '.join(missing)}: pass the "
+                           f"table that {made_by} returns.")
     return value
 
 

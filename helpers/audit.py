@@ -20,7 +20,6 @@ from helpers import arguments
 from helpers.backend import EC2Client, regional_client
 from helpers.errors import KeyPairError, explain
 from helpers.keypairs import describe_key_pairs
-from helpers.rules import shown
 from helpers.tables import COLUMNS, KeyPairsTable, key_pairs_table
 
 # One call at a time per Region (each Region has its own request rate), up to 20 Regions at once.
@@ -28,6 +27,8 @@ WORKERS = 20
 ENABLED = ["opt-in-not-required", "opted-in"]
 # Instance states that still hold a key name: all but terminated.
 LIVE_STATES = ["pending", "running", "shutting-down", "stopping", "stopped"]
+INVENTORY = ["Region", *COLUMNS, "PublicKey", "Error"]  # the inventory's columns
+USAGE = ["Region", "KeyName", "UsedBy", "Error"]  # usage's columns
 
 
 def enabled_regions(ec2: EC2Client) -> list[str]:
@@ -85,7 +86,7 @@ def inventory(ec2: EC2Client, regions: list[str] | None = None, *,
                           what="Key pairs", workers=workers, progress=progress)
     parts = [_region_rows(region, answers[region]) for region in sorted(answers)]
     table = pd.concat(parts) if parts else pd.DataFrame()  # numbered 0 to n-1 once sorted
-    table = table.reindex(columns=["Region", *COLUMNS, "PublicKey", "Error"])
+    table = table.reindex(columns=INVENTORY)
     table["CreateTime"] = pd.to_datetime(table["CreateTime"], utc=True)
     table = KeyPairsTable(table.sort_values(["Region", "KeyName"], ignore_index=True))
     table.attrs["asked"] = sorted(regions)  # a Region with no key pairs has no row
@@ -130,7 +131,7 @@ def usage(ec2: EC2Client, regions: list[str] | None = None, *,
             rows.append({"Region": region, "Error": why(answer)})
         else:
             rows += [{"Region": region, "KeyName": name, "UsedBy": user} for name, user in answer]
-    return pd.DataFrame(rows, columns=["Region", "KeyName", "UsedBy", "Error"])
+    return pd.DataFrame(rows, columns=USAGE)
 
 
 def _key_blob(public_key: Any) -> str | None:
@@ -139,24 +140,13 @@ def _key_blob(public_key: Any) -> str | None:
     return " ".join(parts[:2]) if len(parts) >= 2 else None
 
 
-def _table(value: Any, name: str, made_by: str, columns: list[str]) -> pd.DataFrame:
-    """A table an earlier step of the audit returned, with the columns this step reads."""
-    if not isinstance(value, pd.DataFrame):
-        raise KeyPairError(f"{name}={shown(value)} is not a table: pass {name}={made_by}.")
-    missing = [column for column in columns if column not in value.columns]
-    if missing:
-        raise KeyPairError(f"{name} is missing the columns {', '.join(missing)}: pass the "
-                           f"table that {made_by} returns.")
-    return value
-
-
 def findings(keys: pd.DataFrame, used: pd.DataFrame, *, owner_tag: str = "Owner",
              older_than_days: int = 90, now: datetime | None = None) -> KeyPairsTable:
     """The inventory with what to look at, one column each: UsedBy, Unused, AgeDays, Old (more
     than older_than_days), NoOwner (no owner_tag tag), SameKeyIn (the other Regions holding the
     same public key)."""
-    keys = _table(keys, "keys", "audit.inventory(ec2)", ["Region", *COLUMNS, "PublicKey", "Error"])
-    used = _table(used, "used", "audit.usage(ec2)", ["Region", "KeyName", "UsedBy", "Error"])
+    keys = arguments.table(keys, "keys", "audit.inventory(ec2)", INVENTORY)
+    used = arguments.table(used, "used", "audit.usage(ec2)", USAGE)
     now = now or datetime.now(timezone.utc)
     table = keys[keys["Error"].isna()].copy()
     failed = set(used.loc[used["Error"].notna(), "Region"])
@@ -179,9 +169,9 @@ def findings(keys: pd.DataFrame, used: pd.DataFrame, *, owner_tag: str = "Owner"
 def report(keys: pd.DataFrame, found: pd.DataFrame, *, owner_tag: str = "Owner",
            older_than_days: int = 90) -> str:
     """The audit in a few lines a person reads first."""
-    keys = _table(keys, "keys", "audit.inventory(ec2)", ["Region", "Error"])
-    found = _table(found, "found", "audit.findings(keys, used)",
-                   ["Region", "KeyName", "Unused", "Old", "NoOwner", "SameKeyIn"])
+    keys = arguments.table(keys, "keys", "audit.inventory(ec2)", ["Region", "Error"])
+    found = arguments.table(found, "found", "audit.findings(keys, used)",
+                            ["Region", "KeyName", "Unused", "Old", "NoOwner", "SameKeyIn"])
     failed = keys[keys["Error"].notna()]
     shared = found[found["SameKeyIn"] != ""]
     asked = len(keys.attrs.get("asked", keys["Region"].unique()))
