@@ -37,6 +37,15 @@ def test_environment_yml_installs_the_pinned_set_and_the_helpers():
     assert tuple(map(int, python.split("=")[1].split("."))) >= (3, 10)
 
 
+def test_jupyter_servers_start_without_compiling_iri_grammars():
+    """rfc3987-syntax, left out of the pinned set, would cost every JupyterLab, Voila and Hub
+    server 2.7 s at start: jsonschema imports it whenever it is installed."""
+    check = "import sys, jupyter_server.serverapp; print('rfc3987_syntax' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", check], check=True, capture_output=True,
+                            text=True).stdout.strip()
+    assert loaded == "False", "rfc3987-syntax is installed: make lock, then make setup"
+
+
 def test_readme_commands_are_make_targets_and_ci_runs_the_test_one():
     readme = (ROOT / "README.md").read_text()
     for target in ("lab", "test"):
