@@ -68,14 +68,19 @@ def _as_bytes(text: str | bytes, what: str, example: str) -> bytes:
                        f"Path({example!r}).read_text().")
 
 
-def load_private_key(pem: str | bytes) -> rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey:
-    """The private key of a create response's KeyMaterial (PEM or OpenSSH text, unencrypted)."""
+def load_private_key(pem: str | bytes, *, validate: bool = True
+                     ) -> rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey:
+    """The private key of a create response's KeyMaterial (PEM or OpenSSH text, unencrypted).
+
+    validate=False skips the RSA consistency check (50 ms): only for a key made in this process,
+    such as the sandbox's own."""
     data = _as_bytes(pem, "private key", "keys/my-laptop.pem").strip()
     try:
         if b"OPENSSH PRIVATE KEY" in data:
             key = serialization.load_ssh_private_key(data, password=None)
         else:
-            key = serialization.load_pem_private_key(data, password=None)
+            key = serialization.load_pem_private_key(
+                data, password=None, unsafe_skip_rsa_key_validation=not validate)
     except (ValueError, TypeError, UnsupportedAlgorithm):  # never quote the key: it is private
         raise KeyPairError("That is not an unencrypted PEM or OpenSSH private key: give the "
                            "KeyMaterial of a create response, or the text of its .pem file."
@@ -86,9 +91,9 @@ def load_private_key(pem: str | bytes) -> rsa.RSAPrivateKey | ed25519.Ed25519Pri
     return key
 
 
-def fingerprint_of_private_key(pem: str | bytes) -> str:
+def fingerprint_of_private_key(pem: str | bytes, *, validate: bool = True) -> str:
     """The fingerprint EC2 shows for a key pair it created, from the private key it returned."""
-    key = load_private_key(pem)
+    key = load_private_key(pem, validate=validate)
     if isinstance(key, rsa.RSAPrivateKey):
         return created_rsa_fingerprint(key)
     return ed25519_fingerprint(key.public_key())

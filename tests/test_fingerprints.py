@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import subprocess
 from pathlib import Path
@@ -187,3 +188,19 @@ def test_a_key_that_is_not_text_is_named_with_what_it_is(given, said) -> None:
     with pytest.raises(KeyPairError) as private:
         fingerprint_of_private_key(given)
     assert str(private.value).startswith(f"The private key given is {said}, not text")
+
+
+def test_a_damaged_rsa_key_is_refused_not_fingerprinted(rsa_key) -> None:
+    """A .pem whose numbers no longer agree (one byte changed, as a bad copy does) gets the
+    sentence, not the fingerprint of nonsense; the sandbox, whose keys are its own, skips the
+    check (validate=False, 50 ms a key)."""
+    der = bytearray(rsa_key.private_bytes(serialization.Encoding.DER,
+                                          serialization.PrivateFormat.TraditionalOpenSSL,
+                                          serialization.NoEncryption()))
+    der[-1] ^= 1  # the last number, the CRT coefficient
+    pem = (b"-----BEGIN RSA PRIVATE KEY-----\n" + base64.encodebytes(bytes(der))
+           + b"-----END RSA PRIVATE KEY-----\n")
+    with pytest.raises(KeyPairError, match="^That is not an unencrypted PEM or OpenSSH private"):
+        fingerprint_of_private_key(pem)
+    unchecked = fingerprint_of_private_key(pem, validate=False)  # what the check spares a learner
+    assert unchecked != fingerprints.created_rsa_fingerprint(rsa_key)
