@@ -23,14 +23,18 @@ LAB_OPTIONS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/0
 lab: $(READY)  ## Start JupyterLab on the notebooks, on the sandbox
 	$(BIN)/jupyter lab $(LAB_OPTIONS)
 
-test: lint $(WITH_PROXY)  ## Lint, then run every test: helpers, notebooks (strict nbval), widgets, browser
-	$(BIN)/pytest
+# The quick tier: every test that runs in pytest's own processes, on every core (1.6x on 2 cores).
+# It leaves out what conftest.py marks slow (kernels, notebooks, the browser, the Hub, the site's
+# build, the set-up): those already keep every core busy, so make test runs them after it, in one
+# process (on two workers they only contend, and the notebooks' folder is shared). Both always
+# run; make test fails if either does. CI runs make test.
+QUICK := $(BIN)/pytest tests -m "not slow" -n auto --dist loadfile
 
-# The quick tier, for the edit-test loop: every test that runs in pytest's own processes, on every
-# core. It leaves out what conftest.py marks slow (kernels, notebooks, the browser, the Hub, the
-# site's build, the set-up); make test runs those too, and CI runs make test.
-check: lint  ## Lint, then the quick tier: every test but the slow ones, on every core
-	$(BIN)/pytest tests -m "not slow" -n auto --dist loadfile -q
+test: lint $(WITH_PROXY)  ## Lint, then run every test: helpers, notebooks (strict nbval), widgets, browser
+	$(QUICK); quick=$$?; $(BIN)/pytest -m slow && exit $$quick
+
+check: lint  ## Lint, then the quick tier, for the edit-test loop: every test but the slow ones
+	$(QUICK) -q
 
 setup: $(READY) $(WITH_PROXY)
 

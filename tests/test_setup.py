@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from jupyter_client.manager import start_new_kernel
 
@@ -56,6 +57,28 @@ def test_readme_commands_are_make_targets_and_ci_runs_the_test_one():
     dry_run = subprocess.run(["make", "-n", "test"], cwd=ROOT, check=True, capture_output=True,
                              text=True).stdout
     assert "ruff check" in dry_run.split("pytest")[0], "CI lints before it tests"
+
+
+@pytest.mark.parametrize(("quick", "slow", "fails"), [(0, 0, False), (1, 0, True), (0, 1, True)])
+def test_make_test_runs_the_quick_tier_then_the_slow_tests_and_fails_if_either_fails(
+        tmp_path, quick, slow, fails):
+    """make test runs every test in two pytest sessions: a failure in the first never hides the
+    second's results, nor is hidden by its success. (pytest and ruff here only record their
+    arguments and exit with the code the test gives.)"""
+    calls = tmp_path / "calls"
+    fake = (f"#!/bin/sh\nprintf '%s\\t' \"$(basename \"$0\")\" \"$@\" >> {calls}; echo >> {calls}\n"
+            'case "$*" in *"not slow"*) exit $QUICK_EXIT;; *slow*) exit $SLOW_EXIT;; esac\n')
+    for tool in ("pytest", "ruff"):
+        (tmp_path / tool).write_text(fake)
+        (tmp_path / tool).chmod(0o755)
+    make = ["make", "-s", "-o", ".venv/.ready", "test", f"BIN={tmp_path}", "WITH_PROXY="]
+    done = subprocess.run(make, cwd=ROOT, capture_output=True,
+                          env={**os.environ, "QUICK_EXIT": str(quick), "SLOW_EXIT": str(slow)})
+    assert (done.returncode != 0) == fails
+    run = [line.split("\t")[:-1] for line in calls.read_text().splitlines()]
+    pytests = [arguments[1:] for arguments in run if arguments[0] == "pytest"]
+    assert pytests == [["tests", "-m", "not slow", "-n", "auto", "--dist", "loadfile"],
+                       ["-m", "slow"]]
 
 
 def test_kernel_config_install_is_idempotent(tmp_path, monkeypatch):

@@ -244,7 +244,7 @@ def return_ppk_when_asked(self: KeyPairs, original: Callable[..., ActionResult])
 def describe_by_key_pair_ids(self: KeyPairs,
                              original: Callable[..., ActionResult]) -> ActionResult:
     """DescribeKeyPairs(KeyPairIds=...) returns those keys, or NotFound (moto returns all)."""
-    ids = self._get_param("KeyPairIds", [])
+    ids = self._get_param("KeyPairIds")
     result = original(self)
     if ids:
         known = {key_pair.id for key_pair in self.ec2_backend.key_pairs.values()}
