@@ -163,6 +163,8 @@ def test_invalid_key_names_are_refused(ec2) -> None:
             lambda n=name: ec2.import_key_pair(KeyName=n, PublicKeyMaterial=material)
         )
         assert created["Code"] == imported["Code"] == code, repr(name)
+        if code == "MissingParameter":  # AWS's words, which boto3 shows the learner
+            assert created["Message"] == "The request must contain the parameter KeyName"
     assert ec2.describe_key_pairs()["KeyPairs"] == []
 
 
