@@ -26,7 +26,7 @@ from moto.ec2.models.key_pairs import KeyPairBackend
 from moto.ec2.responses.key_pairs import KeyPairs
 
 from helpers import sandbox
-from helpers.rules import PPK_HEADER
+from helpers.rules import PPK_HEADER, key_name_problem
 from helpers.sandbox import fidelity
 
 REGION = "us-east-1"
@@ -166,6 +166,15 @@ def test_invalid_key_names_are_refused(ec2) -> None:
         if code == "MissingParameter":  # AWS's words, which boto3 shows the learner
             assert created["Message"] == "The request must contain the parameter KeyName"
     assert ec2.describe_key_pairs()["KeyPairs"] == []
+
+
+def test_a_refused_key_name_is_quoted_in_the_answer_as_given_escaped(ec2) -> None:
+    """The sandbox's own sentence (AWS's is unconfirmed): the name the learner gave, in ASCII
+    escapes so that the XML answer stays readable, then what is wrong with it."""
+    for name, quoted in [("clé", "cl\\xe9"), ("esc\x1b", "esc\\x1b"), (" lead", " lead")]:
+        message = error_of(lambda n=name: ec2.create_key_pair(KeyName=n))["Message"]
+        assert message == (f"Value ({quoted}) for parameter KeyName is invalid. "
+                           f"{key_name_problem(name)}")
 
 
 def test_tags_that_aws_refuses_are_refused(ec2) -> None:
