@@ -373,6 +373,35 @@ def test_clean_up_finds_a_tag_among_several(estate):
             ["ap-south-1", "build"]], tag
 
 
+def test_a_delete_that_fails_is_a_row_saying_why_and_the_others_still_go(estate, monkeypatch):
+    from helpers.audit_actions import clean_up
+
+    found = audit.findings(audit.inventory(estate, REGIONS, progress=False),
+                           audit.usage(estate, REGIONS, progress=False))
+    monkeypatch.setattr(audit, "regional_clients", refusing("us-east-1", "UnauthorizedOperation"))
+    done = clean_up(found, "Owner=alice", delete=True, progress=False)
+    assert done[["Region", "Result"]].values.tolist() == [
+        ["ap-south-1", "deleted"],
+        ["us-east-1", "Your AWS identity may not call DeleteKeyPair: ask for the "
+                      "ec2:DeleteKeyPair permission, or use the sandbox."]]
+    monkeypatch.undo()
+    left = audit.inventory(estate, REGIONS, progress=False)
+    assert sorted(left.loc[left["KeyName"] == "alice", "Region"]) == ["eu-west-1", "us-east-1"]
+
+
+def test_clean_up_deletes_only_when_told_so_in_a_bool(estate):
+    from helpers.audit_actions import clean_up
+    from helpers.errors import KeyPairError
+
+    found = audit.findings(audit.inventory(estate, REGIONS, progress=False),
+                           audit.usage(estate, REGIONS, progress=False))
+    with pytest.raises(KeyPairError) as refused:
+        clean_up(found, "Owner=alice", delete="yes")
+    assert str(refused.value) == ("delete='yes' is not True or False: pass delete=True, or leave "
+                                  "it out for delete=False.")
+    assert len(audit.inventory(estate, REGIONS, progress=False)) == 5, "nothing deleted"
+
+
 @pytest.mark.parametrize("tag", ["Owner", "=alice", "", "=Owner=alice"])
 def test_clean_up_needs_a_whole_tag(estate, tag):
     from helpers.audit_actions import clean_up
