@@ -82,7 +82,7 @@ def clean_up(found: pd.DataFrame, tag: str, *, delete: bool = False, workers: in
 
     answers = each_region(sorted(names), remove, what="Clean-up", workers=workers,
                           progress=progress)
-    plan["Result"] = [why(answers[region]) if isinstance(answers[region], BaseException)
-                      else answers[region][name]
-                      for region, name in zip(plan["Region"], plan["KeyName"], strict=True)]
+    # remove() answers for each of its names, a failure included: it never raises
+    plan["Result"] = [answers[region][name]
+                      for region, name in plan[["Region", "KeyName"]].itertuples(index=False)]
     return plan
