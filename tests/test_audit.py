@@ -328,6 +328,8 @@ def test_ensure_and_clean_up_show_a_progress_bar_unless_told_not_to(estate, caps
     assert capsys.readouterr().err == ""
     clean_up(found, "Owner=alice", delete=True)
     assert "Clean-up:" in capsys.readouterr().err
+    clean_up(found, "Owner=alice", delete=True, progress=False)  # deleting again changes nothing
+    assert capsys.readouterr().err == ""
 
 
 def test_ensure_refuses_a_private_key_and_sends_nothing(ec2):
