@@ -84,5 +84,5 @@ def clean_up(found: pd.DataFrame, tag: str, *, delete: bool = False, workers: in
                           progress=progress)
     # remove() answers for each of its names, a failure included: it never raises
     plan["Result"] = [answers[region][name]
-                      for region, name in plan[["Region", "KeyName"]].itertuples(index=False)]
+                      for region, name in plan[["Region", "KeyName"]].values.tolist()]
     return plan
