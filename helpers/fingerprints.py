@@ -92,7 +92,8 @@ def load_private_key(pem: str | bytes, *, validate: bool = True
 
 
 def fingerprint_of_private_key(pem: str | bytes, *, validate: bool = True) -> str:
-    """The fingerprint EC2 shows for a key pair it created, from the private key it returned."""
+    """The fingerprint EC2 shows for a key pair it created, from the private key it returned
+    (validate: as for load_private_key)."""
     key = load_private_key(pem, validate=validate)
     if isinstance(key, rsa.RSAPrivateKey):
         return created_rsa_fingerprint(key)
