@@ -200,7 +200,8 @@ def test_a_damaged_rsa_key_is_refused_not_fingerprinted(rsa_key) -> None:
     der[-1] ^= 1  # the last number, the CRT coefficient
     pem = (b"-----BEGIN RSA PRIVATE KEY-----\n" + base64.encodebytes(bytes(der))
            + b"-----END RSA PRIVATE KEY-----\n")
-    with pytest.raises(KeyPairError, match="^That is not an unencrypted PEM or OpenSSH private"):
-        fingerprint_of_private_key(pem)
+    for read in (fingerprint_of_private_key, fingerprints.load_private_key):
+        with pytest.raises(KeyPairError, match="^That is not an unencrypted PEM or OpenSSH priv"):
+            read(pem)
     unchecked = fingerprint_of_private_key(pem, validate=False)  # what the check spares a learner
     assert unchecked != fingerprints.created_rsa_fingerprint(rsa_key)
