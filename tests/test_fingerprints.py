@@ -198,8 +198,10 @@ def test_a_damaged_rsa_key_is_refused_not_fingerprinted(rsa_key) -> None:
                                           serialization.PrivateFormat.TraditionalOpenSSL,
                                           serialization.NoEncryption()))
     der[-1] ^= 1  # the last number, the CRT coefficient
-    pem = (b"-----BEGIN RSA PRIVATE KEY-----\n" + base64.encodebytes(bytes(der))
-           + b"-----END RSA PRIVATE KEY-----\n")
+    armor = rsa_key.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.TraditionalOpenSSL,
+                                  serialization.NoEncryption()).splitlines()
+    pem = b"\n".join([armor[0], *base64.encodebytes(bytes(der)).splitlines(), armor[-1]])
     for read in (fingerprint_of_private_key, fingerprints.load_private_key):
         with pytest.raises(KeyPairError, match="^That is not an unencrypted PEM or OpenSSH priv"):
             read(pem)
