@@ -50,6 +50,19 @@ def in_fresh_kernel(code: str) -> tuple[float, float]:
         return ready - start, time.perf_counter() - ready
 
 
+def restart_seconds() -> float:
+    """Seconds a sandbox kernel takes to restart, as JupyterLab's Restart does (shut down, then
+    start again), after its first call."""
+    with fresh_kernel() as client:
+        client.execute_interactive("from helpers import ec2_client\n"
+                                   "ec2_client().describe_key_pairs()",
+                                   timeout=60, output_hook=lambda _: None)
+        start = time.perf_counter()
+        client.parent.restart_kernel(now=False)  # the client's parent: its kernel manager
+        client.wait_for_ready(timeout=60)
+        return time.perf_counter() - start
+
+
 def peak_mib(code: str, *kernel_options: str) -> float:
     """The peak memory (VmHWM) of a fresh kernel of this environment after it ran `code`, MiB."""
     printed: list[str] = []
@@ -100,6 +113,8 @@ def main() -> None:
     _, warmed = in_fresh_kernel("import time; time.sleep(3)\n"
                                 "from helpers import ec2_client\nec2_client().describe_key_pairs()")
     report("  same, after 3 s of reading", warmed - 3, "python -c 'import boto3'", import_boto3)
+    report("kernel restart after a sandbox call", restart_seconds(), "python -c 'import boto3'",
+           import_boto3)
     report_memory()
 
     bench_forms()

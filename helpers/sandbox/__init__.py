@@ -6,7 +6,9 @@ a kernel on live AWS or an endpoint never loads moto.
 
 from __future__ import annotations
 
+import atexit
 import functools
+import gc
 import os
 import socket
 import sys
@@ -49,6 +51,10 @@ def _load_moto() -> None:
         # of a sandbox call; once fidelity has wrapped them, they no longer change.
         responses.method_names_from_class = functools.cache(responses.method_names_from_class)
         _mock = mock_aws()
+        # At exit, CPython's collector walks every object still alive: with moto's EC2 data,
+        # 220,000 or more, and a kernel's shutdown or restart waited 1.3 s (2.5 s after notebook
+        # 06). Frozen, they are left to the OS, which frees the memory at once.
+        atexit.register(gc.freeze)
 
 
 def start() -> None:
