@@ -49,16 +49,37 @@ def test_key_pair_tables_show_fingerprints_whole_without_changing_pandas():
     assert run_python(code) == "True True False"
 
 
-def test_a_key_pair_lesson_reads_none_of_the_instance_type_offerings():
-    # moto parses them for every Region at import: 45 MiB that no key pair call reads
+def test_a_key_pair_lesson_reads_none_of_the_instance_type_offerings_nor_makes_amis():
+    # moto parses the offerings for every Region at import: 45 MiB that no key pair call reads;
+    # and it made 1,300 AMIs with each Region: 80 ms a Region, in notebook 06's audit of 17
     code = ("from helpers import ec2_client\n"
             "ec2 = ec2_client()\n"
             "ec2.create_key_pair(KeyName='k'); ec2.describe_key_pairs()\n"
             "ec2.delete_key_pair(KeyName='k')\n"
             "from moto.ec2.models.instance_types import INSTANCE_TYPE_OFFERINGS as offerings\n"
-            "print(sorted(offerings), sum(map(len, offerings.values())))")
+            "from moto.ec2.models import ec2_backends\n"
+            "regions = dict.values(ec2_backends['123456789012'])\n"
+            "print(sorted(offerings), sum(map(len, offerings.values())),\n"
+            "      len(regions), sum(dict.__len__(r.amis) for r in regions))")
     assert run_python(code).splitlines()[-1] == \
-        "['availability-zone', 'availability-zone-id', 'region'] 0"
+        "['availability-zone', 'availability-zone-id', 'region'] 0 1 0"
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-3"])
+def test_a_regions_amis_and_their_snapshots_are_those_of_moto_files(ec2, region):
+    # made on first use, by either call, and answered as plain moto answers them
+    from moto.ec2.models.amis import AMIS
+    from moto.utilities.utils import load_resource
+
+    expected = {ami["ami_id"] for ami in AMIS} | {
+        ami["ami_id"] for folder in ("latest_amis", "ecs/optimized_amis")
+        for ami in load_resource(f"ec2/resources/{folder}/{region}.json")}
+    client = regional_client(region)
+    snapshots = client.describe_snapshots()["Snapshots"]
+    images = client.describe_images()["Images"]
+    assert {image["ImageId"] for image in images} == expected
+    assert sorted(s["SnapshotId"] for s in snapshots) == sorted(
+        image["BlockDeviceMappings"][0]["Ebs"]["SnapshotId"] for image in images)
 
 
 def test_a_process_on_the_sandbox_leaves_motos_data_to_the_os_at_exit():
