@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import boto3
@@ -92,6 +93,24 @@ def test_a_process_on_the_sandbox_leaves_motos_data_to_the_os_at_exit():
             "ec2_client().describe_key_pairs()")
     frozen, left = map(int, run_python(code).splitlines()[-1].split())
     assert frozen > 100_000 and left == 0
+
+
+def test_calls_that_first_use_a_regions_amis_at_once_all_see_every_one(ec2):
+    # as on a shared sandbox server, which answers attendees' calls in threads
+    from moto.utilities.utils import load_resource
+
+    last = load_resource("ec2/resources/ecs/optimized_amis/eu-west-3.json")[-1]["ami_id"]
+    sandbox.reset()
+    client = regional_client("eu-west-3")
+
+    def ask(_) -> str:
+        try:
+            return client.describe_images(ImageIds=[last])["Images"][0]["ImageId"]
+        except ClientError as error:
+            return error.response["Error"]["Code"]
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(ask, range(8))) == {last}
 
 
 def test_sandbox_clients_share_their_methods_and_each_still_gets_its_own_class(ec2):

@@ -41,11 +41,17 @@ class _MadeOnFirstUse(dict):
 
     def __init__(self, make: list[Any]) -> None:
         super().__init__()
-        self.make = make  # shared by the two tables: [the function], emptied once it has run
+        self.make = make  # shared by both tables: [function], [None] while it runs, [] once run
 
     def _made(self) -> _MadeOnFirstUse:
         if self.make:
-            self.make.pop()()
+            from moto.core.base_backend import backend_lock
+
+            with backend_lock:  # as moto makes a Region: another thread waits for all of it
+                if self.make and self.make[0] is not None:
+                    make, self.make[0] = self.make[0], None  # its own writes to the tables pass
+                    make()
+                    self.make.clear()
         return self
 
 
