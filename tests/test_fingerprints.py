@@ -194,14 +194,12 @@ def test_a_damaged_rsa_key_is_refused_not_fingerprinted(rsa_key) -> None:
     """A .pem whose numbers no longer agree (one byte changed, as a bad copy does) gets the
     sentence, not the fingerprint of nonsense; the sandbox, whose keys are its own, skips the
     check (validate=False, 50 ms a key)."""
-    der = bytearray(rsa_key.private_bytes(serialization.Encoding.DER,
-                                          serialization.PrivateFormat.TraditionalOpenSSL,
-                                          serialization.NoEncryption()))
-    der[-1] ^= 1  # the last number, the CRT coefficient
-    armor = rsa_key.private_bytes(serialization.Encoding.PEM,
+    lines = rsa_key.private_bytes(serialization.Encoding.PEM,
                                   serialization.PrivateFormat.TraditionalOpenSSL,
                                   serialization.NoEncryption()).splitlines()
-    pem = b"\n".join([armor[0], *base64.encodebytes(bytes(der)).splitlines(), armor[-1]])
+    der = bytearray(base64.b64decode(b"".join(lines[1:-1])))
+    der[-1] ^= 1  # the last number, the CRT coefficient
+    pem = b"\n".join([lines[0], *base64.encodebytes(bytes(der)).splitlines(), lines[-1]])
     for read in (fingerprint_of_private_key, fingerprints.load_private_key):
         with pytest.raises(KeyPairError, match="^That is not an unencrypted PEM or OpenSSH priv"):
             read(pem)

@@ -16,6 +16,8 @@ import botocore.endpoint
 import moto
 import pytest
 from botocore.exceptions import ClientError
+from moto.ec2.models.amis import AMIS
+from moto.utilities.utils import load_resource
 
 from helpers import KeyPairError, sandbox
 from helpers.backend import regional_client
@@ -70,9 +72,6 @@ def test_a_key_pair_lesson_reads_none_of_the_instance_type_offerings_nor_makes_a
 def test_a_regions_amis_and_their_snapshots_are_those_of_moto_files(ec2):
     # made on first use, by either call, and answered as plain moto answers them
     region = "eu-west-3"  # one is enough: each call lists 1,300 of them, 4 s
-    from moto.ec2.models.amis import AMIS
-    from moto.utilities.utils import load_resource
-
     expected = {ami["ami_id"] for ami in AMIS} | {
         ami["ami_id"] for folder in ("latest_amis", "ecs/optimized_amis")
         for ami in load_resource(f"ec2/resources/{folder}/{region}.json")}
@@ -97,8 +96,6 @@ def test_a_process_on_the_sandbox_leaves_motos_data_to_the_os_at_exit():
 
 def test_calls_that_first_use_a_regions_amis_at_once_all_see_every_one(ec2):
     # as on a shared sandbox server, which answers attendees' calls in threads
-    from moto.utilities.utils import load_resource
-
     last = load_resource("ec2/resources/ecs/optimized_amis/eu-west-3.json")[-1]["ami_id"]
     sandbox.reset()
     client = regional_client("eu-west-3")
