@@ -30,6 +30,10 @@ lab: $(READY)  ## Start JupyterLab on the notebooks, on the sandbox
 # run; make test fails if either does. CI runs make test.
 QUICK := $(BIN)/pytest tests -m "not slow" -n auto --dist loadfile
 
+# pytest keeps the test modules it rewrote (and Python its bytecode) for the next run, even where
+# PYTHONDONTWRITEBYTECODE is set: make check 63.6 -> 56.4 s (median of 3). Both are ignored by git.
+test check: export PYTHONDONTWRITEBYTECODE :=
+
 test: lint $(WITH_PROXY)  ## Lint, then run every test: helpers, notebooks (strict nbval), widgets, browser
 	$(QUICK); quick=$$?; $(BIN)/pytest -m slow && exit $$quick
 
