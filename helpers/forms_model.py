@@ -37,6 +37,7 @@ from helpers.rules import (
     key_name_problem,
     key_pair_problem,
     shown,
+    shows_private_key,
     tag_problem,
     tags_count_problem,
 )
@@ -219,10 +220,15 @@ def uploaded_public_key(value: Any) -> tuple[str, str] | None:
         return None
     content = bytes(files[0]["content"])
     try:
-        return files[0].get("name", ""), content.decode("ascii")
+        text = content.decode("ascii")
     except UnicodeDecodeError:
         raise KeyPairError("That file is not a text public key: upload the .pub file, "
                            "whose one line starts with 'ssh-'.") from None
+    if shows_private_key(text):
+        raise KeyPairError(f"{files[0].get('name') or 'That file'} holds a private key: it was "
+                           "sent nowhere and is cleared from the form. Upload the public half "
+                           "(the .pub file) instead.")
+    return files[0].get("name", ""), text
 
 
 def import_problem(name: str, public_key: str, rows: Iterable[tuple[str, str]],

@@ -243,12 +243,11 @@ def test_import_from_pasted_text(ec2):
 def test_import_from_uploaded_file_takes_its_name(ec2):
     form = ImportForm(ec2)
     content = public_key().encode()
-    form.upload.value = ({"name": "workstation.pub", "type": "", "size": len(content),
-                          "content": memoryview(content),
-                          "last_modified": datetime.now(timezone.utc)},)
+    form.upload.value = uploaded("workstation.pub", content)
     assert form.name.value == "workstation" and form.text.value == content.decode()
+    assert form.upload.value == ()  # its text is in the text box: one place holds the key
     form.button.click()
-    assert names(ec2) == ["workstation"] and form.upload.value == ()
+    assert names(ec2) == ["workstation"]
 
 
 def test_a_pasted_private_key_leaves_the_screen_at_once(ec2):
@@ -262,6 +261,30 @@ def test_a_pasted_private_key_leaves_the_screen_at_once(ec2):
     assert form.result.value == box(PRIVATE_KEY_PASTED, "error")
     form.button.click()
     assert names(ec2) == []
+
+
+def uploaded(name: str, content: bytes) -> tuple[dict, ...]:
+    """A FileUpload value, as the browser sends it."""
+    return ({"name": name, "type": "", "size": len(content), "content": memoryview(content),
+             "last_modified": datetime.now(timezone.utc)},)
+
+
+def test_an_uploaded_private_key_is_refused_and_kept_nowhere(ec2):
+    private = ed25519.Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption())
+    form = ImportForm(ec2)
+    form.upload.value = uploaded("laptop.pub", private)  # the private key, saved as .pub
+    assert form.result.value == box(
+        "laptop.pub holds a private key: it was sent nowhere and is cleared from the form. "
+        "Upload the public half (the .pub file) instead.", "error")
+    # not in the upload (the browser's copy of the widget), the text box or the name
+    assert form.upload.value == () and form.text.value == "" and form.name.value == ""
+    assert form.button.disabled
+    good = public_key().encode()
+    form.upload.value = uploaded("workstation.pub", good)
+    assert (form.name.value, form.text.value, form.result.value) == (
+        "workstation", good.decode(), "")
 
 
 def test_pasted_text_is_never_read_as_a_path_on_the_server(ec2, tmp_path):

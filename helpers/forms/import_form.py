@@ -80,18 +80,21 @@ class ImportForm(Form):
             self.text.value = ""
             self.result.value = box(PRIVATE_KEY_PASTED, "error")
 
-    def _uploaded(self, _: Any = None) -> None:
-        # The file's text goes into the text box: one place holds the key that will be imported.
+    def _uploaded(self, change: dict[str, Any]) -> None:
+        # The file's text goes into the text box, and the upload is emptied: one place holds the
+        # key that will be imported, and a private key uploaded by mistake stays nowhere.
+        if not change["new"]:
+            return
+        self.upload.value = ()
         try:
-            upload = model.uploaded_public_key(self.upload.value)
+            file_name, text = model.uploaded_public_key(change["new"])
         except Exception as error:
             self.result.value = box(escape(model.message_of(error)), "error")
             return
-        if upload:
-            file_name, self.text.value = upload
-            if not self.name.value:
-                self.name.value = Path(file_name).stem
-            self.result.value = ""
+        self.text.value = text
+        if not self.name.value:
+            self.name.value = Path(file_name).stem
+        self.result.value = ""
 
     def _import(self, _: Any = None) -> None:
         if self.running or self.button.disabled:
@@ -108,7 +111,6 @@ class ImportForm(Form):
                     f"Imported <b>{escape(made.name)}</b> ({escape(made.key_pair_id)}).<br>"
                     f"Fingerprint: <code>{escape(made.fingerprint)}</code>", "ok")
                 self.name.value = self.text.value = ""
-                self.upload.value = ()
                 self.tags.clear()
         self._changed()
 
