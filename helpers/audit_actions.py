@@ -13,6 +13,7 @@ from helpers.backend import EC2Client
 from helpers.errors import KeyPairError
 from helpers.keypairs import delete_key_pair, describe_key_pairs, import_key_pair, read_public_key
 
+PLANNED = ["Unused", "Region", "KeyName", "KeyPairId", "Tags"]  # what clean_up reads of found
 KEEPS_OLD_KEY = "instances launched with the old key keep it until they are replaced"
 
 
@@ -49,8 +50,8 @@ def ensure_key_pair(name: str, public_key: str | bytes, regions: list[str], *,
                          for region, answer in sorted(answers.items())])
 
 
-def _tag_filter(tag: str) -> tuple[str, str]:
-    key, equals, value = tag.partition("=")
+def _tag_filter(tag: Any) -> tuple[str, str]:
+    key, equals, value = tag.partition("=") if isinstance(tag, str) else ("", "", "")
     if not (equals and key.strip()):
         raise KeyPairError(f"tag={tag!r}: give the tag the key pairs to clean up carry, as "
                            "'Key=Value', e.g. tag='Project=demo'.")
@@ -60,7 +61,9 @@ def _tag_filter(tag: str) -> tuple[str, str]:
 def clean_up(found: pd.DataFrame, tag: str, *, delete: bool = False, workers: int = WORKERS,
              progress: bool = True) -> pd.DataFrame:
     """The unused key pairs of an audit (helpers.audit.findings) that carry tag ('Key=Value'):
-    first a table of what would be deleted; with delete=True, deleted, each with its result."""
+    first a table of what would be deleted; with delete=True, deleted, each with its result. A
+    key pair whose name now belongs to another KeyPairId (made since the audit) is kept."""
+    found = arguments.table(found, "found", "audit.findings(keys, used)", PLANNED)
     key, value = _tag_filter(tag)
     delete = arguments.flag(delete, "delete")
     marked = found["Tags"].fillna("").str.split(", ").map(lambda tags: f"{key}={value}" in tags)
@@ -68,21 +71,32 @@ def clean_up(found: pd.DataFrame, tag: str, *, delete: bool = False, workers: in
     plan = plan.reset_index(drop=True)
     if not delete:
         return plan.assign(Result="would be deleted (pass delete=True)")
-    names: dict[str, list[str]] = plan.groupby("Region")["KeyName"].agg(list).to_dict()
+    planned: dict[str, list[tuple[str, str]]] = {}
+    for region, name, key_pair_id in plan[["Region", "KeyName", "KeyPairId"]].values.tolist():
+        planned.setdefault(region, []).append((name, key_pair_id))
 
     def remove(client: EC2Client) -> dict[str, Any]:
+        # By name, once it still has the id the plan shows: some emulators ignore KeyPairId.
+        now = {item["KeyName"]: item["KeyPairId"]
+               for item in describe_key_pairs(client)["KeyPairs"]}
         results = {}
-        for name in names[client.meta.region_name]:
-            try:
-                delete_key_pair(client, name=name)
-                results[name] = "deleted"
-            except Exception as error:  # the others still go; this row says why not
-                results[name] = why(error)
+        for name, key_pair_id in planned[client.meta.region_name]:
+            if name not in now:
+                results[name] = "already gone"
+            elif now[name] != key_pair_id:
+                results[name] = (f"kept: {name} is now another key pair ({now[name]}), made "
+                                 "since the audit; audit again")
+            else:
+                try:
+                    delete_key_pair(client, name=name)
+                    results[name] = "deleted"
+                except Exception as error:  # the others still go; this row says why not
+                    results[name] = why(error)
         return results
 
-    answers = each_region(sorted(names), remove, what="Clean-up", workers=workers,
+    answers = each_region(sorted(planned), remove, what="Clean-up", workers=workers,
                           progress=progress)
-    # remove() answers for each of its names, a failure included: it never raises
-    plan["Result"] = [answers[region][name]
+    plan["Result"] = [why(answers[region]) if isinstance(answers[region], BaseException)
+                      else answers[region][name]
                       for region, name in plan[["Region", "KeyName"]].values.tolist()]
     return plan

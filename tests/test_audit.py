@@ -53,9 +53,9 @@ def estate(ec2):
     return ec2
 
 
-def refusing(region: str, code: str = "AuthFailure"):
-    """regional_clients whose client for region answers every call with code, as an opt-in
-    Region you have not enabled, or a policy that denies it, does."""
+def refusing(region: str, code: str = "AuthFailure", call: str = ""):
+    """regional_clients whose client for region answers every call (or only call) with code, as
+    an opt-in Region you have not enabled, or a policy that denies it, does."""
     real = audit.regional_clients
 
     def clients(regions):
@@ -65,7 +65,8 @@ def refusing(region: str, code: str = "AuthFailure"):
                 raise ClientError({"Error": {"Code": code, "Message": "Not for you"}},
                                   kwargs["model"].name)
             made[region] = boto3.client("ec2", region_name=region)  # the audit's are kept
-            made[region].meta.events.register("before-call.ec2", refuse)
+            event = f"before-call.ec2.{call}" if call else "before-call.ec2"
+            made[region].meta.events.register(event, refuse)
         return made
 
     return clients
@@ -365,7 +366,8 @@ def test_a_delete_that_fails_is_a_row_saying_why_and_the_others_still_go(estate,
 
     found = audit.findings(audit.inventory(estate, REGIONS, progress=False),
                            audit.usage(estate, REGIONS, progress=False))
-    monkeypatch.setattr(audit, "regional_clients", refusing("us-east-1", "UnauthorizedOperation"))
+    monkeypatch.setattr(audit, "regional_clients",
+                        refusing("us-east-1", "UnauthorizedOperation", "DeleteKeyPair"))
     done = clean_up(found, "Owner=alice", delete=True, progress=False)
     assert done[["Region", "Result"]].values.tolist() == [
         ["ap-south-1", "deleted"],
@@ -386,6 +388,41 @@ def test_clean_up_deletes_only_when_told_so_in_a_bool(estate):
         clean_up(found, "Owner=alice", delete="yes")
     assert str(refused.value) == ("delete='yes' is not True or False: pass delete=True, or leave "
                                   "it out for delete=False.")
+    assert len(audit.inventory(estate, REGIONS, progress=False)) == 5, "nothing deleted"
+
+
+def test_clean_up_keeps_a_key_pair_made_again_under_its_name_since_the_audit(estate):
+    from helpers.audit_actions import clean_up
+
+    found = audit.findings(audit.inventory(estate, REGIONS, progress=False),
+                           audit.usage(estate, REGIONS, progress=False))
+    client("ap-south-1").delete_key_pair(KeyName="alice")  # rotated: a new key, the same name
+    made = client("ap-south-1").import_key_pair(KeyName="alice", PublicKeyMaterial=public_key())
+    client("us-east-1").delete_key_pair(KeyName="alice")  # and here, gone since the audit
+    done = clean_up(found, "Owner=alice", delete=True, progress=False)
+    assert done[["Region", "Result"]].values.tolist() == [
+        ["ap-south-1", f"kept: alice is now another key pair ({made['KeyPairId']}), made since "
+                       "the audit; audit again"],
+        ["us-east-1", "already gone"]]
+    assert client("ap-south-1").describe_key_pairs()["KeyPairs"][0]["KeyPairId"] == (
+        made["KeyPairId"])
+
+
+@pytest.mark.parametrize("found, tag, sentence", [
+    (None, "Owner=alice", "found=None is not a table: pass found=audit.findings(keys, used)."),
+    ("table", None, "tag=None: give the tag the key pairs to clean up carry, as 'Key=Value', "
+                    "e.g. tag='Project=demo'."),
+])
+def test_clean_up_says_what_it_needs_in_a_sentence(estate, found, tag, sentence):
+    from helpers.audit_actions import clean_up
+    from helpers.errors import KeyPairError
+
+    if found == "table":
+        found = audit.findings(audit.inventory(estate, REGIONS, progress=False),
+                               audit.usage(estate, REGIONS, progress=False))
+    with pytest.raises(KeyPairError) as refused:
+        clean_up(found, tag, delete=True)
+    assert str(refused.value) == sentence
     assert len(audit.inventory(estate, REGIONS, progress=False)) == 5, "nothing deleted"
 
 
