@@ -17,33 +17,38 @@ PLANNED = ["Unused", "Region", "KeyName", "KeyPairId", "Tags"]  # what clean_up 
 KEEPS_OLD_KEY = "instances launched with the old key keep it until they are replaced"
 
 
-def _ensure(client: EC2Client, name: str, material: bytes, replace: bool) -> str:
-    """What ensuring the key pair did in one Region, in a few words."""
+def _ensure(client: EC2Client, name: str, material: bytes, replace: bool,
+            dry_run: bool) -> str:
+    """What ensuring the key pair did (or, in a dry run, would do) in one Region, in a few
+    words."""
     found = [item for item in describe_key_pairs(client, include_public_key=True)["KeyPairs"]
              if item["KeyName"] == name]  # by name, NotFound would be an error to tell apart
-    if not found:
-        import_key_pair(client, name, material)
-        return "imported"
-    if _key_blob(found[0].get("PublicKey")) == _key_blob(material.decode()):
+    if found and _key_blob(found[0].get("PublicKey")) == _key_blob(material.decode()):
         return "already there, same public key: nothing to do"
-    if not replace:
+    if found and not replace:
         return ("refused: this name holds a different public key; pass replace=True to "
                 f"replace it ({KEEPS_OLD_KEY})")
-    delete_key_pair(client, name=name)
+    if dry_run:
+        return f"would be {'replaced' if found else 'imported'} (dry run: nothing changed)"
+    if found:
+        delete_key_pair(client, name=name)
     import_key_pair(client, name, material)
-    return f"replaced ({KEEPS_OLD_KEY})"
+    return f"replaced ({KEEPS_OLD_KEY})" if found else "imported"
 
 
 def ensure_key_pair(name: str, public_key: str | bytes, regions: list[str], *,
-                    replace: bool = False, workers: int = WORKERS,
+                    replace: bool = False, dry_run: bool = False, workers: int = WORKERS,
                     progress: bool = True) -> pd.DataFrame:
     """Make name hold public_key in every Region given, as often as you like: import where it is
     missing, nothing where it is there, and refuse (unless replace=True) where the name holds
-    another key. One row per Region: what was done, or why not."""
+    another key. One row per Region: what was done, or why not; with dry_run=True, what would
+    be done, and nothing changes."""
     material = read_public_key(public_key)
     replace = arguments.flag(replace, "replace")
+    dry_run = arguments.flag(dry_run, "dry_run")
     regions = arguments.text_list(regions, "regions", "eu-west-1")
-    answers = each_region(regions, lambda client: _ensure(client, name, material, replace),
+    answers = each_region(regions, lambda client: _ensure(client, name, material, replace,
+                                                          dry_run),
                           what=f"Ensure {name}", workers=workers, progress=progress)
     return pd.DataFrame([{"Region": region, "KeyName": name,
                           "Result": why(answer) if isinstance(answer, BaseException) else answer}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import boto3
 import pytest
@@ -275,6 +276,25 @@ def test_ensure_imports_where_missing_does_nothing_where_present_and_refuses_ano
     assert keys["PublicKey"].map(audit._key_blob).nunique() == 1, "one key everywhere"
 
 
+def test_ensure_in_a_dry_run_says_what_it_would_do_and_changes_nothing(ec2):
+    from helpers.audit_actions import KEEPS_OLD_KEY, ensure_key_pair
+
+    key = public_key()
+    client("eu-west-1").import_key_pair(KeyName="deploy", PublicKeyMaterial=public_key())
+    client("us-east-1").import_key_pair(KeyName="deploy", PublicKeyMaterial=key)
+    before = audit.inventory(ec2, REGIONS, progress=False)
+    for replace, eu_west_1 in ((False, "refused: this name holds a different public key; pass "
+                                       f"replace=True to replace it ({KEEPS_OLD_KEY})"),
+                               (True, "would be replaced (dry run: nothing changed)")):
+        plan = ensure_key_pair("deploy", key, REGIONS, replace=replace, dry_run=True,
+                               progress=False)
+        assert plan["Result"].tolist() == [
+            "would be imported (dry run: nothing changed)", eu_west_1,
+            "already there, same public key: nothing to do"]
+    after = audit.inventory(ec2, REGIONS, progress=False)
+    assert after["KeyPairId"].tolist() == before["KeyPairId"].tolist() and len(after) == 2
+
+
 def test_ensure_says_why_a_region_failed_and_names_the_key_in_every_row(ec2, monkeypatch):
     from helpers.audit_actions import ensure_key_pair
 
@@ -292,6 +312,8 @@ def test_ensure_says_why_a_region_failed_and_names_the_key_in_every_row(ec2, mon
     ({"replace": "yes"}, "replace='yes' is not True or False: pass replace=True, or leave it out "
                          "for replace=False."),
     ({"regions": 42}, "regions=42: give a list of str, e.g. regions=['eu-west-1']."),
+    ({"dry_run": "yes"}, "dry_run='yes' is not True or False: pass dry_run=True, or leave it out "
+                         "for dry_run=False."),
 ])
 def test_ensure_names_a_bad_argument_and_sends_nothing(ec2, arguments, sentence):
     from helpers.audit_actions import ensure_key_pair
@@ -454,3 +476,47 @@ def test_the_audit_keeps_its_clients_until_the_backend_changes(ec2, monkeypatch,
     ec2_client()  # the one way to choose a backend: the audit's clients start afresh
     capsys.readouterr()
     assert not set(audit.regional_clients(REGIONS).values()) & set(first.values())
+
+
+def test_on_live_aws_notebook_06_reads_the_account_and_changes_nothing(monkeypatch, tmp_path):
+    """Run All with the live opt-in, on an account (moto's, standing in for AWS) holding an
+    unused key pair tagged Owner=ops, the tag the notebook cleans up: nothing is imported,
+    deleted or launched, and every cell but those that teach an error runs."""
+    import nbformat
+    from moto import mock_aws
+
+    from helpers import sandbox
+    from helpers.backend import LIVE_ENV
+
+    sandbox.stop()
+    sandbox.reset()
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # as a live user configures it
+    account = mock_aws()
+    account.start()
+    try:
+        mine = boto3.client("ec2", region_name="us-east-1").create_key_pair(
+            KeyName="old-ops", KeyType="ed25519", TagSpecifications=tagged("ops"))
+        monkeypatch.setenv(LIVE_ENV, "1")
+        monkeypatch.chdir(tmp_path)
+        namespace = {"display": lambda *_, **__: None}
+        path = Path(__file__).parents[1] / "notebooks" / "06_audit_key_pairs.ipynb"
+        failed = []
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type == "code":
+                try:
+                    exec(cell.source, namespace)
+                except Exception as error:
+                    if "raises-exception" not in cell.metadata.get("tags", []):
+                        failed.append(f"cell {index}: {type(error).__name__}: {error}")
+        assert failed == []
+        assert not sandbox.is_running(), "the live opt-in stops the sandbox"
+        left = {(region, item["KeyName"], item["KeyPairId"])
+                for region in audit.enabled_regions(client("us-east-1"))
+                for item in client(region).describe_key_pairs()["KeyPairs"]}
+        assert left == {("us-east-1", "old-ops", mine["KeyPairId"])}
+        assert not any(client(region).describe_instances()["Reservations"]
+                       for region in ("us-east-1", "eu-west-1", "ap-southeast-2"))
+        assert "would be deleted (pass delete=True)" in str(namespace["clean_up"](
+            namespace["found"], "Owner=ops"))
+    finally:
+        account.stop()
