@@ -274,10 +274,16 @@ def is_tutorial_key(item: dict[str, Any]) -> bool:
     return all(tags.get(k) == v for k, v in TUTORIAL_TAG.items())
 
 
+def deletable(names: Sequence[str], items: list[dict[str, Any]], safety: bool) -> list[str]:
+    """The names a delete would remove: with safety on, only key pairs this tutorial created."""
+    tutorial = {item["KeyName"] for item in items if is_tutorial_key(item)}
+    return [n for n in names if n in tutorial or not safety]
+
+
 def delete_question(names: Sequence[str], items: list[dict[str, Any]], safety: bool) -> str:
     """The confirmation a person answers before a delete: what goes, and what the safety keeps."""
     tutorial = {item["KeyName"] for item in items if is_tutorial_key(item)}
-    going = [n for n in names if n in tutorial or not safety]
+    going = deletable(names, items, safety)
     kept = [n for n in names if n not in going]
     text = (f"Delete {_names(going)}? This cannot be undone." if going
             else "Nothing will be deleted.")

@@ -382,6 +382,15 @@ def test_safety_keeps_keys_the_tutorial_did_not_make_until_turned_off(ec2):
     assert names(ec2) == []
 
 
+def test_when_the_safety_keeps_every_choice_nothing_asks_to_be_confirmed(ec2):
+    make_keys(ec2, "production", tutorial=False)
+    form = DeleteForm(ec2)
+    ask_to_delete(form, "production")
+    assert not visible(form.confirm_box) and not form.button.disabled
+    assert "Nothing will be deleted. The safety keeps &#x27;production&#x27;" in form.result.value
+    assert names(ec2) == ["production"]
+
+
 def test_double_click_on_confirm_deletes_once_with_one_message(ec2):
     make_keys(ec2, "old")
     form = DeleteForm(ec2)

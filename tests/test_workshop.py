@@ -84,6 +84,19 @@ def test_the_app_loads_samples_refuses_a_taken_name_and_resets(ec2, tmp_path, mo
     assert not app.reset.disabled and not app.samples.disabled
 
 
+def test_a_reset_closes_the_delete_question_it_made_stale(ec2, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = WorkshopApp()
+    app.samples.click()
+    delete = app.manager.delete
+    delete.select.value = ("ci-deploy",)
+    delete.button.click()
+    assert delete.confirm_box.layout.display == "flex"
+    app.reset.click()
+    assert delete.confirm_box.layout.display == "none" and delete.pending is None
+    assert delete.select.options == () and delete.button.disabled
+
+
 def test_the_large_text_switch_adds_and_removes_the_style(ec2):
     app = WorkshopApp()
     app.large.value = False

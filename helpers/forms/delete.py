@@ -61,6 +61,8 @@ class DeleteForm(Form):
         except Exception as error:
             self.result.value = box(escape(model.message_of(error)), "error")
             return
+        if self.pending is not None:  # it asks about a choice no longer shown (e.g. a Reset)
+            self._close_question()
         self.select.value = ()  # replacing options under a selection upsets the browser side
         self.select.options = [
             (item["KeyName"] if model.is_tutorial_key(item)
@@ -81,10 +83,13 @@ class DeleteForm(Form):
     def _ask(self, _: Any = None) -> None:
         if self.running or self.button.disabled:
             return
-        names = list(self.select.value)
-        self.pending = (names, self.safety.value)
-        self.question.value = box(escape(model.delete_question(names, self.items,
-                                                                self.safety.value)), "warn")
+        names, safety = list(self.select.value), self.safety.value
+        question = escape(model.delete_question(names, self.items, safety))
+        if not model.deletable(names, self.items, safety):  # nothing to confirm
+            self.result.value = box(question, "warn")
+            return
+        self.pending = (names, safety)
+        self.question.value = box(question, "warn")
         self.result.value = ""
         self.confirm_box.layout.display = "flex"
         self._validate()
