@@ -18,6 +18,7 @@ from helpers.backend import EC2Client
 from helpers.errors import KeyPairError, explain
 from helpers.keyfiles import (
     default_key_dir,
+    folder_problem,
     is_sandbox_key_file,
     is_sandbox_leftover,
     key_file_name,
@@ -168,12 +169,17 @@ def name_problem(name: str, taken: Collection[str] = ()) -> str | None:
     return key_name_problem(name)
 
 
+def save_folder_problem(folder: str) -> str | None:
+    """Say what is wrong with the folder typed for a new private key, or None."""
+    if not folder.strip():
+        return "Give a folder for the private key, for example 'keys'."
+    return folder_problem(Path(folder).expanduser())
+
+
 def create_problem(name: str, rows: Iterable[tuple[str, str]], folder: str,
                    taken: Collection[str] = ()) -> str | None:
     """The first thing that stops a create, in one sentence, or None when it can go ahead."""
-    if not folder.strip():
-        return "Give a folder for the private key, for example 'keys'."
-    return name_problem(name, taken) or tags_problem(rows)
+    return save_folder_problem(folder) or name_problem(name, taken) or tags_problem(rows)
 
 
 def create_and_save(
@@ -190,6 +196,7 @@ def create_and_save(
     arguments.refuse(key_pair_problem(name, key_type, key_format) or tags_problem(rows))
     folder = default_key_dir() if arguments.folder(folder) is None else folder
     path = planned_key_path(name, key_format, folder)
+    arguments.refuse(folder_problem(path.parent))  # before EC2 makes a key pair in vain
     if path.exists() and not is_sandbox_leftover(path):
         raise KeyPairError(f"{shown_path(path)} already exists, so nothing was created: "
                            "choose another name or folder, or move that file away.")

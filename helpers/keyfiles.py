@@ -63,16 +63,25 @@ def shown_path(path: Path) -> Path:
     return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
 
 
+def folder_problem(directory: Path) -> str | None:
+    """Why a private key cannot be saved into directory (made if missing), or None: checked
+    before a key pair is created, so that none is created in vain."""
+    existing = next(folder for folder in [directory, *directory.parents] if folder.exists())
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder: choose a folder for the key."
+    mode = stat.S_IMODE(directory.stat().st_mode) if existing == directory else 0o700
+    if mode & 0o077:
+        return (f"The folder {directory} can be read by others (mode {mode:o}): run chmod 700 "
+                f"{directory}, or choose a private folder.")
+    return None
+
+
 def _private_directory(directory: Path) -> Path:
-    if directory.exists() and not directory.is_dir():
-        raise KeyPairError(f"{directory} is a file, not a folder: choose a folder for the key.")
+    if problem := folder_problem(directory):
+        raise KeyPairError(problem)
     for folder in reversed([directory, *directory.parents]):  # keys/ too, not only keys/sandbox
         if not folder.exists():
             folder.mkdir(mode=0o700, exist_ok=True)
-    mode = stat.S_IMODE(directory.stat().st_mode)
-    if mode & 0o077:
-        raise KeyPairError(f"The folder {directory} can be read by others (mode {mode:o}): "
-                           f"run chmod 700 {directory}, or choose a private folder.")
     return directory
 
 

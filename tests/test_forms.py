@@ -137,13 +137,20 @@ def test_create_refuses_before_creating_when_the_file_exists(ec2, tmp_path):
     assert names(ec2) == [] and (tmp_path / "laptop.pem").read_text() == "an older key"
 
 
-def test_create_deletes_the_key_pair_again_when_saving_fails(ec2, tmp_path):
+@pytest.mark.parametrize("folder", ["not-a-folder", "not-a-folder/keys"])
+def test_a_folder_that_is_a_file_is_said_as_it_is_typed_and_nothing_is_created(ec2, tmp_path,
+                                                                                folder):
     (tmp_path / "not-a-folder").write_text("")
-    form = CreateForm(ec2, folder=tmp_path / "not-a-folder")
+    form = CreateForm(ec2, folder=tmp_path / folder)
     form.name.value = "laptop"
+    assert form.button.disabled
+    assert f"{tmp_path}/not-a-folder is a file, not a folder" in form.folder_problem.value
     form.button.click()
-    assert "was deleted again" in form.result.value
-    assert "is a file, not a folder" in form.result.value
+    with pytest.raises(model.KeyPairError) as raised:
+        model.create_and_save(ec2, "laptop", folder=tmp_path / folder)
+    # said before EC2 was asked: not "could not be saved ..., so the key pair was deleted again"
+    assert str(raised.value) == (f"{tmp_path}/not-a-folder is a file, not a folder: choose a "
+                                 "folder for the key.")
     assert names(ec2) == []
 
 

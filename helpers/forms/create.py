@@ -49,6 +49,7 @@ class CreateForm(Form):
         self.tags_problem = w.HTML(layout=w.Layout(margin="0 0 4px 140px"))
         self.folder = classed(w.Text(str(folder or default_key_dir()), description="Save to folder",
                                      style=LABELS, layout=field), "kp-create-folder")
+        self.folder_problem = w.HTML(layout=w.Layout(margin="0 0 4px 140px"))
         self.button = submit_button("Create key pair", "kp-create-button")
         self.result = classed(w.HTML(), "kp-create-result")
         super().__init__(ec2, on_change, children=[
@@ -56,7 +57,7 @@ class CreateForm(Form):
                     "private key comes back once: it is saved to the folder (mode 0600) and "
                     "never shown."),
             self.name, self.name_problem, self.key_type, self.key_format, self.tags,
-            self.tags_problem, self.folder, self.button, self.result])
+            self.tags_problem, self.folder, self.folder_problem, self.button, self.result])
         classed(self, "kp-create-form")
         for widget in (self.name, self.folder):
             widget.observe(lambda _: self._validate(), "value")
@@ -71,6 +72,7 @@ class CreateForm(Form):
         self.name_problem.value = hint(name_problem, quiet=not self.name.value)
         tags_problem = model.tags_problem(self.tags.rows())
         self.tags_problem.value = hint(tags_problem, quiet=False)
+        self.folder_problem.value = hint(model.save_folder_problem(self.folder.value), quiet=False)
         problem = model.create_problem(self.name.value, self.tags.rows(), self.folder.value,
                                        self.taken)
         self.button.disabled = self.running or problem is not None
