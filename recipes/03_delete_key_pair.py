@@ -58,7 +58,8 @@ def delete_key_pair_if_unused(ec2, name: str) -> str | None:
 
 def rotate_key_pair(ec2, old: str, new: str, launch_template_id: str) -> int:
     """Move a launch template from key pair `old` to `new` (made or imported first, see 02 and
-    04) in a new default version, then delete `old` if nothing else uses it.
+    04) in a new default version, made from the current default (a newer draft version is
+    not promoted), then delete `old` if nothing else uses it.
 
     Returns the new version's number. Raises ClientError before any change if `new` does not
     exist, and RuntimeError, naming them, if other users keep `old` (the template has moved on;
@@ -66,7 +67,7 @@ def rotate_key_pair(ec2, old: str, new: str, launch_template_id: str) -> int:
     """
     ec2.describe_key_pairs(KeyNames=[new])  # InvalidKeyPair.NotFound: nothing changed yet
     version = ec2.create_launch_template_version(
-        LaunchTemplateId=launch_template_id, SourceVersion='$Latest',
+        LaunchTemplateId=launch_template_id, SourceVersion='$Default',
         LaunchTemplateData={'KeyName': new}, VersionDescription=f'key pair {old} -> {new}',
     )['LaunchTemplateVersion']['VersionNumber']
     ec2.modify_launch_template(LaunchTemplateId=launch_template_id, DefaultVersion=str(version))

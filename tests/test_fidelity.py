@@ -344,6 +344,22 @@ def test_fingerprints_follow_aws(ec2) -> None:
         assert imported["KeyFingerprint"] == vector["aws_import_fingerprint"], vector["key"]
 
 
+def test_a_launch_template_version_starts_from_its_source_version(ec2) -> None:
+    data = {"ImageId": "ami-12345678", "InstanceType": "t3.micro", "KeyName": "old"}
+    template = ec2.create_launch_template(LaunchTemplateName="web", LaunchTemplateData=data)
+    template_id = template["LaunchTemplate"]["LaunchTemplateId"]
+    ec2.create_launch_template_version(LaunchTemplateId=template_id, SourceVersion="1",
+                                       LaunchTemplateData={"InstanceType": "m5.large"})
+    made = ec2.create_launch_template_version(  # from the default (1), not the latest (2)
+        LaunchTemplateName="web", SourceVersion="$Default",
+        LaunchTemplateData={"KeyName": "new"})["LaunchTemplateVersion"]
+    assert made["LaunchTemplateData"] == {**data, "KeyName": "new"}
+    (stored,) = ec2.describe_launch_template_versions(
+        LaunchTemplateId=template_id, Versions=["3"])["LaunchTemplateVersions"]
+    assert stored["LaunchTemplateData"] == {**data, "KeyName": "new"}
+    ec2.delete_launch_template(LaunchTemplateId=template_id)  # both modes share one sandbox
+
+
 # Behaviours plain moto already gets right: kept as guards, pinned to no fix.
 
 
@@ -406,6 +422,8 @@ PINS: dict[str, list[Callable[..., None]]] = {
     "delete_by_key_pair_id": [test_delete_by_key_pair_id_deletes_the_key],
     "honour_dry_run_on_describe": [test_dry_run_describe_answers_dry_run_operation],
     "escape_control_characters_in_errors": [test_errors_quote_control_characters_escaped],
+    "start_from_the_source_version": [
+        test_a_launch_template_version_starts_from_its_source_version],
     "answer_regions_like_aws": [
         test_describe_regions_lists_the_enabled_regions_and_marks_the_opt_in_ones],
 }

@@ -346,6 +346,16 @@ def test_rotate_moves_the_template_to_the_new_key_then_deletes_the_old(ec2, reti
     assert names(ec2) == ["new"]
 
 
+def test_rotate_builds_on_the_default_version_not_a_newer_draft(ec2, retire):
+    module, template = retire
+    ec2.create_launch_template_version(  # a draft someone is still testing: not the default
+        LaunchTemplateId=template, SourceVersion="1", LaunchTemplateData={"ImageId": "ami-draft"})
+    assert module.rotate_key_pair(ec2, "old", "new", template) == 3
+    (default,) = ec2.describe_launch_template_versions(
+        LaunchTemplateId=template, Versions=["$Default"])["LaunchTemplateVersions"]
+    assert default["LaunchTemplateData"] == {"ImageId": AMI, "KeyName": "new"}
+
+
 def test_rotate_keeps_an_old_key_that_an_instance_still_uses(ec2, retire):
     module, template = retire
     instance = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1,

@@ -27,6 +27,7 @@ from moto.ec2.models.availability_zones_and_regions import Region
 from moto.ec2.models.key_pairs import KeyPair, KeyPairBackend
 from moto.ec2.responses.availability_zones_and_regions import AvailabilityZonesAndRegions
 from moto.ec2.responses.key_pairs import KeyPairs
+from moto.ec2.responses.launch_templates import LaunchTemplates
 from moto.ec2.utils import public_key_parse
 
 from helpers import fingerprints, rules
@@ -52,6 +53,7 @@ SIGNATURES: dict[tuple[type, str], tuple[str, ...]] = {
     (ActionResult, "__init__"): ("self", "result"),
     (AvailabilityZonesAndRegions, "describe_regions"): ("self",),
     (Region, "__init__"): ("self", "name", "endpoint", "opt_in_status"),
+    (LaunchTemplates, "create_launch_template_version"): ("self",),
 }
 KEY_PAIR_FILTERS = ("key-pair-id", "key-name", "fingerprint", "key-type", "tag-key")
 # AWS documents RSA 1024, 2048 and 4096; 8192-bit imports are reported to work, so only
@@ -301,6 +303,25 @@ def answer_regions_like_aws(self: AvailabilityZonesAndRegions,
     return result
 
 
+def start_from_the_source_version(self: LaunchTemplates,
+                                  original: Callable[..., ActionResult]) -> ActionResult:
+    """CreateLaunchTemplateVersion(SourceVersion=...) copies that version's data, which
+    LaunchTemplateData then overrides key by key (moto keeps only LaunchTemplateData)."""
+    source = self._get_param("SourceVersion")
+    if not source:
+        return original(self)
+    template_id = self._get_param("LaunchTemplateId")
+    template = (self.ec2_backend.get_launch_template(template_id) if template_id else
+                self.ec2_backend.get_launch_template_by_name(
+                    self._get_param("LaunchTemplateName")))
+    base = template.get_version(source).data  # read first: $Latest is about to change
+    result = original(self)
+    made = result.result["LaunchTemplateVersion"]
+    version = template.get_version(made["VersionNumber"])
+    version.data = made["LaunchTemplateData"] = {**base, **version.data}
+    return result
+
+
 BACKEND, HANDLERS = KeyPairBackend, KeyPairs
 # Each fix and the moto methods it wraps, in wrapping order: a later fix wraps (runs before) an
 # earlier one on the same method.
@@ -319,6 +340,7 @@ FIXES: tuple[tuple[Callable[..., Any], tuple[tuple[type, str], ...]], ...] = (
     (delete_by_key_pair_id, ((HANDLERS, "delete_key_pair"),)),
     (honour_dry_run_on_describe, ((HANDLERS, "describe_key_pairs"),)),
     (answer_regions_like_aws, ((AvailabilityZonesAndRegions, "describe_regions"),)),
+    (start_from_the_source_version, ((LaunchTemplates, "create_launch_template_version"),)),
     (escape_control_characters_in_errors, tuple(
         (HANDLERS, name) for name in ("create_key_pair", "import_key_pair", "describe_key_pairs",
                                       "delete_key_pair"))),
