@@ -19,7 +19,8 @@ from pathlib import Path
 import boto3
 import oracles
 import pytest
-from botocore.exceptions import ClientError
+from botocore.config import Config
+from botocore.exceptions import ClientError, EndpointConnectionError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
 from moto.ec2.models.key_pairs import KeyPairBackend
@@ -360,6 +361,16 @@ def test_a_launch_template_version_starts_from_its_source_version(ec2) -> None:
     ec2.delete_launch_template(LaunchTemplateId=template_id)  # both modes share one sandbox
 
 
+def test_a_region_aws_does_not_have_cannot_be_reached(ec2) -> None:
+    # In this process in both modes: a server cannot fail to be reached for one Region only.
+    typo = boto3.client("ec2", region_name="eu-west-7", config=Config(retries={"max_attempts": 1}))
+    with pytest.raises(EndpointConnectionError) as raised:
+        typo.describe_key_pairs()
+    assert str(raised.value) == (
+        'Could not connect to the endpoint URL: "https://ec2.eu-west-7.amazonaws.com/"')
+    assert ec2.describe_key_pairs()["KeyPairs"] == []  # the Regions AWS has still answer
+
+
 # Behaviours plain moto already gets right: kept as guards, pinned to no fix.
 
 
@@ -424,6 +435,7 @@ PINS: dict[str, list[Callable[..., None]]] = {
     "escape_control_characters_in_errors": [test_errors_quote_control_characters_escaped],
     "start_from_the_source_version": [
         test_a_launch_template_version_starts_from_its_source_version],
+    "reach_no_region_aws_lacks": [test_a_region_aws_does_not_have_cannot_be_reached],
     "answer_regions_like_aws": [
         test_describe_regions_lists_the_enabled_regions_and_marks_the_opt_in_ones],
 }

@@ -18,9 +18,11 @@ from collections.abc import Callable
 from typing import Any
 
 import moto
+from botocore.exceptions import EndpointConnectionError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.utils import CryptographyDeprecationWarning
+from moto.core.base_backend import AccountSpecificBackend
 from moto.core.responses import ActionResult
 from moto.ec2.exceptions import EC2ClientError, InvalidParameterValue, MissingParameter
 from moto.ec2.models.availability_zones_and_regions import Region
@@ -54,6 +56,7 @@ SIGNATURES: dict[tuple[type, str], tuple[str, ...]] = {
     (AvailabilityZonesAndRegions, "describe_regions"): ("self",),
     (Region, "__init__"): ("self", "name", "endpoint", "opt_in_status"),
     (LaunchTemplates, "create_launch_template_version"): ("self",),
+    (AccountSpecificBackend, "__getitem__"): ("self", "region_name"),
 }
 KEY_PAIR_FILTERS = ("key-pair-id", "key-name", "fingerprint", "key-type", "tag-key")
 # AWS documents RSA 1024, 2048 and 4096; 8192-bit imports are reported to work, so only
@@ -322,6 +325,17 @@ def start_from_the_source_version(self: LaunchTemplates,
     return result
 
 
+def reach_no_region_aws_lacks(self: AccountSpecificBackend, original: Callable[..., Any],
+                              region_name: str) -> Any:
+    """A Region AWS does not have ('eu-west-7') cannot be reached: its endpoint does not resolve
+    (moto raises KeyError from deep inside)."""
+    try:
+        return original(self, region_name)
+    except KeyError:
+        raise EndpointConnectionError(
+            endpoint_url=f"https://{self.service_name}.{region_name}.amazonaws.com/") from None
+
+
 BACKEND, HANDLERS = KeyPairBackend, KeyPairs
 # Each fix and the moto methods it wraps, in wrapping order: a later fix wraps (runs before) an
 # earlier one on the same method.
@@ -341,6 +355,7 @@ FIXES: tuple[tuple[Callable[..., Any], tuple[tuple[type, str], ...]], ...] = (
     (honour_dry_run_on_describe, ((HANDLERS, "describe_key_pairs"),)),
     (answer_regions_like_aws, ((AvailabilityZonesAndRegions, "describe_regions"),)),
     (start_from_the_source_version, ((LaunchTemplates, "create_launch_template_version"),)),
+    (reach_no_region_aws_lacks, ((AccountSpecificBackend, "__getitem__"),)),
     (escape_control_characters_in_errors, tuple(
         (HANDLERS, name) for name in ("create_key_pair", "import_key_pair", "describe_key_pairs",
                                       "delete_key_pair"))),
