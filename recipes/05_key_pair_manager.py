@@ -1,6 +1,7 @@
 # Generated from notebooks/05_key_pair_manager.ipynb (a recipe cell) by make execute:
 # edit the notebook, not this file. On the sandbox, nothing reaching AWS:
-#     .venv/bin/python -m helpers.sandbox run recipes/05_key_pair_manager.py
+#     paste it into a notebook cell: it is a form, and this environment's kernels
+#     start on the sandbox
 
 import os
 import re

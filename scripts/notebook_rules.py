@@ -72,8 +72,11 @@ def recipe_files(path: Path) -> dict[Path, str]:
         if "recipe" not in cell.metadata.get("tags", []):
             continue
         file = RECIPES / f"{cell.metadata.get('recipe_file', path.stem)}.py"
+        run = ("#     paste it into a notebook cell: it is a form, and this environment's kernels\n"
+               "#     start on the sandbox\n" if "display(" in cell.source else
+               f"#     .venv/bin/python -m helpers.sandbox run recipes/{file.name}\n")
         header = (f"# Generated from notebooks/{path.name} (a recipe cell) by make execute:\n"
                   "# edit the notebook, not this file. On the sandbox, nothing reaching AWS:\n"
-                  f"#     .venv/bin/python -m helpers.sandbox run recipes/{file.name}\n\n")
+                  f"{run}\n")
         files[file] = header + cell.source.rstrip() + "\n"
     return files
