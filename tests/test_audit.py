@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import boto3
 import pytest
@@ -477,46 +476,3 @@ def test_the_audit_keeps_its_clients_until_the_backend_changes(ec2, monkeypatch,
     capsys.readouterr()
     assert not set(audit.regional_clients(REGIONS).values()) & set(first.values())
 
-
-def test_on_live_aws_notebook_06_reads_the_account_and_changes_nothing(monkeypatch, tmp_path):
-    """Run All with the live opt-in, on an account (moto's, standing in for AWS) holding an
-    unused key pair tagged Owner=ops, the tag the notebook cleans up: nothing is imported,
-    deleted or launched, and every cell but those that teach an error runs."""
-    import nbformat
-    from moto import mock_aws
-
-    from helpers import sandbox
-    from helpers.backend import LIVE_ENV
-
-    sandbox.stop()
-    sandbox.reset()
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # as a live user configures it
-    account = mock_aws()
-    account.start()
-    try:
-        mine = boto3.client("ec2", region_name="us-east-1").create_key_pair(
-            KeyName="old-ops", KeyType="ed25519", TagSpecifications=tagged("ops"))
-        monkeypatch.setenv(LIVE_ENV, "1")
-        monkeypatch.chdir(tmp_path)
-        namespace = {"display": lambda *_, **__: None}
-        path = Path(__file__).parents[1] / "notebooks" / "06_audit_key_pairs.ipynb"
-        failed = []
-        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
-            if cell.cell_type == "code":
-                try:
-                    exec(cell.source, namespace)
-                except Exception as error:
-                    if "raises-exception" not in cell.metadata.get("tags", []):
-                        failed.append(f"cell {index}: {type(error).__name__}: {error}")
-        assert failed == []
-        assert not sandbox.is_running(), "the live opt-in stops the sandbox"
-        left = {(region, item["KeyName"], item["KeyPairId"])
-                for region in audit.enabled_regions(client("us-east-1"))
-                for item in client(region).describe_key_pairs()["KeyPairs"]}
-        assert left == {("us-east-1", "old-ops", mine["KeyPairId"])}
-        assert not any(client(region).describe_instances()["Reservations"]
-                       for region in ("us-east-1", "eu-west-1", "ap-southeast-2"))
-        assert "would be deleted (pass delete=True)" in str(namespace["clean_up"](
-            namespace["found"], "Owner=ops"))
-    finally:
-        account.stop()

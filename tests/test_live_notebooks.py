@@ -1,0 +1,103 @@
+"""Run All with the live opt-in changes only what a notebook says it changes: each runs here on a
+stand-in account (moto's own mock, not the sandbox) that already holds key pairs of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import boto3
+import nbformat
+import pytest
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ec2.models import ec2_backends
+from moto.secretsmanager.models import secretsmanager_backends
+
+from helpers import audit, sandbox
+from helpers.backend import LIVE_ENV, regional_client
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+OWNER_OPS = [{"ResourceType": "key-pair", "Tags": [{"Key": "Owner", "Value": "ops"}]}]
+
+
+@pytest.fixture
+def account(monkeypatch, tmp_path) -> Iterator[None]:
+    """An AWS account this process reaches with the live opt-in, in an empty working folder."""
+    sandbox.stop()
+    sandbox.reset()
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # as a live user configures it
+    monkeypatch.setenv(LIVE_ENV, "1")
+    monkeypatch.chdir(tmp_path)
+    mock = mock_aws()
+    mock.start()
+    yield
+    mock.stop()
+
+
+def run_all(notebook: str) -> tuple[dict, list[str]]:
+    """Every code cell, in order, in one namespace; the errors of cells not tagged to raise."""
+    namespace: dict = {"__name__": "__main__", "display": lambda *_, **__: None}  # as in a kernel
+    failed = []
+    for index, cell in enumerate(nbformat.read(NOTEBOOKS / notebook, as_version=4).cells):
+        if cell.cell_type == "code":
+            try:
+                exec(cell.source, namespace)
+            except Exception as error:
+                if "raises-exception" not in cell.metadata.get("tags", []):
+                    failed.append(f"cell {index}: {type(error).__name__}: {error}")
+    assert not sandbox.is_running(), "the live opt-in stops the sandbox"
+    return namespace, failed
+
+
+def key_pairs(regions: list[str]) -> set[tuple[str, str, str]]:
+    return {(region, item["KeyName"], item["KeyPairId"]) for region in regions
+            for item in regional_client(region).describe_key_pairs()["KeyPairs"]}
+
+
+def test_notebook_06_reads_the_account_and_changes_nothing(account):
+    """It holds an unused key pair tagged Owner=ops, the tag the notebook cleans up."""
+    mine = boto3.client("ec2").create_key_pair(KeyName="old-ops", KeyType="ed25519",
+                                               TagSpecifications=OWNER_OPS)
+    namespace, failed = run_all("06_audit_key_pairs.ipynb")
+    assert failed == []
+    regions = audit.enabled_regions(regional_client("us-east-1"))
+    assert key_pairs(regions) == {("us-east-1", "old-ops", mine["KeyPairId"])}
+    assert not any(regional_client(region).describe_instances()["Reservations"]
+                   for region in ("us-east-1", "eu-west-1", "ap-southeast-2"))
+    plan = namespace["clean_up"](namespace["found"], "Owner=ops")
+    assert plan["Result"].tolist() == ["would be deleted (pass delete=True)"]
+
+
+def test_notebook_02_cleans_up_what_it_made_and_keeps_an_older_key_pair_of_the_same_name(account):
+    """It holds a ci-deploy-key and its secret, made a day ago with the recipe's own names."""
+    boto3.client("ec2").create_key_pair(KeyName="ci-deploy-key", KeyType="ed25519")
+    secrets = boto3.client("secretsmanager")
+    secrets.create_secret(Name="ec2-key-pair/ci-deploy-key", SecretString="yours")
+    ec2_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].key_pairs["ci-deploy-key"].create_time -= (
+        timedelta(days=1))
+    secretsmanager_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].secrets[
+        "ec2-key-pair/ci-deploy-key"].created_date -= 86_400
+    before = key_pairs(["us-east-1"])
+    namespace, failed = run_all("02_create_key_pair.ipynb")
+    # The secret recipe refuses the taken name; nothing else fails.
+    assert [f.split(":", 2)[1] for f in failed] == [" ClientError"]
+    assert "InvalidKeyPair.Duplicate" in failed[0]
+    assert key_pairs(["us-east-1"]) == before, "what the notebook made is gone, the older kept"
+    assert secrets.get_secret_value(SecretId="ec2-key-pair/ci-deploy-key")["SecretString"] == (
+        "yours")
+    assert namespace["kept"] == ["ci-deploy-key"]  # shown under the clean-up cell
+    assert sorted(p.name for p in Path("keys").rglob("*") if p.is_file()) == []
+
+
+def test_notebook_01_keeps_a_teammates_key_pair_with_the_tutorials_tag(account):
+    tag = [{"ResourceType": "key-pair", "Tags": [{"Key": "Project", "Value": "keypair-tutorial"}]}]
+    theirs = boto3.client("ec2").create_key_pair(KeyName="teammate", KeyType="ed25519",
+                                                 TagSpecifications=tag)
+    ec2_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].key_pairs["teammate"].create_time -= (
+        timedelta(days=1))
+    namespace, failed = run_all("01_describe_key_pairs.ipynb")
+    assert failed == []
+    assert key_pairs(["us-east-1"]) == {("us-east-1", "teammate", theirs["KeyPairId"])}
+    assert namespace["kept"] == ["teammate"]
