@@ -232,8 +232,8 @@ def in_every_region(ec2: EC2Client, regions: list[str],
     if other:
         return Verdict(False, f"{name} holds another public key in {', '.join(other)}: delete it "
                               f"there and import the one from {ec2.meta.region_name}.")
-    return Verdict(True, f"{name} holds the same public key in {ec2.meta.region_name} and "
-                         f"{', '.join(regions)}.")
+    *others, last = [ec2.meta.region_name, *regions]
+    return Verdict(True, f"{name} holds the same public key in {', '.join(others)} and {last}.")
 
 
 # 06 · Audit key pairs across Regions

@@ -222,7 +222,7 @@ def test_a_key_made_with_ssh_keygen_imported_then_in_three_regions(here, need):
         boto3.client("ec2", region_name=region).delete_key_pair(KeyName="my-laptop-key")
     solve("04.2", ec2=here)
     assert repr(exercises.in_every_region(here, regions)) == (
-        "✔ Done: my-laptop-key holds the same public key in us-east-1 and eu-west-1, "
+        "✔ Done: my-laptop-key holds the same public key in us-east-1, eu-west-1 and "
         "ap-southeast-2.")
 
 
