@@ -66,5 +66,10 @@ def made_just_now(ec2, name: str, seconds: int = 60) -> bool:
 
 if __name__ == '__main__':
     ec2 = boto3.client('ec2')
-    key_pair_id, path = create_key_pair_file(ec2, 'my-created-key')
-    print(f'Created {key_pair_id}; private key in {path}, mode {oct(path.stat().st_mode & 0o777)}')
+    try:
+        key_pair_id, path = create_key_pair_file(ec2, 'my-created-key')
+    except FileExistsError as error:  # an earlier run's key file: it is never replaced
+        print(f'{error} Nothing was created.')
+    else:
+        print(f'Created {key_pair_id}; private key in {path}, '
+              f'mode {oct(path.stat().st_mode & 0o777)}')

@@ -184,6 +184,17 @@ def test_recipe_runs_alone_and_prints_what_it_promises(stem, source, recipe_runs
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600, f"{name} must have mode 0600"
 
 
+def test_the_create_recipe_run_again_in_its_folder_says_why_and_replaces_nothing(recipe_runs):
+    run, folder = recipe_runs["02_create_key_pair"]
+    assert run.result().returncode == 0  # the first run, done: its key file is there
+    first = (folder / "keys" / "my-created-key.pem").read_text()
+    again = run_recipe("02_create_key_pair", folder)
+    assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr
+    assert again.stdout.splitlines()[-1] == ("keys/my-created-key.pem exists: move it away or "
+                                             "choose another name. Nothing was created.")
+    assert (folder / "keys" / "my-created-key.pem").read_text() == first
+
+
 # --- No private key anywhere --------------------------------------------------------------
 
 
