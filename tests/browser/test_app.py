@@ -94,6 +94,8 @@ def test_the_presenter_loads_samples_demos_and_resets(app: Page, voila: Server, 
     table.locator("table").scroll_into_view_if_needed()
     box, visible = table.locator("table").bounding_box(), app.viewport_size["width"]
     assert box["x"] + box["width"] <= visible, "the table is cut at the right"
+    seen = table.locator("td").first.evaluate(SEEN_FONT_PX)
+    assert seen >= 18, f"the list's text is {seen:.1f} px"
     screenshot("samples-listed")
 
     show_tab(app, "Create")
