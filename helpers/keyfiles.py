@@ -66,8 +66,9 @@ def shown_path(path: Path) -> Path:
 def folder_problem(directory: Path) -> str | None:
     """Why a private key cannot be saved into directory (made if missing), or None: checked
     before a key pair is created, so that none is created in vain."""
-    existing = next(folder for folder in [directory, *directory.parents] if folder.exists())
-    if not existing.is_dir():
+    existing = next((folder for folder in [directory, *directory.parents] if folder.exists()),
+                    None)
+    if existing is not None and not existing.is_dir():
         return f"{existing} is a file, not a folder: choose a folder for the key."
     mode = stat.S_IMODE(directory.stat().st_mode) if existing == directory else 0o700
     if mode & 0o077:

@@ -412,6 +412,19 @@ def test_clean_up_deletes_only_when_told_so_in_a_bool(estate):
     assert len(audit.inventory(estate, REGIONS, progress=False)) == 5, "nothing deleted"
 
 
+def test_a_region_where_the_clean_up_cannot_look_is_a_row_saying_why(estate, monkeypatch):
+    from helpers.audit_actions import clean_up
+
+    found = audit.findings(audit.inventory(estate, REGIONS, progress=False),
+                           audit.usage(estate, REGIONS, progress=False))
+    monkeypatch.setattr(audit, "regional_clients", refusing("us-east-1", "UnauthorizedOperation"))
+    done = clean_up(found, "Owner=alice", delete=True, progress=False)
+    assert done[["Region", "Result"]].values.tolist() == [
+        ["ap-south-1", "deleted"],
+        ["us-east-1", "Your AWS identity may not call DescribeKeyPairs: ask for the "
+                      "ec2:DescribeKeyPairs permission, or use the sandbox."]]
+
+
 def test_clean_up_keeps_a_key_pair_made_again_under_its_name_since_the_audit(estate):
     from helpers.audit_actions import clean_up
 
