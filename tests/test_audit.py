@@ -488,4 +488,3 @@ def test_the_audit_keeps_its_clients_until_the_backend_changes(ec2, monkeypatch,
     ec2_client()  # the one way to choose a backend: the audit's clients start afresh
     capsys.readouterr()
     assert not set(audit.regional_clients(REGIONS).values()) & set(first.values())
-

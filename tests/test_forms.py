@@ -247,6 +247,12 @@ def test_import_from_pasted_text(ec2):
     assert form.text.value == "" and form.button.disabled
 
 
+def uploaded(name: str, content: bytes) -> tuple[dict, ...]:
+    """A FileUpload value, as the browser sends it."""
+    return ({"name": name, "type": "", "size": len(content), "content": memoryview(content),
+             "last_modified": datetime.now(timezone.utc)},)
+
+
 def test_import_from_uploaded_file_takes_its_name(ec2):
     form = ImportForm(ec2)
     content = public_key().encode()
@@ -268,12 +274,6 @@ def test_a_pasted_private_key_leaves_the_screen_at_once(ec2):
     assert form.result.value == box(PRIVATE_KEY_PASTED, "error")
     form.button.click()
     assert names(ec2) == []
-
-
-def uploaded(name: str, content: bytes) -> tuple[dict, ...]:
-    """A FileUpload value, as the browser sends it."""
-    return ({"name": name, "type": "", "size": len(content), "content": memoryview(content),
-             "last_modified": datetime.now(timezone.utc)},)
 
 
 def test_an_uploaded_private_key_is_refused_and_kept_nowhere(ec2):
