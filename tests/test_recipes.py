@@ -269,11 +269,8 @@ def test_the_form_says_what_ec2_refused(form, ec2):
 
 @pytest.fixture
 def secrets(ec2):
-    """Secrets Manager on the sandbox, emptied afterwards (only key pairs start afresh)."""
-    client = boto3.client("secretsmanager", region_name="us-east-1")
-    yield client
-    for secret in client.list_secrets()["SecretList"]:
-        client.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
+    """Secrets Manager on the sandbox (as empty as the rest: the ec2 fixture resets it all)."""
+    return boto3.client("secretsmanager", region_name="us-east-1")
 
 
 def test_key_pair_secret_keeps_the_private_key_in_secrets_manager_only(ec2, secrets, here):
@@ -310,10 +307,7 @@ def retire(ec2):
         ec2.create_key_pair(KeyName=name, KeyType="ed25519")
     template = ec2.create_launch_template(LaunchTemplateName="web", LaunchTemplateData={
         "ImageId": AMI, "KeyName": "old"})["LaunchTemplate"]["LaunchTemplateId"]
-    yield recipe("03_delete_key_pair"), template
-    for reservation in ec2.describe_instances()["Reservations"]:
-        ec2.terminate_instances(InstanceIds=[i["InstanceId"] for i in reservation["Instances"]])
-    ec2.delete_launch_template(LaunchTemplateId=template)
+    return recipe("03_delete_key_pair"), template
 
 
 def test_key_pair_users_names_live_instances_and_current_template_versions(ec2, retire):
