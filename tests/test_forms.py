@@ -355,9 +355,10 @@ def test_delete_after_confirmation(ec2):
     form = DeleteForm(ec2)
     ask_to_delete(form, "old", "older")
     assert visible(form.confirm_box) and "&#x27;old&#x27;, &#x27;older&#x27;" in form.question.value
+    assert not visible(form.button), "the question takes the delete button's place"
     assert names(ec2) == ["keep", "old", "older"]  # nothing goes before the confirmation
     form.confirm.click()
-    assert names(ec2) == ["keep"] and not visible(form.confirm_box)
+    assert names(ec2) == ["keep"] and not visible(form.confirm_box) and visible(form.button)
     assert "Deleted" in form.result.value
     assert [value for _, value in form.select.options] == ["keep"]
 
@@ -367,7 +368,7 @@ def test_delete_cancelled_keeps_the_key(ec2):
     form = DeleteForm(ec2)
     ask_to_delete(form, "old")
     form.cancel.click()
-    assert names(ec2) == ["old"] and not visible(form.confirm_box)
+    assert names(ec2) == ["old"] and not visible(form.confirm_box) and visible(form.button)
     assert "nothing was deleted" in form.result.value
 
 

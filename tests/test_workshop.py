@@ -70,6 +70,7 @@ def test_the_app_loads_samples_refuses_a_taken_name_and_resets(ec2, tmp_path, mo
     assert "kp-large" in app._dom_classes and app.large.value, "large text is the default"
     app.samples.click()
     assert "Loaded alice-laptop, bob-workstation, ci-deploy, prod-bastion." in app.status.value
+    assert 'class="kp-fades"' in app.status.value, "what went well folds away (app.css)"
     assert app.manager.list.count.value == "4 key pairs"
     create = app.manager.create
     create.name.value = "ci-deploy"
@@ -125,4 +126,5 @@ def test_a_failed_action_says_why_and_leaves_the_buttons_on(ec2, monkeypatch):
     monkeypatch.setattr(workshop, "load_samples", fail)
     app.samples.click()
     assert "The endpoint did not answer: start it again." in app.status.value
+    assert "kp-fades" not in app.status.value, "an error stays until the next action"
     assert app.samples.description == "Load sample key pairs" and not app.samples.disabled

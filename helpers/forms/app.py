@@ -43,12 +43,11 @@ class WorkshopApp(Form):
         self.reset.on_click(self._reset)
         self.samples.on_click(self._load_samples)
         self.large.observe(self._large_text, "value")
-        bar = classed(w.HBox([w.HTML(f"<h1>{TITLE}</h1>"),
-                              w.HTML(backend_badge(ec2))]), "kp-app-bar")
-        controls = classed(w.HBox([self.reset, self.samples, self.large, self.status]),
-                           "kp-presenter")
-        super().__init__(ec2, None, children=[w.HTML(f"<style>{STYLE}</style>"), bar, controls,
-                                              self.manager])
+        controls = classed(w.HBox([self.reset, self.samples, self.large]), "kp-presenter")
+        bar = classed(w.HBox([w.HTML(f"<h1>{TITLE}</h1>"), w.HTML(backend_badge(ec2)),
+                              controls]), "kp-app-bar")
+        super().__init__(ec2, None, children=[w.HTML(f"<style>{STYLE}</style>"), bar,
+                                              self.status, self.manager])
         classed(self, "kp-app", "kp-large")
 
     def __repr__(self) -> str:
@@ -66,7 +65,7 @@ class WorkshopApp(Form):
             return
         with self._busy(button, label, self.reset, self.samples):
             try:
-                self.status.value = box(escape(action()), "ok")
+                self.status.value = f'<div class="kp-fades">{box(escape(action()), "ok")}</div>'
             except Exception as error:
                 self.status.value = box(escape(model.message_of(error)), "error")
         self.manager.refresh()

@@ -91,12 +91,18 @@ class DeleteForm(Form):
         self.pending = (names, safety)
         self.question.value = box(question, "warn")
         self.result.value = ""
-        self.confirm_box.layout.display = "flex"
+        self._show_question(True)
         self._validate()
+
+    def _show_question(self, shown: bool) -> None:
+        """The question and its answers take the place of the delete button (one less row, so
+        that "Yes, delete" fits on a projector)."""
+        self.confirm_box.layout.display = "flex" if shown else "none"
+        self.button.layout.display = "none" if shown else None
 
     def _close_question(self) -> None:
         self.pending = None
-        self.confirm_box.layout.display = "none"
+        self._show_question(False)
         self._validate()
 
     def _cancelled(self, _: Any = None) -> None:
@@ -108,7 +114,7 @@ class DeleteForm(Form):
         if self.running or self.pending is None:
             return
         (names, safety), self.pending = self.pending, None
-        self.confirm_box.layout.display = "none"
+        self._show_question(False)
         with self._busy(self.button, "Deleting…", self.confirm, self.cancel):
             try:
                 outcome = model.delete_key_pairs(self.ec2, names, safety=safety)

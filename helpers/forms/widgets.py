@@ -118,15 +118,16 @@ class Form(StillPicture, w.VBox):
 
 
 class TagRows(w.VBox):
-    """Key/value rows for tags, with add and remove buttons; rows() gives (key, value) pairs."""
+    """Key/value rows for tags, with a remove button each and an add button beside the first;
+    rows() gives (key, value) pairs."""
 
     def __init__(self, on_change: Callable[[], None], *classes: str) -> None:
         self.on_change = on_change
-        self.add = classed(w.Button(description="+ Add tag", layout=w.Layout(width="110px")),
+        self.add = classed(w.Button(description="+ Add tag", layout=w.Layout(flex="0 0 110px")),
                             "kp-add-tag")
         self.add.on_click(lambda _: self.add_row())
         self.rows_box = w.VBox()
-        super().__init__([w.HBox([label("Tags"), w.VBox([self.rows_box, self.add])])])
+        super().__init__([w.HBox([label("Tags"), self.rows_box, self.add])])
         classed(self, *classes)
         self.add_row(notify=False)
 
@@ -134,11 +135,11 @@ class TagRows(w.VBox):
                 notify: bool = True) -> tuple[w.Text, w.Text]:
         """Add a row (and return its key and value fields)."""
         key_field = classed(w.Text(key, placeholder="key, e.g. Team",
-                                    layout=w.Layout(width="170px")), "kp-tag-key")
+                                    layout=w.Layout(width="150px")), "kp-tag-key")
         value_field = classed(w.Text(value, placeholder="value, e.g. ops",
-                                      layout=w.Layout(width="200px")), "kp-tag-value")
+                                      layout=w.Layout(width="180px")), "kp-tag-value")
         remove = classed(w.Button(description="✕", tooltip="Remove this tag",
-                                   layout=w.Layout(width="36px")), "kp-remove-tag")
+                                   layout=w.Layout(flex="0 0 36px")), "kp-remove-tag")
         row = w.HBox([key_field, value_field, remove])
         remove.on_click(lambda _: self._remove(row))
         for field in (key_field, value_field):

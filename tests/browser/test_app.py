@@ -47,6 +47,14 @@ def no_sideways_scroll(page: Page) -> None:
     assert width <= visible, f"the page scrolls sideways: {width} px wide in {visible} px"
 
 
+def above_the_fold(page: Page, selector: str) -> None:
+    """The element is whole on the first screen, with the page scrolled to the top."""
+    page.evaluate("window.scrollTo(0, 0)")
+    box = page.locator(selector).bounding_box()
+    assert box and box["y"] + box["height"] <= page.viewport_size["height"], \
+        f"{selector} is below the fold: {box}"
+
+
 def colour(locator, prop: str) -> str:
     return locator.evaluate(f"el => getComputedStyle(el).{prop}")
 
@@ -84,8 +92,23 @@ def test_the_app_reads_from_the_back_of_the_room(app: Page, console_errors):
                          ids=["projector-1024x576"])
 def test_the_presenter_loads_samples_demos_and_resets(app: Page, voila: Server, console_errors,
                                                       screenshot):
+    above_the_fold(app, ".kp-create-button")
     app.locator(".kp-samples").click()
-    expect(app.locator(".kp-presenter-status")).to_contain_text(f"Loaded {', '.join(SAMPLES)}.")
+    status = app.locator(".kp-presenter-status")
+    expect(status).to_contain_text(f"Loaded {', '.join(SAMPLES)}.")
+    show_tab(app, "Delete")  # asked, then cancelled: the answer is on the first screen
+    app.locator(".kp-delete-select select").select_option("alice-laptop")
+    app.locator(".kp-delete-button").click()
+    expect(app.locator(".kp-delete-button")).to_be_hidden()
+    above_the_fold(app, ".kp-delete-confirm")
+    screenshot("delete-asked")
+    app.locator(".kp-delete-cancel").click()
+    expect(app.locator(".kp-delete-result")).to_contain_text("nothing was deleted")
+    # The status folds away after a few seconds, and gives its row back to the forms.
+    app.wait_for_function("el => el.getBoundingClientRect().height == 0",
+                          arg=status.element_handle(), timeout=15_000)
+    show_tab(app, "Import")
+    above_the_fold(app, ".kp-import-button")
     show_tab(app, "List")
     table = app.locator(".kp-list-table")
     for sample in SAMPLES:
