@@ -4,6 +4,8 @@
 
 """List, create and delete EC2 key pairs from the command line.
 
+Saved as keypairs_cli.py:
+
     python keypairs_cli.py list [--region eu-west-1] [--profile work]
     python keypairs_cli.py create NAME [--type ed25519] [--dry-run]   # saves keys/NAME.pem, 0600
     python keypairs_cli.py delete NAME [--dry-run]
