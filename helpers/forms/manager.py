@@ -30,8 +30,8 @@ def backend_badge(ec2: EC2Client) -> str:
     ink, paper = COLOURS[kind]
     name = name.format(url=escape(ec2.meta.endpoint_url))
     return (f'<span title="{escape(note)}" style="background:{paper};color:{ink};'
-            f'border:1px solid {ink};'
-            f'border-radius:10px;padding:1px 10px;font-weight:600">● {name} · '
+            f'border:1px solid {ink};border-radius:10px;padding:1px 10px;font-weight:600">'
+            f'● {name} · '
             f'{escape(ec2.meta.region_name or "")}</span>'
             f'<span class="kp-help" style="color:#546e7a;margin-left:8px">{note}</span>')
 
