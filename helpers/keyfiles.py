@@ -17,7 +17,9 @@ KEY_DIR = Path("keys")
 # The sandbox's keys open nothing, and each sandbox starts empty: kept apart from real keys, so
 # that a file an earlier sandbox left can be replaced without touching a key that may be live.
 SANDBOX_KEY_DIR = KEY_DIR / "sandbox"
-_saved_here: set[Path] = set()  # key files this process saved: never replaced without overwrite
+# The key files this process saved, each with the sandbox's generation then: never replaced
+# without overwrite, unless the sandbox was reset since.
+_saved_here: dict[Path, int] = {}
 MAX_STEM = 200  # a file name holds 255 bytes; the temporary file adds a dot, a pid and .tmp
 
 
@@ -45,9 +47,10 @@ def is_sandbox_key_file(path: Path) -> bool:
 
 
 def is_sandbox_leftover(path: Path) -> bool:
-    """Whether a sandbox key file was left by another sandbox (an earlier kernel, a rehearsal),
-    not saved by this one: a create may replace it."""
-    return path.exists() and is_sandbox_key_file(path) and path.absolute() not in _saved_here
+    """Whether a sandbox key file was left by another sandbox (an earlier kernel, a rehearsal,
+    this one before a reset), not saved by this one: a create may replace it."""
+    return (path.exists() and is_sandbox_key_file(path)
+            and _saved_here.get(path.absolute()) != sandbox.generation)
 
 
 def key_files(key_name: str) -> list[Path]:
@@ -136,7 +139,7 @@ def save_private_key(
         raise explain(error) from error
     finally:
         temporary.unlink(missing_ok=True)
-    _saved_here.add(path.absolute())
+    _saved_here[path.absolute()] = sandbox.generation
     return path
 
 

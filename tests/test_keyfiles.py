@@ -129,6 +129,19 @@ def test_a_key_file_another_sandbox_left_is_replaced_and_said(created, tmp_path,
         "nothing).\n")
 
 
+def test_after_a_reset_the_files_this_sandbox_saved_are_an_earlier_sandboxs(created, tmp_path,
+                                                                           monkeypatch, capsys):
+    """Run All again in the same kernel: the notebook resets the sandbox, then saves again."""
+    monkeypatch.chdir(tmp_path)
+    first = save_private_key(created)
+    sandbox.reset()
+    assert save_private_key(created) == first
+    said = capsys.readouterr().out
+    assert "Replacing keys/sandbox/laptop.pem, which another sandbox left" in said
+    with pytest.raises(KeyPairError, match="already exists and was kept"):
+        save_private_key(created)  # saved since the reset: this sandbox's own again
+
+
 def test_a_key_file_outside_the_sandbox_folder_is_never_replaced(created, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "keys").mkdir(mode=0o700)

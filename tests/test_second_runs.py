@@ -1,6 +1,6 @@
 """The second run is the normal case: every notebook runs top to bottom again, after a run that
-stopped halfway, in the same kernel, after all the others, and against a shared server, and
-leaves no key pair and no key file behind."""
+stopped halfway (in the same kernel, and in a new one), after all the others, and against a
+shared server, and leaves no key pair and no key file behind."""
 
 from __future__ import annotations
 
@@ -77,10 +77,12 @@ def run_every_notebook(client, stop_at: float = 1.0) -> list[str]:
     return [error for path in notebook_paths() for error in run_cells(client, path, stop_at)]
 
 
-def test_after_a_run_that_stopped_halfway_every_notebook_runs_twice_in_a_new_kernel():
+def test_after_a_run_that_stopped_halfway_every_notebook_runs_again_then_twice_in_a_new_kernel():
     before = key_files()
     for path in notebook_paths():  # each in its kernel, stopped halfway: files are left
         with kernel() as client:
+            assert run_cells(client, path, stop_at=0.5) == []
+            assert run_cells(client, path) == [], "Run All again in the same kernel"
             assert run_cells(client, path, stop_at=0.5) == []
     with kernel() as client:  # restarted: a new sandbox, the old files still there
         for round_ in ("after the restart", "again in the same kernel"):

@@ -25,6 +25,7 @@ DEFAULT_REGION = "us-east-1"
 _mock: Any = None  # moto's mock_aws, made on the first start
 _running = False
 _set_region = False  # whether start() set AWS_DEFAULT_REGION, for stop() to take it back
+generation = 0  # how many times reset() emptied it: a key file saved before is an earlier sandbox's
 _warm_up: threading.Thread | None = None
 warm_up_error: BaseException | None = None  # kept, never printed into a learner's cell
 
@@ -135,9 +136,12 @@ def warm_up() -> None:
 
 
 def reset() -> None:
-    """Forget everything the sandbox holds (the next call then makes its Region again: 40 ms)."""
+    """Forget everything the sandbox holds (the next call then makes its Region again: 40 ms).
+    The sandbox key files saved until then become an earlier sandbox's, which a create replaces."""
+    global generation
     _load_moto()
     _mock.reset()
+    generation += 1
 
 
 def forget_key_pairs() -> None:
