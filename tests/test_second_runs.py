@@ -77,16 +77,15 @@ def run_every_notebook(client, stop_at: float = 1.0) -> list[str]:
     return [error for path in notebook_paths() for error in run_cells(client, path, stop_at)]
 
 
-def test_after_a_run_that_stopped_halfway_every_notebook_runs_again_then_twice_in_a_new_kernel():
+def test_after_a_run_that_stopped_halfway_every_notebook_runs_again_in_the_same_and_a_new_kernel():
     before = key_files()
-    for path in notebook_paths():  # each in its kernel, stopped halfway: files are left
-        with kernel() as client:
+    for path in notebook_paths():  # each in its kernel, stopped halfway, run again, stopped
+        with kernel() as client:  # halfway again: files are left
             assert run_cells(client, path, stop_at=0.5) == []
             assert run_cells(client, path) == [], "Run All again in the same kernel"
             assert run_cells(client, path, stop_at=0.5) == []
-    with kernel() as client:  # restarted: a new sandbox, the old files still there
-        for round_ in ("after the restart", "again in the same kernel"):
-            assert run_every_notebook(client) == [], round_
+    with kernel() as client:  # restarted: a new sandbox, the old files still there; and each
+        assert run_every_notebook(client) == []  # notebook after all the others
         assert run(client, COUNT_KEY_PAIRS)[0].strip() == "0", "key pairs left in the sandbox"
     assert key_files() == before, "key files left behind"
 
