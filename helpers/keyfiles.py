@@ -24,13 +24,14 @@ MAX_STEM = 200  # a file name holds 255 bytes; the temporary file adds a dot, a 
 
 
 def key_file_name(key_name: str, ppk: bool = False) -> str:
-    """A safe file name for a key: the key name with unsafe characters replaced, and .pem/.ppk.
+    """A safe file name for a key: the key name itself, and .pem/.ppk.
 
-    A name that would not fit a file name (255 bytes, with room for the temporary file's
-    affixes), or that is only dots, is cut and ends with a short hash of the whole name.
+    A name that needs changing to be a file name (unsafe characters replaced, leading dots
+    dropped, cut to 255 bytes with room for the temporary file's affixes) ends with a short hash
+    of the whole name, so that two key pairs never share a file ('web/prod' and 'web prod').
     """
     stem = re.sub(r"[^A-Za-z0-9._-]", "_", key_name).lstrip(".")
-    if not stem or len(stem) > MAX_STEM:
+    if stem != key_name or len(stem) > MAX_STEM:
         stem = f"{stem[:MAX_STEM - 9] or 'key'}-{hashlib.sha256(key_name.encode()).hexdigest()[:8]}"
     return stem + (".ppk" if ppk else ".pem")
 

@@ -7,6 +7,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from helpers import KeyPairError, create_key_pair, keyfiles, redacted, sandbox, save_private_key
 from helpers.tables import key_pairs_table
@@ -71,7 +73,7 @@ def test_unsafe_key_name_becomes_a_safe_file_name(ec2, tmp_path):
     response = create_key_pair(ec2, "../team/web key", key_type="ed25519")
     path = save_private_key(response, tmp_path / "keys")
     assert path.parent == tmp_path / "keys"
-    assert path.name == "_team_web_key.pem"
+    assert path.name == f"_team_web_key-{short_hash('../team/web key')}.pem"
 
 
 @pytest.mark.parametrize("name", ["x" * 255, "...", "."])
@@ -170,14 +172,32 @@ def test_every_folder_the_save_makes_is_private(created, tmp_path, monkeypatch):
     assert mode(tmp_path / "keys") == mode(tmp_path / "keys" / "sandbox") == 0o700
 
 
+def short_hash(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
 @pytest.mark.parametrize("key_name, file_name", [
     ("MyKey-01_a.b", "MyKey-01_a.b.pem"),
-    ("my key/../x", "my_key_.._x.pem"),
-    (".hidden", "hidden.pem"),
-    ("...", "key-" + hashlib.sha256(b"...").hexdigest()[:8] + ".pem"),
+    ("my key/../x", f"my_key_.._x-{short_hash('my key/../x')}.pem"),
+    (".hidden", f"hidden-{short_hash('.hidden')}.pem"),
+    ("...", f"key-{short_hash('...')}.pem"),
 ])
 def test_key_file_names_keep_safe_characters_and_never_hide(key_name, file_name):
     assert keyfiles.key_file_name(key_name) == file_name
+
+
+@given(st.text(min_size=1, max_size=255), st.text(min_size=1, max_size=255))
+def test_two_key_names_never_share_a_key_file(first, second):
+    assume(first != second)
+    assert keyfiles.key_file_name(first) != keyfiles.key_file_name(second)
+
+
+def test_a_key_pair_never_takes_another_ones_key_file(ec2, tmp_path, monkeypatch):
+    """'web/prod' and 'web prod' were both web_prod.pem: deleting one removed the other's key."""
+    monkeypatch.chdir(tmp_path)
+    saved = save_private_key(create_key_pair(ec2, "web/prod"))
+    other = save_private_key(create_key_pair(ec2, "web prod"))
+    assert saved != other and saved.exists() and other.exists()
 
 
 def test_a_response_without_key_material_says_only_create_returns_one(tmp_path):
