@@ -117,9 +117,11 @@ def save_private_key(
     path = folder / key_file_name(response["KeyName"], material.startswith(PPK_HEADER))
     replace = overwrite or is_sandbox_leftover(path)
     if path.exists() and not replace:
-        raise KeyPairError(f"{path} already exists and was kept: move or delete it (a "
-                           "notebook's clean-up cell deletes the files it saved), pass "
-                           "overwrite=True to replace it, or choose another folder.")
+        raise KeyPairError(f"{path} already exists and was kept, so the private key of "
+                           f"{response['KeyName']!r} is not saved: save the response again to "
+                           "another folder or with overwrite=True, or, without the response, "
+                           "move the file away, then delete the key pair and create it again "
+                           "(a notebook's clean-up cell deletes the files it saved).")
     if path.exists() and not overwrite:
         print(f"Replacing {path}, which another sandbox left (sandbox keys open nothing).")
     temporary = folder / f".{path.name}.{os.getpid()}.tmp"

@@ -39,9 +39,10 @@ def test_existing_key_file_is_kept_unless_overwrite(created, tmp_path):
     with pytest.raises(KeyPairError) as raised:
         save_private_key(created, tmp_path)
     assert str(raised.value) == (
-        f"{path} already exists and was kept: move or delete it (a notebook's clean-up cell "
-        "deletes the files it saved), pass overwrite=True to replace it, or choose another "
-        "folder.")
+        f"{path} already exists and was kept, so the private key of 'laptop' is not saved: save "
+        "the response again to another folder or with overwrite=True, or, without the "
+        "response, move the file away, then delete the key pair and create it again (a "
+        "notebook's clean-up cell deletes the files it saved).")
     assert path.read_text() == "my old key"
     save_private_key(created, tmp_path, overwrite=True)
     assert path.read_text() == created["KeyMaterial"]
