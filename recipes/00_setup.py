@@ -3,9 +3,13 @@
 #     .venv/bin/python -m helpers.sandbox run recipes/00_setup.py
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 session = boto3.session.Session()  # or boto3.session.Session(profile_name='work')
 if session.region_name is None:
     raise SystemExit('No AWS Region is set: run aws configure, or set AWS_DEFAULT_REGION.')
-account = session.client('sts').get_caller_identity()['Account']
+try:
+    account = session.client('sts').get_caller_identity()['Account']
+except (BotoCoreError, ClientError) as error:  # no credentials, expired ones, no network
+    raise SystemExit(f'AWS did not say who you are ({error}): run aws configure, or aws sso login.')
 print(f'Account {account}, Region {session.region_name}')

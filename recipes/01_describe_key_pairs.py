@@ -4,6 +4,7 @@
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 # botocore's standard retries: back off and retry throttled or failed calls, 9 times at most.
 RETRIES = Config(retries={'mode': 'standard', 'max_attempts': 9})
@@ -28,8 +29,14 @@ def wait_for_key_pair(ec2, name: str, seconds: int = 60) -> None:
 
 
 if __name__ == '__main__':
-    ec2 = boto3.client('ec2', config=RETRIES)
-    key_pairs = sorted(ec2.describe_key_pairs()['KeyPairs'], key=lambda key: key['KeyName'])
+    try:
+        ec2 = boto3.client('ec2', config=RETRIES)
+        key_pairs = sorted(ec2.describe_key_pairs()['KeyPairs'], key=lambda key: key['KeyName'])
+    except (NoRegionError, NoCredentialsError):  # nothing set up on this machine yet
+        raise SystemExit('No AWS Region or credentials found: run aws configure, then '
+                         'try again.')
+    except (BotoCoreError, ClientError) as error:  # no permission
+        raise SystemExit(f'Could not list the key pairs: {error}')
     print(f'{len(key_pairs)} key pairs in {ec2.meta.region_name}')
     for key in key_pairs:
         print(f"{key['KeyName']:<14} {key['KeyType']:<8} {key['KeyPairId']} "

@@ -4,11 +4,12 @@
 
 import os
 import re
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import boto3
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 
 def create_key_pair_file(ec2, name: str, folder: str | Path = 'keys', key_type: str = 'rsa',
@@ -64,12 +65,21 @@ def made_just_now(ec2, name: str, seconds: int = 60) -> bool:
                for key in found)
 
 
-if __name__ == '__main__':
-    ec2 = boto3.client('ec2')
+def main(folder: str | Path = 'keys') -> None:
+    """Create my-created-key with its private key in folder, and say in one line what happened."""
     try:
-        key_pair_id, path = create_key_pair_file(ec2, 'my-created-key')
+        key_pair_id, path = create_key_pair_file(boto3.client('ec2'), 'my-created-key', folder)
     except FileExistsError as error:  # an earlier run's key file: it is never replaced
         print(f'{error} Nothing was created.')
+    except (NoRegionError, NoCredentialsError):  # nothing set up on this machine yet
+        raise SystemExit('No AWS Region or credentials found: run aws configure, then '
+                         'try again.')
+    except (BotoCoreError, ClientError) as error:  # EC2 said no
+        raise SystemExit(f'Could not create my-created-key: {error}')
     else:
         print(f'Created {key_pair_id}; private key in {path}, '
               f'mode {oct(path.stat().st_mode & 0o777)}')
+
+
+if __name__ == '__main__' and 'ipykernel' not in sys.modules:  # as a script, not in Jupyter
+    main()

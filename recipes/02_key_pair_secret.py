@@ -3,7 +3,7 @@
 #     .venv/bin/python -m helpers.sandbox run recipes/02_key_pair_secret.py
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 # A tagging convention: who owns the key pair, what it is for, and what made it.
 TAGS = {'Owner': 'platform-team', 'Purpose': 'ci-deploy', 'CreatedBy': 'create_key_pair_secret'}
@@ -37,6 +37,12 @@ def create_key_pair_secret(ec2, secrets, name: str, tags: dict[str, str] = TAGS,
 
 
 if __name__ == '__main__':
-    ec2, secrets = boto3.client('ec2'), boto3.client('secretsmanager')
-    key_pair_id, arn = create_key_pair_secret(ec2, secrets, 'ci-deploy-key')
+    try:
+        ec2, secrets = boto3.client('ec2'), boto3.client('secretsmanager')
+        key_pair_id, arn = create_key_pair_secret(ec2, secrets, 'ci-deploy-key')
+    except (NoRegionError, NoCredentialsError):  # nothing set up on this machine yet
+        raise SystemExit('No AWS Region or credentials found: run aws configure, then '
+                         'try again.')
+    except (BotoCoreError, ClientError) as error:  # a name taken
+        raise SystemExit(f'Could not create ci-deploy-key: {error}')
     print(f'Created {key_pair_id}; private key only in the secret ec2-key-pair/ci-deploy-key')

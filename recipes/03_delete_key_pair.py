@@ -3,6 +3,7 @@
 #     .venv/bin/python -m helpers.sandbox run recipes/03_delete_key_pair.py
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 LIVE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped']
 
@@ -76,7 +77,13 @@ def rotate_key_pair(ec2, old: str, new: str, launch_template_id: str) -> int:
 
 
 if __name__ == '__main__':
-    ec2 = boto3.client('ec2')
-    deleted = delete_key_pair_if_unused(ec2, 'spare')
+    try:
+        ec2 = boto3.client('ec2')
+        deleted = delete_key_pair_if_unused(ec2, 'spare')
+    except (NoRegionError, NoCredentialsError):  # nothing set up on this machine yet
+        raise SystemExit('No AWS Region or credentials found: run aws configure, then '
+                         'try again.')
+    except (BotoCoreError, ClientError) as error:  # no permission
+        raise SystemExit(f'Could not delete spare: {error}')
     print(f'Deleted spare ({deleted})' if deleted
           else f'No key pair named spare in {ec2.meta.region_name}')

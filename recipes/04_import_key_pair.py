@@ -65,6 +65,10 @@ if __name__ == '__main__':
     PUBLIC_KEY = Path('keys/my-laptop.pub')  # e.g. Path.home() / '.ssh' / 'id_ed25519.pub'
     session = boto3.session.Session()
     REGIONS = ['us-east-1', 'eu-west-1']  # or enabled_regions(session): every one
-    report = import_everywhere(session, 'my-laptop', read_public_key(PUBLIC_KEY), REGIONS)
+    try:
+        material = read_public_key(PUBLIC_KEY)
+    except (OSError, ValueError) as error:  # no such file, or not a public key: say which
+        raise SystemExit(error)
+    report = import_everywhere(session, 'my-laptop', material, REGIONS)
     for region, outcome in report.items():
         print(f'{region}: {outcome}')

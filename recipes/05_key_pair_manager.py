@@ -12,7 +12,6 @@ import ipywidgets as widgets
 from botocore.exceptions import BotoCoreError, ClientError
 from IPython.display import display
 
-ec2 = boto3.client('ec2')
 name = widgets.Text(description='Key name', placeholder='e.g. my-laptop')
 button = widgets.Button(description='Create key pair', button_style='primary')
 result = widgets.Label()
@@ -39,6 +38,7 @@ def create(button):
         return
     button.disabled = True  # a second click cannot create a second key pair meanwhile
     try:
+        ec2 = boto3.client('ec2')  # made here: no Region or credentials is said below
         response = ec2.create_key_pair(KeyName=name.value)
     except ClientError as error:  # EC2 said no: a taken name, a bad one, no permission
         result.value = error.response['Error']['Message']

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoRegionError
 
 RETRIES = Config(retries={'mode': 'standard', 'max_attempts': 9})
 
@@ -31,9 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--profile', help='a profile from ~/.aws/config')
     parser.add_argument('--type', default='ed25519', choices=['rsa', 'ed25519'])
     parser.add_argument('--dry-run', action='store_true', help='check permissions, change nothing')
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # options before the name too: create --dry-run x
     if args.command != 'list' and not args.name:
         parser.error(f'{args.command} needs the name of a key pair')
+    if args.command == 'list' and args.name:
+        parser.error(f'list takes no name: {args.name!r} is one too many')
     try:
         session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
         ec2 = session.client('ec2', config=RETRIES)
@@ -44,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f'Dry run: {args.command} {args.name} would succeed; nothing changed.')
             return 0
         print(f"{code}: {error.response['Error']['Message']}", file=sys.stderr)
+    except NoRegionError:
+        print('No Region is set: pass --region, or run aws configure.', file=sys.stderr)
+    except EndpointConnectionError as error:  # a Region that does not exist, or no network
+        print(f'{error}: check the Region and your network.', file=sys.stderr)
     except (BotoCoreError, OSError) as error:  # no credentials, no Region, a file problem
         print(error, file=sys.stderr)
     return 1

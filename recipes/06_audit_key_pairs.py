@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 RETRIES = Config(retries={'mode': 'standard', 'max_attempts': 5})
 
@@ -36,7 +36,13 @@ def inventory(session: boto3.session.Session,
 
 if __name__ == '__main__':
     session = boto3.session.Session()
-    regions = enabled_regions(session)
+    try:
+        regions = enabled_regions(session)
+    except (NoRegionError, NoCredentialsError):  # nothing set up on this machine yet
+        raise SystemExit('No AWS Region or credentials found: run aws configure, then '
+                         'try again.')
+    except (BotoCoreError, ClientError) as error:  # no permission
+        raise SystemExit(f'Could not list the Regions: {error}')
     key_pairs, failed = inventory(session, regions)
     for key in key_pairs:
         print(f"{key['Region']}: {key['KeyName']} {key['KeyPairId']}")

@@ -47,7 +47,7 @@ def run_all_then_clean_up(notebook: str) -> tuple[dict, str | None]:
     for index, cell in enumerate(cells):
         try:
             exec(cell.source, namespace)
-        except Exception as error:
+        except (Exception, SystemExit) as error:  # a recipe's SystemExit stops Run All too
             if "raises-exception" not in cell.metadata.get("tags", []):
                 stopped = f"code cell {index}: {type(error).__name__}: {error}"
                 exec(cells[-1].source, namespace)  # the clean-up

@@ -107,20 +107,23 @@ RECIPE_FILES = {file: text for path in NOTEBOOKS for file, text in recipe_files(
 RECIPES = [(file.stem, text) for file, text in RECIPE_FILES.items()]
 
 
-def run_recipe(stem: str, folder: Path) -> subprocess.CompletedProcess:
+def run_recipe(stem: str, folder: Path,
+               aws: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Copy a recipe's file into folder and run it there, as the README says, on a fresh
-    sandbox: python -m helpers.sandbox run FILE."""
+    sandbox: python -m helpers.sandbox run FILE; or, given aws (environment variables), as plain
+    python FILE, as a developer who copied it does."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "EC2_KEYPAIRS"))}
-    env["HOME"] = str(folder)  # no ~/.aws: the sandbox is all there is
+    env["HOME"] = str(folder)  # no ~/.aws: the sandbox (or aws) is all there is
     env["PYTHONPATH"] = str(ROOT)  # helpers.sandbox, from wherever the copy runs
+    env.update(aws or {})
     script = folder / f"{stem}.py"
     script.write_text((ROOT / "recipes" / script.name).read_text() + "\n"
                       + RECIPE_CLICKS.get(stem, ""))
     if stem in RECIPE_NEEDS and shutil.which(RECIPE_NEEDS[stem][0]):  # else the test says so
         (folder / "keys").mkdir(mode=0o700)
         subprocess.run(RECIPE_NEEDS[stem], cwd=folder, check=True)
-    return subprocess.run([sys.executable, "-m", "helpers.sandbox", "run", script.name,
-                           *RECIPE_ARGS.get(stem, [])],
+    sandbox = ["-m", "helpers.sandbox", "run"] if aws is None else []
+    return subprocess.run([sys.executable, *sandbox, script.name, *RECIPE_ARGS.get(stem, [])],
                           cwd=folder, env=env, capture_output=True, text=True, timeout=180)
 
 
@@ -193,6 +196,34 @@ def test_the_create_recipe_run_again_in_its_folder_says_why_and_replaces_nothing
     assert again.stdout.splitlines()[-1] == ("keys/my-created-key.pem exists: move it away or "
                                              "choose another name. Nothing was created.")
     assert (folder / "keys" / "my-created-key.pem").read_text() == first
+
+
+# What a developer who copied a recipe meets first: no Region set, or no credentials. Plain python,
+# no sandbox; nothing can leave the machine: no credentials are found, the instance metadata
+# service is off, and every proxy is a closed port on this machine.
+NO_AWS = {"AWS_EC2_METADATA_DISABLED": "true", "HTTP_PROXY": "http://127.0.0.1:9",
+          "HTTPS_PROXY": "http://127.0.0.1:9"}
+MISSING = {"no Region": NO_AWS, "no credentials": {**NO_AWS, "AWS_DEFAULT_REGION": "us-east-1"}}
+
+
+@pytest.fixture(scope="module")
+def runs_without_aws(tmp_path_factory):
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        yield {(stem, missing): pool.submit(run_recipe, stem, tmp_path_factory.mktemp(stem), aws)
+               for stem, _ in RECIPES for missing, aws in MISSING.items()}
+
+
+@pytest.mark.parametrize("missing", MISSING)
+@pytest.mark.parametrize(("stem", "source"), RECIPES, ids=[stem for stem, _ in RECIPES])
+def test_a_recipe_without_a_region_or_credentials_says_so_without_a_traceback(
+        stem, source, missing, runs_without_aws, need):
+    if stem in RECIPE_NEEDS:
+        need(RECIPE_NEEDS[stem][0])
+    result = runs_without_aws[stem, missing].result()
+    said = (result.stdout + result.stderr).strip()
+    assert "Traceback" not in said, f"the {stem} recipe, with {missing}, fails with:\n{said}"
+    assert re.search("region|credentials", said.splitlines()[-1] if said else "",
+                     re.IGNORECASE), f"with {missing}, the {stem} recipe ends:\n{said}"
 
 
 # --- No private key anywhere --------------------------------------------------------------

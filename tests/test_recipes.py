@@ -241,10 +241,10 @@ def form(ec2, here):
 
 
 def test_the_form_says_when_nothing_reached_ec2(form, monkeypatch):
-    def no_credentials(**_):
+    def no_credentials(*_, **__):
         raise NoCredentialsError()
 
-    monkeypatch.setattr(form.ec2, "create_key_pair", no_credentials)
+    monkeypatch.setattr(form.boto3, "client", no_credentials)  # the click makes the client
     form.button.click()
     assert form.result.value == "Unable to locate credentials"
     assert not form.button.disabled and not Path("keys/workshop-key.pem").exists()
@@ -389,6 +389,15 @@ def test_the_command_line_creates_lists_and_deletes(ec2, here, capsys):
     assert names(ec2) == []
 
 
+def test_the_command_line_takes_options_anywhere_and_refuses_a_word_too_many(ec2, here, capsys):
+    assert cli(capsys, "create", "--dry-run", "laptop", "--region", "us-east-1") == (
+        0, "Dry run: create laptop would succeed; nothing changed.", "")
+    with pytest.raises(SystemExit) as stopped:
+        cli(capsys, "list", "extra")
+    assert stopped.value.code == 2
+    assert "list takes no name: 'extra' is one too many" in capsys.readouterr().err
+
+
 def test_the_command_line_dry_run_changes_nothing(ec2, here, capsys):
     assert cli(capsys, "create", "laptop", "--dry-run", "--region", "us-east-1") == (
         0, "Dry run: create laptop would succeed; nothing changed.", "")
@@ -407,9 +416,12 @@ def test_the_command_line_says_what_is_wrong_in_one_line(ec2, here, capsys, monk
     assert not Path("keys").exists(), "nothing written"
     assert cli(capsys, "list", "--profile", "nobody")[::2] == (
         1, "The config profile (nobody) could not be found")
+    status, _, err = cli(capsys, "list", "--region", "us-east1")  # a typo
+    assert status == 1
+    assert err.endswith('us-east1.amazonaws.com/": check the Region and your network.'), err
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     monkeypatch.setenv("HOME", str(here))
-    assert cli(capsys, "list")[::2] == (1, "You must specify a region.")
+    assert cli(capsys, "list")[::2] == (1, "No Region is set: pass --region, or run aws configure.")
     assert cli(capsys, "delete", "nothing-here", "--region", "us-east-1") == (
         0, "No key pair named nothing-here: nothing to delete.", "")
 

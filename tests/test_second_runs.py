@@ -90,6 +90,28 @@ def test_after_a_run_that_stopped_halfway_every_notebook_runs_again_in_the_same_
     assert key_files() == before, "key files left behind"
 
 
+def test_a_key_file_of_yours_in_keys_outlives_every_notebook_on_the_sandbox():
+    """keys/ may hold real private keys: a clean-up deletes only what its notebook wrote there
+    (02's and 03's deleted files of their key names, 05's demo deleted cli-key.pem)."""
+    yours = [NOTEBOOKS / "keys" / name for name in (
+        "KEY_PAIR_NAME.pem", "my-tagged-key.pem", "my-created-key.pem", "old-laptop.pem",
+        "exercise-saved.pem", "cli-key.pem")]
+    (NOTEBOOKS / "keys").mkdir(mode=0o700, exist_ok=True)
+    made = []
+    try:
+        for path in yours:
+            if not path.exists():  # never over a file that is there: it may really be yours
+                path.write_text("a key of yours")
+                made.append(path)
+        with kernel() as client:
+            for name in ("02_create_key_pair", "03_delete_key_pair", "05_key_pair_manager"):
+                assert run_cells(client, NOTEBOOKS / f"{name}.ipynb") == []
+        assert [p.name for p in made if not p.exists() or p.read_text() != "a key of yours"] == []
+    finally:
+        for path in made:
+            path.unlink(missing_ok=True)
+
+
 @pytest.fixture(params=SERVERS, scope="module")
 def shared_server(request) -> Iterator[str]:
     """The URL of a server that every kernel shares, as on a workshop machine."""
