@@ -6,14 +6,18 @@ A check never raises: whatever the learner's cell left, the answer is a sentence
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
+import pandas as pd
 
 from helpers.audit import _key_blob
 from helpers.backend import EC2Client
+from helpers.errors import KeyPairError
+from helpers.fingerprints import fingerprint_of_private_key
 from helpers.keyfiles import default_key_dir, key_file_name, shown_path
 from helpers.rules import PPK_HEADER
 
@@ -47,10 +51,12 @@ def _names(answer: Any, what: str) -> set[str] | Verdict:
     """The learner's list of key names, or the Verdict saying why it is not one."""
     if answer is None:
         return Verdict(False, f"{what} is still None: set it to a list of key names.")
-    if isinstance(answer, str) or not all(isinstance(name, str) for name in answer):
+    names = list(answer) if isinstance(answer, Iterable) and not isinstance(
+        answer, (str, bytes, dict)) else None  # a generator is read once, here
+    if names is None or not all(isinstance(name, str) for name in names):
         return Verdict(False, f"{what} should be a list of key names (text), such as "
                               "[key['KeyName'] for key in response['KeyPairs']].")
-    return set(answer)
+    return set(names)
 
 
 def _compare(answer: set[str], truth: set[str], what: str, rule: str, hint: str) -> Verdict:
@@ -90,6 +96,11 @@ def alice_public_key(ec2: EC2Client, answer: Any) -> Verdict:
     if isinstance(answer, dict):
         return Verdict(False, "alice_public_key is a whole dictionary: take the text of its "
                               "PublicKey, e.g. response['KeyPairs'][0]['PublicKey'].")
+    if isinstance(answer, bytes):  # e.g. the key as read from a .pub file
+        answer = answer.decode(errors="replace")
+    if not isinstance(answer, str):
+        return Verdict(False, f"alice_public_key is a {type(answer).__name__}: take the text "
+                              "of PublicKey, e.g. response['KeyPairs'][0]['PublicKey'].")
     if answer == key_pair.get("KeyFingerprint"):
         return Verdict(False, "That is a fingerprint, not the public key: ask with "
                               "IncludePublicKey=True and take PublicKey.")
@@ -135,6 +146,14 @@ def ed25519_owned(ec2: EC2Client, name: str = "my-exercise-key", owner: str = "y
     saved = _saved_file(name, ppk=False)
     if isinstance(saved, Verdict):
         return saved
+    try:
+        holds = fingerprint_of_private_key(saved.read_bytes()) == key_pair.get("KeyFingerprint")
+    except (KeyPairError, OSError):
+        holds = False
+    if not holds:  # e.g. an earlier try's RSA key, which save_private_key would not replace
+        return Verdict(False, f"{shown_path(saved)} holds another key than {name} (an earlier "
+                              "try's?): delete the file and the key pair, then create and save "
+                              "it again.")
     return Verdict(True, f"{name} is ED25519, tagged Owner={owner}, and its private key is in "
                          f"{shown_path(saved)}, mode 600.")
 
@@ -243,6 +262,9 @@ def ownerless(keys: Any, answer: Any, owner_tag: str = "Owner") -> Verdict:
     names = _names(answer, "ownerless")
     if isinstance(names, Verdict):
         return names
+    if not isinstance(keys, pd.DataFrame) or not {"KeyName", "Tags"} <= set(keys.columns):
+        return Verdict(False, "Give the check the inventory first: "
+                              "exercises.ownerless(keys, ownerless), keys from audit.inventory.")
     listed = keys.dropna(subset=["KeyName"])
     truth = {name for name, tags in zip(listed["KeyName"], listed["Tags"].fillna(""), strict=True)
              if not any(tag.startswith(f"{owner_tag}=") for tag in tags.split(", "))}

@@ -10,9 +10,12 @@ from typing import Any
 
 import boto3
 import nbformat
+import pandas as pd
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from helpers import audit, create_key_pair, exercises, import_key_pair, save_private_key
 from helpers.audit_actions import ensure_key_pair
@@ -129,6 +132,38 @@ def test_an_ed25519_key_pair_with_an_owner_saved(here):
     not_yet(exercises.ed25519_owned(here),
             "keys/sandbox/my-exercise-key.pem has mode 644: only you should read it (chmod 600 "
             "keys/sandbox/my-exercise-key.pem; save_private_key does this).")
+
+
+def test_an_earlier_tries_key_file_is_not_the_ed25519_key_pairs(here):
+    """The check's own hint: the RSA try saved, deleted, made again as ED25519; its save refused
+    (the file is there) leaves the RSA key in the file."""
+    save_private_key(create_key_pair(here, "my-exercise-key", tags={"Owner": "you"}))
+    here.delete_key_pair(KeyName="my-exercise-key")
+    create_key_pair(here, "my-exercise-key", key_type="ed25519", tags={"Owner": "you"})
+    not_yet(exercises.ed25519_owned(here),
+            "keys/sandbox/my-exercise-key.pem holds another key than my-exercise-key (an earlier "
+            "try's?): delete the file and the key pair, then create and save it again.")
+
+
+ANSWERS = st.one_of(st.none(), st.integers(), st.booleans(), st.text(), st.binary(),
+                    st.lists(st.one_of(st.text(), st.integers())),
+                    st.dictionaries(st.text(), st.text()),
+                    st.builds(lambda names: (name for name in names), st.lists(st.text())),
+                    st.builds(pd.Series, st.lists(st.text())))
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answer=ANSWERS)
+def test_a_check_answers_any_answer_with_a_sentence(tour, answer):
+    keys = audit.inventory(tour, ["us-east-1"])
+    for verdict in (exercises.ops_names(tour, answer), exercises.alice_public_key(tour, answer),
+                    exercises.ownerless(keys, answer), exercises.ownerless(answer, ["x"])):
+        assert isinstance(verdict, exercises.Verdict) and verdict.sentence.endswith(".")
+
+
+def test_a_generator_of_the_right_names_is_the_right_answer(tour):
+    assert exercises.ops_names(tour, (name for name in ["deploy-bot"]))
 
 
 def test_an_ed25519_key_pair_with_an_owner_saved_by_the_solution(here):
