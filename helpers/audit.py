@@ -147,6 +147,10 @@ def findings(keys: pd.DataFrame, used: pd.DataFrame, *, owner_tag: str = "Owner"
     same public key)."""
     keys = arguments.table(keys, "keys", "audit.inventory(ec2)", INVENTORY)
     used = arguments.table(used, "used", "audit.usage(ec2)", USAGE)
+    if isinstance(older_than_days, bool) or not isinstance(older_than_days, int) \
+            or older_than_days < 0:
+        raise KeyPairError(f"older_than_days={arguments.shown(older_than_days)} is not a number "
+                           "of days: give a whole number, e.g. older_than_days=90.")
     now = now or datetime.now(timezone.utc)
     table = keys[keys["Error"].isna()].copy()
     failed = set(used.loc[used["Error"].notna(), "Region"])

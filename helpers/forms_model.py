@@ -173,6 +173,8 @@ def save_folder_problem(folder: str) -> str | None:
     """Say what is wrong with the folder typed for a new private key, or None."""
     if not folder.strip():
         return "Give a folder for the private key, for example 'keys'."
+    if folder != folder.strip():
+        return f"The folder {folder!r} starts or ends with a space: remove it."
     return folder_problem(Path(folder).expanduser())
 
 
@@ -195,6 +197,8 @@ def create_and_save(
     rows = _rows(rows)
     arguments.refuse(key_pair_problem(name, key_type, key_format) or tags_problem(rows))
     folder = default_key_dir() if arguments.folder(folder) is None else folder
+    if isinstance(folder, str):  # as typed in the form
+        arguments.refuse(save_folder_problem(folder))
     path = planned_key_path(name, key_format, folder)
     arguments.refuse(folder_problem(path.parent))  # before EC2 makes a key pair in vain
     if path.exists() and not is_sandbox_leftover(path):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
 import pandas as pd
 
 from helpers import arguments
+from helpers.errors import KeyPairError
 
 COLUMNS = ["KeyName", "KeyPairId", "KeyType", "KeyFingerprint", "CreateTime", "Tags"]
 TIME_FORMAT = "%Y-%m-%d %H:%M UTC"  # the one way a time reads, in tables and in the forms
@@ -102,6 +104,9 @@ def key_pairs_table(response: dict[str, Any]) -> KeyPairsTable:
     """One row per key pair of a describe, create or import response; never the private key."""
     response = arguments.response(response, "key_pairs_table", "describe_key_pairs(ec2)")
     items = response.get("KeyPairs", [response] if "KeyName" in response else [])
+    if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
+        raise KeyPairError(f"This response's KeyPairs is {arguments.shown(items)}, not a list "
+                           "of key pairs: pass a response of describe_key_pairs whole.")
     columns = COLUMNS + (["PublicKey"] if any("PublicKey" in item for item in items) else [])
     rows = [{**{c: item.get(c) for c in columns}, "Tags": tags_text(item.get("Tags"))}
             for item in items]

@@ -142,6 +142,7 @@ CASES = [
     ("folder not a path", "save_private_key(create_key_pair(ec2, 'k'), 42)", ""),
     ("redact text", "redacted('KeyMaterial')", ""),
     ("table of None", "key_pairs_table(None)", ""),
+    ("table of a response without key pairs", "key_pairs_table({'KeyPairs': None})", ""),
     ("Region that does not exist", "ec2_client(region='moon-1')", ""),
     ("Region not text", "ec2_client(region=5)", ""),
     ("live not a bool", "ec2_client(live='yes')", ""),
@@ -151,11 +152,14 @@ CASES = [
     ("form: tag rows as a dict", "model.create_and_save(ec2, 'k', rows={'Project': 'x'})", ""),
     ("form: name None", "model.import_public_key(ec2, None, PUBLIC)", ""),
     ("form: delete a number", "model.delete_key_pairs(ec2, 5)", ""),
+    ("form: a folder ending with a space", "model.create_and_save(ec2, 'k', folder='keys ')", ""),
     ("audit: Regions as a number", "audit.inventory(ec2, 42)", ""),
     ("audit: findings of nothing", "audit.findings(None, None)", ""),
     ("audit: findings of one Region's table",
      "audit.findings(key_pairs_table(describe_key_pairs(ec2)), None)", ""),
     ("audit: a report of lists", "audit.report([], [])", ""),
+    ("audit: days as text", "audit.findings(audit.inventory(ec2, ['us-east-1']), "
+     "audit.usage(ec2, ['us-east-1']), older_than_days='90')", ""),
 ]
 # (kind, the test that injects it, what the user sees)
 FAULTS = [
