@@ -140,6 +140,11 @@ def table(value: Any, name: str, made_by: str, columns: list[str]) -> pd.DataFra
     return value
 
 
+def regions(value: Any) -> list[str]:
+    """A list of Region names such as ['eu-west-1'] (one str counts as a list of one)."""
+    return [region(name) for name in text_list(value, "regions", "eu-west-1")]
+
+
 def folder(value: Any) -> Any:
     """A folder given as str or Path (None for the default)."""
     if value is not None and not isinstance(value, (str, PathLike)):

@@ -46,7 +46,7 @@ def regional_clients(regions: Iterable[str]) -> dict[str, EC2Client]:
 def _regions(ec2: EC2Client, regions: list[str] | None) -> list[str]:
     if regions is None:
         return enabled_regions(ec2)
-    return arguments.text_list(regions, "regions", "eu-west-1")
+    return arguments.regions(regions)
 
 
 def each_region(regions: list[str], ask: Callable[[EC2Client], Any], *, what: str,

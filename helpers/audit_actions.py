@@ -46,7 +46,7 @@ def ensure_key_pair(name: str, public_key: str | bytes, regions: list[str], *,
     material = read_public_key(public_key)
     replace = arguments.flag(replace, "replace")
     dry_run = arguments.flag(dry_run, "dry_run")
-    regions = arguments.text_list(regions, "regions", "eu-west-1")
+    regions = arguments.regions(regions)
     answers = each_region(regions, lambda client: _ensure(client, name, material, replace,
                                                           dry_run),
                           what=f"Ensure {name}", workers=workers, progress=progress)

@@ -39,6 +39,7 @@ from helpers import (
     save_private_key,
 )
 from helpers import forms_model as model
+from helpers.audit_actions import ensure_key_pair
 from helpers.fingerprints import fingerprint_of_private_key, fingerprint_of_public_key
 from helpers.rules import PPK_HEADER, key_name_problem, shows_private_key
 
@@ -158,6 +159,9 @@ CASES = [
     ("audit: findings of one Region's table",
      "audit.findings(key_pairs_table(describe_key_pairs(ec2)), None)", ""),
     ("audit: a report of lists", "audit.report([], [])", ""),
+    ("audit: a Region name that is not one", "audit.inventory(ec2, ['us-east-1', 'moon-1'])", ""),
+    ("one key everywhere: a Region name that is not one",
+     "ensure_key_pair('laptop', PUBLIC, ['moon-1'])", ""),
     ("audit: days as text", "audit.findings(audit.inventory(ec2, ['us-east-1']), "
      "audit.usage(ec2, ['us-east-1']), older_than_days='90')", ""),
 ]
@@ -193,6 +197,7 @@ SEES = {kind: sentence for kind, _, sentence in FAULTS}
 def _namespace(ec2) -> dict:
     """What the cases' calls and set-ups may use."""
     return {"ec2": ec2, "base64": base64, "Path": Path, "model": model, "audit": audit,
+            "ensure_key_pair": ensure_key_pair,
             "PRIVATE": PRIVATE,
             "BODY": BODY, "BODY_LINES": BODY_LINES, "DER": DER, "PPK": PPK, "PUBLIC": PUBLIC,
             "ENCRYPTED": ENCRYPTED, "ECDSA_PUBLIC": ECDSA_PUBLIC, "ECDSA_PRIVATE": ECDSA_PRIVATE,
