@@ -21,8 +21,9 @@ def create_key_pair_file(ec2, name: str, folder: str | Path = 'keys', key_type: 
     ClientError if EC2 refuses (e.g. InvalidKeyPair.Duplicate), and OSError if the file cannot
     be written, after deleting the key pair again, by id: EC2 returns a private key only once.
     """
-    if not re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9._-]*', name):
-        raise ValueError(f'{name!r} cannot be a file name: use letters, digits, ".", "_", "-".')
+    if not isinstance(name, str) or not re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9._-]{0,250}', name):
+        raise ValueError(f'{name!r} cannot be a file name: use up to 251 letters, digits, '
+                         '".", "_", "-".')
     path = Path(folder) / f'{name}.{key_format}'
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.exists():  # checked first: EC2 returns the private key only once

@@ -89,7 +89,7 @@ def test_create_key_pair_file_writes_the_key_0600_and_returns_its_id(ec2, here):
     assert ec2.describe_key_pairs(KeyNames=["laptop"])["KeyPairs"][0]["KeyPairId"] == key_pair_id
 
 
-@pytest.mark.parametrize("name", ["../escape", "/etc/evil", "a/b", ".hidden", ""])
+@pytest.mark.parametrize("name", ["../escape", "/etc/evil", "a/b", ".hidden", "", 42, "k" * 252])
 def test_create_key_pair_file_refuses_a_name_that_is_no_plain_file_name(ec2, here, name):
     with pytest.raises(ValueError, match="cannot be a file name"):
         recipe("02_create_key_pair").create_key_pair_file(ec2, name)
