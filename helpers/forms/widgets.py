@@ -25,7 +25,8 @@ def box(text: str, kind: str = "info") -> str:
     if not text:
         return ""
     ink, paper = COLOURS[kind]
-    return (f'<div style="color:{ink};background:{paper};border-left:4px solid {ink};'
+    return (f'<div class="kp-box" style="color:{ink};background:{paper};'
+            f'border-left:4px solid {ink};'
             f'padding:6px 10px;margin:4px 0;line-height:1.5;max-width:760px">{text}</div>')
 
 

@@ -139,6 +139,7 @@ def test_the_presenter_loads_samples_demos_and_resets(app: Page, voila: Server, 
     expect(button).to_be_enabled()
     button.click()
     expect(app.locator(".kp-create-result")).to_contain_text(f"{demo}.pem")
+    above_the_fold(app, ".kp-create-result")  # the whole result: the path, the fingerprint
     states = app.evaluate("window.buttonStates")
     assert ["Creating…", True] in states, f"no busy state while the call ran: {states}"
     expect(button).to_have_text("Create key pair")
