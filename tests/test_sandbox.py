@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -233,6 +234,22 @@ def test_warm_up_sends_no_request_and_stop_waits_for_it(fresh_warm_up, monkeypat
     sandbox.stop()  # as a learner who opts in to live AWS at once
     assert not thread.is_alive() and requests == [] and sandbox.warm_up_error is None
     sandbox.start()
+
+
+def test_a_reset_in_a_first_cell_waits_for_the_warm_up_and_leaves_the_sandbox_empty(
+        fresh_warm_up, monkeypatch):
+    """Notebooks 01-04 reset the sandbox in their first cell, maybe while the kernel's warm-up
+    still fills the Region it is about to empty."""
+    def slow_warm_up():  # as if it filled the Region after the reset began
+        time.sleep(0.3)
+        boto3.client("ec2", region_name="us-east-1").create_key_pair(KeyName="warm",
+                                                                     KeyType="ed25519")
+
+    monkeypatch.setattr(sandbox, "_load_ec2_data", slow_warm_up)
+    sandbox.warm_up()
+    sandbox.reset()
+    time.sleep(0.5)  # a warm-up still running would have filled the Region again by now
+    assert boto3.client("ec2", region_name="us-east-1").describe_key_pairs()["KeyPairs"] == []
 
 
 def test_warm_up_keeps_its_error_and_prints_nothing(fresh_warm_up, monkeypatch, capfd):

@@ -140,6 +140,8 @@ def reset() -> None:
     The sandbox key files saved until then become an earlier sandbox's, which a create replaces."""
     global generation
     _load_moto()
+    if _warm_up is not None:  # it may be filling the very backends reset() empties
+        _warm_up.join()
     _mock.reset()
     generation += 1
 
