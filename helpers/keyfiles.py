@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import stat
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,13 @@ def is_sandbox_key_file(path: Path) -> bool:
     """Whether a key file belongs to the sandbox (in keys/sandbox, the sandbox running): such a
     file may be replaced or removed, since no sandbox key opens anything real."""
     return sandbox.is_running() and path.absolute().parent == SANDBOX_KEY_DIR.absolute()
+
+
+def may_clean_up(path: Path, started: datetime) -> bool:
+    """Whether a notebook's clean-up, for a run that began at started, may delete this key file:
+    a sandbox key (it opens nothing), or a file written since then (an older one may be yours)."""
+    return path.exists() and (is_sandbox_key_file(path)
+                              or path.stat().st_mtime >= started.timestamp())
 
 
 def is_sandbox_leftover(path: Path) -> bool:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -143,6 +145,25 @@ def test_after_a_reset_the_files_this_sandbox_saved_are_an_earlier_sandboxs(crea
     assert "Replacing keys/sandbox/laptop.pem, which another sandbox left" in said
     with pytest.raises(KeyPairError, match="already exists and was kept"):
         save_private_key(created)  # saved since the reset: this sandbox's own again
+
+
+def test_a_clean_up_may_delete_sandbox_keys_and_files_written_since_it_began(tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    yours = Path("keys/laptop.pem")
+    yours.parent.mkdir(mode=0o700)
+    yours.write_text("a key of yours, from before")
+    os.utime(yours, (0, 0))
+    started = datetime.now(timezone.utc).replace(microsecond=0)
+    written = Path("keys/written.pem")
+    written.write_text("written by this run")
+    sandbox_key = Path("keys/sandbox/old.pem")
+    sandbox_key.parent.mkdir(mode=0o700)
+    sandbox_key.write_text("an earlier sandbox's")
+    os.utime(sandbox_key, (0, 0))
+    assert [keyfiles.may_clean_up(p, started) for p in (yours, written, sandbox_key)] == [
+        False, True, True]
+    assert not keyfiles.may_clean_up(Path("keys/none.pem"), started)
 
 
 def test_a_key_file_outside_the_sandbox_folder_is_never_replaced(created, tmp_path, monkeypatch):
