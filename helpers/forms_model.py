@@ -197,10 +197,9 @@ def create_and_save(
     rows = _rows(rows)
     arguments.refuse(key_pair_problem(name, key_type, key_format) or tags_problem(rows))
     folder = default_key_dir() if arguments.folder(folder) is None else folder
-    if isinstance(folder, str):  # as typed in the form
-        arguments.refuse(save_folder_problem(folder))
     path = planned_key_path(name, key_format, folder)
-    arguments.refuse(folder_problem(path.parent))  # before EC2 makes a key pair in vain
+    arguments.refuse(save_folder_problem(folder) if isinstance(folder, str)  # as typed in a form
+                     else folder_problem(path.parent))  # before EC2 makes a key pair in vain
     if path.exists() and not is_sandbox_leftover(path):
         raise KeyPairError(f"{shown_path(path)} already exists, so nothing was created: "
                            "choose another name or folder, or move that file away.")
