@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from os import PathLike
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from helpers.errors import KeyPairError
 from helpers.rules import (
@@ -22,6 +20,9 @@ from helpers.rules import (
     tag_problem,
     tags_count_problem,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 KEY_PAIR_ID = re.compile(r"key-[0-9a-f]{8,17}")
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
@@ -131,6 +132,8 @@ def response(value: Any, function: str, example: str) -> Mapping[str, Any]:
 
 def table(value: Any, name: str, made_by: str, columns: list[str]) -> pd.DataFrame:
     """A table an earlier step returned (made_by), with the columns the next step reads."""
+    import pandas as pd  # not at import: the kernel's sandbox start needs these checks, not pandas
+
     if not isinstance(value, pd.DataFrame):
         raise KeyPairError(f"{name}={shown(value)} is not a table: pass {name}={made_by}.")
     missing = [column for column in columns if column not in value.columns]

@@ -6,6 +6,8 @@ Run with `make bench`; `--quick` skips the fresh clone and full test run (minute
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,6 +52,31 @@ def in_fresh_kernel(code: str) -> tuple[float, float]:
         return ready - start, time.perf_counter() - ready
 
 
+SEED = "import boto3\nboto3.client('ec2').describe_key_pairs()"  # the walkthrough's first call
+CLIENT_ONLY = "import boto3\nboto3.client('ec2', region_name='us-east-1')"
+BARE = "--InteractiveShellApp.extensions=[]"  # this environment's kernel without its sandbox
+
+
+def kernel_seconds(code: str, *options: str) -> tuple[float, float]:
+    """Seconds from a kernel's start to its first reply (ready), and to the end of code."""
+    start = time.perf_counter()
+    with fresh_kernel(*options) as client:
+        ready = time.perf_counter() - start
+        reply = client.execute_interactive(code, timeout=60, output_hook=lambda _: None)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        return ready, time.perf_counter() - start
+
+
+def report_kernel_start(runs: int = 5) -> None:
+    """A sandbox kernel against a bare one of the same environment, side by side (medians)."""
+    pairs = [(kernel_seconds(CLIENT_ONLY, BARE), kernel_seconds(SEED)) for _ in range(runs)]
+    bare, sandbox = ([statistics.median(times) for times in zip(*kernels, strict=True)]
+                     for kernels in zip(*pairs, strict=True))
+    report("sandbox kernel ready", sandbox[0], "a bare kernel ready", bare[0])
+    report("  the seed's describe answered, from start", sandbox[1],
+           "a bare kernel making a client", bare[1])
+
+
 def restart_seconds() -> float:
     """Seconds a sandbox kernel takes to restart, as JupyterLab's Restart does (shut down, then
     start again), after its first call."""
@@ -89,7 +116,7 @@ def report_memory() -> None:
 
 
 def report(what: str, seconds: float, baseline_name: str, baseline: float) -> None:
-    print(f"{what:<48} {seconds:6.2f} s = {seconds / baseline:5.1f} x {baseline_name} "
+    print(f"{what:<48} {seconds:6.2f} s = {seconds / baseline:5.2f} x {baseline_name} "
           f"({baseline:.2f} s)")
 
 
@@ -103,6 +130,8 @@ def main() -> None:
     report("second set-up (make setup, up to date)", timed(["make", "setup"], ROOT),
            "a bare venv", bare_venv)
 
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    report_kernel_start()
     import_boto3 = timed([sys.executable, "-c", "import boto3"], ROOT)
     kernel_start, first_call = in_fresh_kernel(
         "from helpers import ec2_client\nec2_client().describe_key_pairs()")

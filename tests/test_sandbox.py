@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -63,11 +64,44 @@ def test_a_key_pair_lesson_reads_none_of_the_instance_type_offerings_nor_makes_a
             "ec2.delete_key_pair(KeyName='k')\n"
             "from moto.ec2.models.instance_types import INSTANCE_TYPE_OFFERINGS as offerings\n"
             "from moto.ec2.models import ec2_backends\n"
+            "from moto.ec2.models.instance_types import INSTANCE_TYPES\n"
             "regions = dict.values(ec2_backends['123456789012'])\n"
-            "print(sorted(offerings), sum(map(len, offerings.values())),\n"
-            "      len(regions), sum(dict.__len__(r.amis) for r in regions))")
+            "print(sorted(offerings), sum(map(len, offerings.values())), dict.__len__(\n"
+            "      INSTANCE_TYPES), len(regions), sum(dict.__len__(r.amis) for r in regions))")
     assert run_python(code).splitlines()[-1] == \
-        "['availability-zone', 'availability-zone-id', 'region'] 0 1 0"
+        "['availability-zone', 'availability-zone-id', 'region'] 0 0 1 0"
+
+
+def test_importing_the_kernels_sandbox_start_loads_neither_boto3_nor_pandas_nor_moto():
+    # what every kernel of the environment loads before its first reply: 0.3 s of pandas alone
+    code = ("import sys, helpers, helpers.sandbox.kernel\n"
+            "print([name for name in ('boto3', 'pandas', 'moto') if name in sys.modules])")
+    assert run_python(code) == "[]"
+
+
+def test_instance_types_read_on_first_use_are_those_of_moto_files(ec2):
+    from moto.ec2.models.instance_types import INSTANCE_FAMILIES
+
+    expected = load_resource("ec2/resources/instance_types.json")
+    pages = regional_client("us-east-1").get_paginator("describe_instance_types").paginate()
+    answered = {kind["InstanceType"] for page in pages for kind in page["InstanceTypes"]}
+    assert answered == set(expected) and len(answered) > 500
+    assert sorted(INSTANCE_FAMILIES) == sorted({name.split(".")[0] for name in expected})
+
+
+def test_moto_reads_the_ec2_model_botocore_parsed_with_its_extras_and_botocore_keeps_its_own(ec2):
+    # parsed once, not twice (the 10 MB file: 40-100 ms of every kernel's start)
+    import botocore.session
+    from moto.core.loaders import create_loader
+    from moto.core.utils import _load_service_model
+
+    assert _load_service_model("ec2", "service-2") == create_loader().load_service_model(
+        "ec2", "service-2")
+    botocores = botocore.session.create_loader().load_service_model("ec2", "service-2")
+    assert "DryRunOperation" in _load_service_model("ec2", "service-2")["shapes"]
+    assert "DryRunOperation" not in botocores["shapes"]  # moto's extras stay moto's
+    assert _load_service_model("ec2", "service-2")["operations"] is botocores["operations"]
+    assert not list(Path(botocore.__file__).parent.glob("data/ec2/*/service-2.sdk-extras*"))
 
 
 def test_a_regions_amis_and_their_snapshots_are_those_of_moto_files(ec2):
@@ -296,3 +330,65 @@ def test_running_on_the_sandbox_refuses_an_endpoint_and_a_missing_file(tmp_path)
     assert redirected.stderr.endswith("unset AWS_ENDPOINT_URL and run again.\n")
     missing = run_on_sandbox(tmp_path, "nope.py")
     assert missing.returncode == 2 and "There is no file nope.py" in missing.stderr
+
+
+class Shell:
+    """As much of IPython's shell as the kernel extension uses."""
+
+    def __init__(self) -> None:
+        from IPython.core.events import EventManager, available_events
+
+        self.events = EventManager(self, available_events)
+        self.custom_exc = None
+
+    def set_custom_exc(self, classes, handler) -> None:
+        self.custom_exc = classes
+
+
+def test_a_kernel_answers_before_its_sandbox_is_ready_and_its_first_cell_waits_for_it(
+        monkeypatch):
+    from helpers.sandbox import kernel
+
+    go_on, done = threading.Event(), []
+    monkeypatch.setattr(kernel, "set_up", lambda: (go_on.wait(10), done.append("set up")))
+    shell = Shell()
+    kernel.load_ipython_extension(shell)  # the kernel's first reply comes after this
+    assert done == [], "the extension waited for the sandbox"
+    threading.Timer(0.2, go_on.set).start()
+    shell.events.trigger("pre_run_cell", None)  # the first cell
+    assert done == ["set up"] and shell.custom_exc is not None
+    shell.events.trigger("pre_run_cell", None)  # later cells: nothing left to wait for
+    assert done == ["set up"]
+
+
+def test_a_sandbox_that_did_not_start_says_so_in_the_first_cell(monkeypatch, capsys):
+    from helpers.sandbox import kernel
+
+    def broken() -> None:
+        raise OSError("moto's data is unreadable")
+
+    monkeypatch.setattr(kernel, "set_up", broken)
+    shell = Shell()
+    kernel.load_ipython_extension(shell)
+    shell.events.trigger("pre_run_cell", None)
+    assert capsys.readouterr().err.startswith(
+        "The sandbox did not start (OSError(\"moto's data is unreadable\")): this kernel is NOT "
+        "sandboxed.")
+    assert shell.custom_exc is None
+
+
+def test_the_sandbox_starts_once_when_the_kernel_and_a_cell_start_it_at_once(monkeypatch):
+    was_running = sandbox.is_running()
+    sandbox.stop()
+    starts = []
+    monkeypatch.setattr(sandbox._mock, "start", lambda: (time.sleep(0.1), starts.append(1)))
+    monkeypatch.setattr(sandbox._mock, "stop", lambda: None)
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda _: sandbox.start(), range(4)))
+        assert starts == [1] and sandbox.is_running()
+    finally:
+        sandbox._running = False
+        monkeypatch.undo()
+        if was_running:
+            sandbox.start()

@@ -16,8 +16,6 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import boto3
-
 if TYPE_CHECKING:
     from moto.server import ThreadedMotoServer
 
@@ -26,6 +24,7 @@ _mock: Any = None  # moto's mock_aws, made on the first start
 _running = False
 _set_region = False  # whether start() set AWS_DEFAULT_REGION, for stop() to take it back
 generation = 0  # how many times reset() emptied it: a key file saved before is an earlier sandbox's
+_starting = threading.Lock()  # the kernel starts the sandbox in a thread; a cell may too
 _warm_up: threading.Thread | None = None
 warm_up_error: BaseException | None = None  # kept, never printed into a learner's cell
 
@@ -49,8 +48,13 @@ def _load_moto() -> None:
         from helpers.sandbox import lazy_data
 
         lazy_data.defer()  # before anything imports moto's EC2 models
+        import moto.core.utils
         from moto import mock_aws
         from moto.core import responses
+
+        # moto reads the EC2 model with a loader of its own, which parses the 10 MB file again.
+        moto.core.utils._load_service_model = _ec2_model_shared(
+            moto.core.utils._load_service_model)
 
         from helpers.sandbox import fidelity
 
@@ -63,6 +67,36 @@ def _load_moto() -> None:
         # 220,000 or more, and a kernel's shutdown or restart waited 1.3 s (2.5 s after notebook
         # 06). Frozen, they are left to the OS, which frees the memory at once.
         atexit.register(gc.freeze)
+
+
+def _ec2_model_shared(load: Callable) -> Callable:
+    """moto's loading of a service model, given botocore's parsed EC2 model for EC2 (botocore
+    adds no extras of its own to it), with moto's extras merged into copies, never into it."""
+    from moto.core.loaders import create_loader
+
+    def load_service_model(service_name: str, model_name: str) -> dict[str, Any]:
+        if (service_name, model_name) != ("ec2", "service-2"):
+            return load(service_name, model_name)
+        import botocore.session
+
+        shared = botocore.session.create_loader()
+        model = dict(shared.load_service_model(service_name, model_name))
+        version = shared.determine_latest_version(service_name, model_name)
+        for extras in create_loader()._find_extras(service_name, model_name, version):
+            _merge_into_copies(model, extras.get("merge", {}))
+        return model
+
+    return load_service_model
+
+
+def _merge_into_copies(model: dict[str, Any], extra: dict[str, Any]) -> None:
+    """botocore's deep_merge, copying each dict it changes below model instead of changing it."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(model.get(key), dict):
+            model[key] = dict(model[key])
+            _merge_into_copies(model[key], value)
+        else:
+            model[key] = value
 
 
 def _made_once(create_methods: Callable) -> Callable:
@@ -81,13 +115,14 @@ def _made_once(create_methods: Callable) -> Callable:
 def start() -> None:
     """Route every boto3 client made from now on in this process to moto; safe to call twice."""
     global _running, _set_region
-    if not _running:
-        _load_moto()
-        if "AWS_DEFAULT_REGION" not in os.environ:  # a plain boto3.client("ec2") needs one
-            os.environ["AWS_DEFAULT_REGION"] = DEFAULT_REGION
-            _set_region = True
-        _mock.start()
-        _running = True
+    with _starting:
+        if not _running:
+            _load_moto()
+            if "AWS_DEFAULT_REGION" not in os.environ:  # a plain boto3.client("ec2") needs one
+                os.environ["AWS_DEFAULT_REGION"] = DEFAULT_REGION
+                _set_region = True
+            _mock.start()
+            _running = True
 
 
 def stop() -> None:
@@ -97,6 +132,8 @@ def stop() -> None:
         if _warm_up is not None:
             _warm_up.join()
         _mock.stop()
+        import boto3
+
         boto3.DEFAULT_SESSION = None  # it may hold the sandbox's fake credentials
         if _set_region:  # live AWS must use the Region the user configured
             os.environ.pop("AWS_DEFAULT_REGION", None)

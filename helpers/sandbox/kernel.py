@@ -8,13 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
-
-import boto3
-
-from helpers import sandbox
-from helpers.backend import announce_live_changes, which_backend
-from helpers.errors import TAUGHT, taught_error
 
 KERNEL_CONFIG = Path(sys.prefix, "etc", "ipython", "ipython_kernel_config.py")
 CONFIG_LINE = 'c.InteractiveShellApp.extensions.append("helpers.sandbox.kernel")\n'
@@ -22,15 +17,51 @@ OLD_CONFIG_LINES = ('c.InteractiveShellApp.extensions.append("helpers.kernel")\n
 
 
 def load_ipython_extension(ipython) -> None:
-    """Start the sandbox in this kernel unless an endpoint or live AWS was chosen; on an
-    endpoint, default to the README's Region; on live AWS, announce the account first. Show
-    the errors the lessons teach as a short block."""
-    ipython.set_custom_exc(TAUGHT, _show_taught_error)
+    """Set the kernel up in a thread, so that it answers at once, and hold its first cell until
+    that is done: the sandbox then routes even a plain boto3.client("ec2") of that cell."""
     kernel = getattr(ipython, "kernel", None)
     if kernel is not None:
         # The notebooks store the language without this machine's Python version; reporting the
         # same lets JupyterLab open one without marking it changed (no "Save your work?").
         kernel.language_info = {k: v for k, v in kernel.language_info.items() if k != "version"}
+    problems: list[BaseException] = []
+    setting_up = threading.Thread(target=_keep_errors(set_up, problems), name="sandbox-start",
+                                  daemon=True)
+    setting_up.start()
+
+    def before_the_first_cell(*_) -> None:
+        setting_up.join()
+        ipython.events.unregister("pre_run_cell", before_the_first_cell)
+        if problems:  # the cell runs, but says at once that it is not on the sandbox
+            print(f"The sandbox did not start ({problems[0]!r}): this kernel is NOT sandboxed. "
+                  "Restart the kernel; if this comes back, run make setup again.",
+                  file=sys.stderr)
+            return
+        from helpers.errors import TAUGHT
+
+        ipython.set_custom_exc(TAUGHT, _show_taught_error)
+
+    ipython.events.register("pre_run_cell", before_the_first_cell)
+
+
+def _keep_errors(function, problems: list[BaseException]):
+    def run() -> None:
+        try:
+            function()
+        except BaseException as error:  # shown by the first cell, not lost in the kernel's log
+            problems.append(error)
+
+    return run
+
+
+def set_up() -> None:
+    """Start the sandbox unless an endpoint or live AWS was chosen; on an endpoint, default to
+    the README's Region; on live AWS, announce the account first."""
+    import boto3
+
+    from helpers import sandbox
+    from helpers.backend import announce_live_changes, which_backend
+
     try:
         backend = which_backend()
     except Exception:  # a conflicting opt-in: ec2_client() explains it in the notebook
@@ -47,6 +78,8 @@ def load_ipython_extension(ipython) -> None:
 def _show_taught_error(shell, etype, value, tb, tb_offset=None) -> list[str]:
     """IPython's handler for the errors the lessons teach: a short block, the same live as in
     the stored outputs; %tb still shows the whole traceback."""
+    from helpers.errors import taught_error
+
     sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb
     block = taught_error(value, tb)
     shell._showtraceback(etype, value, block)

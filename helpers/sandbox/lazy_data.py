@@ -11,10 +11,12 @@ are used. Answers are unchanged: tests/test_sandbox.py checks them against moto'
 
 from __future__ import annotations
 
+import functools
 import sys
 from typing import Any
 
 OFFERINGS = "ec2/resources/instance_type_offerings/"  # then <location type>/<Region>.json[.gz]
+INSTANCE_TYPES = "ec2/resources/instance_types.json"
 
 
 class _Offerings(dict):
@@ -80,18 +82,40 @@ def _defer_amis() -> None:
     AmiBackend._load_amis = on_first_use
 
 
+def _instance_types_on_first_use(instance_types: Any, load: Any, resource: str) -> None:
+    """moto's 4 MB table of instance types, read when first used (DescribeInstanceTypes), not
+    at import; INSTANCE_FAMILIES, which only moto's Batch reads, made from it when asked for."""
+    table = _MadeOnFirstUse([])
+    table.make.append(lambda: dict.update(table, load(resource)))
+    instance_types.INSTANCE_TYPES = table
+    del instance_types.INSTANCE_FAMILIES
+    every_type = functools.cache(lambda: list(map(instance_types.InstanceType, table)))
+    instance_types.InstanceTypeBackend.instance_types = property(lambda _: every_type())
+
+    def families(name: str) -> Any:
+        if name != "INSTANCE_FAMILIES":
+            raise AttributeError(name)
+        return list({type_name.split(".")[0] for type_name in table})
+
+    instance_types.__getattr__ = families
+
+
 def defer() -> None:
-    """Import moto's EC2 models without the offerings, which then load on first use, and make
-    each Region's AMIs on first use. Call it before anything imports moto.ec2 (a second call, or
-    a later one, changes nothing)."""
+    """Import moto's EC2 models without the offerings and instance types, which then load on
+    first use, and make each Region's AMIs on first use. Call it before anything imports
+    moto.ec2 (a second call, or a later one, changes nothing)."""
     if "moto.ec2.models.instance_types" in sys.modules:
         return
+    import boto3
+    from moto.core.base_backend import AccountSpecificBackend
     from moto.utilities import utils
 
-    eager = utils.load_resource
+    eager, new_session = utils.load_resource, boto3.Session
     files: dict[str, dict[str, str]] = {}
 
     def skip_offerings(resource: str) -> Any:
+        if resource == INSTANCE_TYPES:
+            return {}
         if not resource.startswith(OFFERINGS):
             return eager(resource)
         location_type, file_name = resource[len(OFFERINGS):].split("/")
@@ -99,10 +123,14 @@ def defer() -> None:
         return []
 
     utils.load_resource = skip_offerings
+    # The Regions' module asks three new sessions for the Regions on offer: moto's own will do.
+    boto3.Session = AccountSpecificBackend.get_session
     try:
-        from moto.ec2.models import instance_types
+        from moto.ec2.models import availability_zones_and_regions, instance_types
     finally:
-        utils.load_resource = eager
+        utils.load_resource, boto3.Session = eager, new_session
+    availability_zones_and_regions.Session = new_session
+    _instance_types_on_first_use(instance_types, eager, INSTANCE_TYPES)
     for location_type, regions in files.items():
         instance_types.INSTANCE_TYPE_OFFERINGS[location_type] = _Offerings(
             location_type, regions, eager)
