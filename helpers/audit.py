@@ -20,6 +20,7 @@ from helpers import arguments
 from helpers.backend import EC2Client, regional_client
 from helpers.errors import KeyPairError, explain
 from helpers.keypairs import describe_key_pairs
+from helpers.rules import key_blob
 from helpers.tables import COLUMNS, KeyPairsTable, key_pairs_table
 
 # One call at a time per Region (each Region has its own request rate), up to 20 Regions at once.
@@ -119,7 +120,7 @@ def _users_in(client: EC2Client) -> list[tuple[str, str]]:
 
 
 def usage(ec2: EC2Client, regions: list[str] | None = None, *,
-          workers: int = WORKERS, progress: bool = True) -> pd.DataFrame:
+          workers: int = WORKERS, progress: bool = True) -> KeyPairsTable:
     """What uses each key name, Region by Region: one row per (Region, KeyName, UsedBy). A Region
     that failed is a row whose Error says why (its key pairs then count as used: unknown)."""
     regions = _regions(ec2, regions)
@@ -131,13 +132,7 @@ def usage(ec2: EC2Client, regions: list[str] | None = None, *,
             rows.append({"Region": region, "Error": why(answer)})
         else:
             rows += [{"Region": region, "KeyName": name, "UsedBy": user} for name, user in answer]
-    return pd.DataFrame(rows, columns=USAGE)
-
-
-def _key_blob(public_key: Any) -> str | None:
-    """A public key without its comment ('ssh-ed25519 AAAA...'): two imports of one key match."""
-    parts = public_key.split() if isinstance(public_key, str) else []
-    return " ".join(parts[:2]) if len(parts) >= 2 else None
+    return KeyPairsTable(rows, columns=USAGE)
 
 
 def findings(keys: pd.DataFrame, used: pd.DataFrame, *, owner_tag: str = "Owner",
@@ -163,7 +158,7 @@ def findings(keys: pd.DataFrame, used: pd.DataFrame, *, owner_tag: str = "Owner"
     table["AgeDays"] = (now - table["CreateTime"]).dt.days
     table["Old"] = table["AgeDays"] > older_than_days
     table["NoOwner"] = ~table["Tags"].str.contains(rf"(?:^|, ){re.escape(owner_tag)}=")
-    blobs = table["PublicKey"].map(_key_blob)
+    blobs = table["PublicKey"].map(key_blob)
     regions_of = table.groupby(blobs)["Region"].agg(lambda r: sorted(set(r)))
     table["SameKeyIn"] = [", ".join(x for x in regions_of[b] if x != region) if b else ""
                           for b, region in zip(blobs, table["Region"], strict=True)]

@@ -8,10 +8,12 @@ from typing import Any
 import pandas as pd
 
 from helpers import arguments
-from helpers.audit import WORKERS, _key_blob, each_region, why
+from helpers.audit import WORKERS, each_region, why
 from helpers.backend import EC2Client
 from helpers.errors import KeyPairError
 from helpers.keypairs import delete_key_pair, describe_key_pairs, import_key_pair, read_public_key
+from helpers.rules import key_blob
+from helpers.tables import KeyPairsTable
 
 PLANNED = ["Unused", "Region", "KeyName", "KeyPairId", "Tags"]  # what clean_up reads of found
 KEEPS_OLD_KEY = "instances launched with the old key keep it until they are replaced"
@@ -23,7 +25,7 @@ def _ensure(client: EC2Client, name: str, material: bytes, replace: bool,
     words."""
     found = [item for item in describe_key_pairs(client, include_public_key=True)["KeyPairs"]
              if item["KeyName"] == name]  # by name, NotFound would be an error to tell apart
-    if found and _key_blob(found[0].get("PublicKey")) == _key_blob(material.decode()):
+    if found and key_blob(found[0].get("PublicKey")) == key_blob(material.decode()):
         return "already there, same public key: nothing to do"
     if found and not replace:
         return ("refused: this name holds a different public key; pass replace=True to "
@@ -38,7 +40,7 @@ def _ensure(client: EC2Client, name: str, material: bytes, replace: bool,
 
 def ensure_key_pair(name: str, public_key: str | bytes, regions: list[str], *,
                     replace: bool = False, dry_run: bool = False, workers: int = WORKERS,
-                    progress: bool = True) -> pd.DataFrame:
+                    progress: bool = True) -> KeyPairsTable:
     """Make name hold public_key in every Region given, as often as you like: import where it is
     missing, nothing where it is there, and refuse (unless replace=True) where the name holds
     another key. One row per Region: what was done, or why not; with dry_run=True, what would
@@ -50,7 +52,7 @@ def ensure_key_pair(name: str, public_key: str | bytes, regions: list[str], *,
     answers = each_region(regions, lambda client: _ensure(client, name, material, replace,
                                                           dry_run),
                           what=f"Ensure {name}", workers=workers, progress=progress)
-    return pd.DataFrame([{"Region": region, "KeyName": name,
+    return KeyPairsTable([{"Region": region, "KeyName": name,
                           "Result": why(answer) if isinstance(answer, BaseException) else answer}
                          for region, answer in sorted(answers.items())])
 
@@ -64,7 +66,7 @@ def _tag_filter(tag: Any) -> tuple[str, str]:
 
 
 def clean_up(found: pd.DataFrame, tag: str, *, delete: bool = False, workers: int = WORKERS,
-             progress: bool = True) -> pd.DataFrame:
+             progress: bool = True) -> KeyPairsTable:
     """The unused key pairs of an audit (helpers.audit.findings) that carry tag ('Key=Value'):
     first a table of what would be deleted; with delete=True, deleted, each with its result. A
     key pair whose name now belongs to another KeyPairId (made since the audit) is kept."""
@@ -73,7 +75,7 @@ def clean_up(found: pd.DataFrame, tag: str, *, delete: bool = False, workers: in
     delete = arguments.flag(delete, "delete")
     marked = found["Tags"].fillna("").str.split(", ").map(lambda tags: f"{key}={value}" in tags)
     plan = found.loc[found["Unused"] & marked, ["Region", "KeyName", "KeyPairId", "Tags"]]
-    plan = plan.reset_index(drop=True)
+    plan = KeyPairsTable(plan.reset_index(drop=True))
     if not delete:
         return plan.assign(Result="would be deleted (pass delete=True)")
     planned: dict[str, list[tuple[str, str]]] = {}

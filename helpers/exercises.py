@@ -1,5 +1,6 @@
-"""The checks of the notebooks' "Try it" exercises: each looks at the sandbox (or the account)
-and the saved files, and says in one sentence what is done, or what is still missing or wrong.
+"""The notebooks' "Try it" exercises: set_up() makes what an exercise works on (again, after
+the lesson's clean-up), and each check judges the answer against that, in one sentence: what is
+done, or what is still missing or wrong.
 
 A check never raises: whatever the learner's cell left, the answer is a sentence."""
 
@@ -14,12 +15,21 @@ from typing import Any
 import boto3
 import pandas as pd
 
-from helpers.audit import _key_blob
+from helpers import lesson
 from helpers.backend import EC2Client
 from helpers.errors import KeyPairError
-from helpers.fingerprints import fingerprint_of_private_key
-from helpers.keyfiles import default_key_dir, key_file_name, shown_path
-from helpers.rules import PPK_HEADER
+from helpers.fingerprints import fingerprint_of_private_key, fingerprint_of_public_key
+from helpers.keyfiles import default_key_dir, key_file_name, save_private_key, shown_path
+from helpers.keypairs import create_key_pair, import_key_pair
+from helpers.rules import PPK_HEADER, key_blob
+
+TUTORIAL = {"Project": "keypair-tutorial"}
+ALICE_PUBLIC_KEY = ("ssh-ed25519 "
+                    "AAAAC3NzaC1lZDI1NTE5AAAAIJ6adBSdlreaNKGI3HaqpL8qnmmLfevsNUNAtpAubpNP")
+STAGES = {"old-1": "old", "old-2": "old", "old-3": "old", "keep-me": "new"}  # 03, exercise 1
+SAVED = "exercise-saved"  # 03, exercise 2: deleted with its private key file
+_ready: dict[str, int] = {}  # notebook -> lesson.cleanups when its exercises were set up
+_saved_files: set[Path] = set()  # the key files set_up saved: its own to replace
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,68 @@ def _compare(answer: set[str], truth: set[str], what: str, rule: str, hint: str)
     return Verdict(True, f"{what} holds exactly the key pairs {rule}.")
 
 
+# What the exercises work on
+
+def set_up(ec2: EC2Client, notebook: str) -> None:
+    """Make what notebook's exercises work on ('01' or '03'), again if the lesson's clean-up
+    deleted it: what this lesson made of it before is replaced; a key pair of the same name
+    that it did not make (yours?) is left, and stops it with a sentence."""
+    makers = {"01": _set_up_01, "03": _set_up_03}
+    if notebook not in makers:
+        raise KeyPairError(f"Notebook {notebook!r} has no exercises to set up: "
+                           f"{' or '.join(map(repr, makers))}.")
+    print(f"Ready for the exercises: {makers[notebook](ec2)}.")
+    _ready[notebook] = lesson.cleanups
+
+
+def _not_set_up(notebook: str) -> Verdict | None:
+    """The Verdict when notebook's exercises were not set up since the lesson last started or
+    cleaned up (their key pairs are gone), else None."""
+    if _ready.get(notebook) == lesson.cleanups:
+        return None
+    return Verdict(False, "First run the cell under Try it that sets the exercises up "
+                          f"(exercises.set_up(ec2, '{notebook}')): the clean-up at the end of "
+                          "the notebook deleted what they work on. Then your answer again.")
+
+
+def _replace(ec2: EC2Client, names: list[str]) -> None:
+    """Delete the key pairs of these names that this lesson made; refuse any other."""
+    found = ec2.describe_key_pairs(Filters=[{"Name": "key-name", "Values": names}])["KeyPairs"]
+    region = ec2.meta.region_name
+    theirs = [key["KeyName"] for key in found if key["KeyName"] in names
+              and not lesson.made(region, key["KeyName"], key["KeyPairId"])]
+    if theirs:
+        raise KeyPairError(f"{', '.join(theirs)} already exist(s) in {region}, not made by this "
+                           "lesson (yours?): the exercises need the name(s); delete or rename "
+                           "yours, then run this cell again.")
+    for key in found:
+        if key["KeyName"] in names:
+            ec2.delete_key_pair(KeyName=key["KeyName"])
+
+
+def _set_up_01(ec2: EC2Client) -> str:
+    _replace(ec2, ["build-server", "deploy-bot", "alice-laptop"])
+    create_key_pair(ec2, "build-server", tags={**TUTORIAL, "Team": "ci"})
+    create_key_pair(ec2, "deploy-bot", key_type="ed25519", tags={**TUTORIAL, "Team": "ops"})
+    import_key_pair(ec2, "alice-laptop", ALICE_PUBLIC_KEY, tags=TUTORIAL)
+    return "build-server (Team=ci), deploy-bot (Team=ops) and alice-laptop"
+
+
+def _set_up_03(ec2: EC2Client) -> str:
+    path = default_key_dir() / key_file_name(SAVED)
+    if path.exists() and path.absolute() not in _saved_files:
+        raise KeyPairError(f"{shown_path(path)} exists and these exercises did not write it "
+                           "(yours?): move it away, then run this cell again.")
+    _replace(ec2, [*STAGES, SAVED])
+    for name, stage in STAGES.items():
+        create_key_pair(ec2, name, key_type="ed25519", tags={**TUTORIAL, "Stage": stage})
+    saved = save_private_key(create_key_pair(ec2, SAVED, key_type="ed25519", tags=TUTORIAL),
+                             overwrite=path.exists())  # this module's own earlier file
+    _saved_files.add(saved.absolute())
+    return (f"{', '.join(n for n, s in STAGES.items() if s == 'old')} tagged Stage=old, keep-me "
+            f"tagged Stage=new, and {SAVED} with its private key in {saved}")
+
+
 # 01 · Describe key pairs
 
 def ops_names(ec2: EC2Client, answer: Any) -> Verdict:
@@ -78,18 +150,16 @@ def ops_names(ec2: EC2Client, answer: Any) -> Verdict:
     names = _names(answer, "ops_names")
     if isinstance(names, Verdict):
         return names
-    truth = {key["KeyName"] for key in ec2.describe_key_pairs(
-        Filters=[{"Name": "tag:Team", "Values": ["ops"]}])["KeyPairs"]}
-    return _compare(names, truth, "ops_names", "tagged Team=ops",
+    if (not_ready := _not_set_up("01")) is not None:
+        return not_ready
+    return _compare(names, {"deploy-bot"}, "ops_names", "tagged Team=ops",
                     "ask with Filters=[{'Name': 'tag:Team', 'Values': ['ops']}]")
 
 
 def alice_public_key(ec2: EC2Client, answer: Any) -> Verdict:
     """01, exercise 2: alice-laptop's public key, asked from EC2."""
-    key_pair = _key_pair(ec2, "alice-laptop")
-    if key_pair is None:
-        return Verdict(False, "There is no key pair alice-laptop: run the notebook's first cells, "
-                              "which import it.")
+    if (not_ready := _not_set_up("01")) is not None:
+        return not_ready
     if answer is None:
         return Verdict(False, "alice_public_key is still None: describe alice-laptop with "
                               "IncludePublicKey=True and take its PublicKey.")
@@ -101,10 +171,10 @@ def alice_public_key(ec2: EC2Client, answer: Any) -> Verdict:
     if not isinstance(answer, str):
         return Verdict(False, f"alice_public_key is a {type(answer).__name__}: take the text "
                               "of PublicKey, e.g. response['KeyPairs'][0]['PublicKey'].")
-    if answer == key_pair.get("KeyFingerprint"):
+    if answer.strip() == fingerprint_of_public_key(ALICE_PUBLIC_KEY):
         return Verdict(False, "That is a fingerprint, not the public key: ask with "
                               "IncludePublicKey=True and take PublicKey.")
-    if _key_blob(answer) != _key_blob(key_pair.get("PublicKey")):
+    if key_blob(answer) != key_blob(ALICE_PUBLIC_KEY):
         return Verdict(False, "alice_public_key is not alice-laptop's public key: describe "
                               "KeyNames=['alice-laptop'] with IncludePublicKey=True.")
     return Verdict(True, "that is alice-laptop's public key, as EC2 keeps it.")
@@ -138,7 +208,8 @@ def ed25519_owned(ec2: EC2Client, name: str = "my-exercise-key", owner: str = "y
                               "create_key_pair, choosing its key type and its tags.")
     if key_pair.get("KeyType") != "ed25519":
         return Verdict(False, f"{name} is {key_pair.get('KeyType', 'RSA').upper()}, not "
-                              "ED25519: delete it and create it again with key_type='ed25519'.")
+                              "ED25519: delete it and create it again with KeyType='ed25519' "
+                              "(key_type= with the helpers).")
     if _tags(key_pair).get("Owner") != owner:
         return Verdict(False, f"{name} has no tag Owner={owner}: add it with "
                               f"ec2.create_tags(Resources=[key_pair_id], "
@@ -175,16 +246,14 @@ def putty_saved(ec2: EC2Client, name: str = "my-exercise-ppk") -> Verdict:
 # 03 · Delete a key pair
 
 def old_ones_deleted(ec2: EC2Client) -> Verdict:
-    """03, exercise 1: every key pair tagged Stage=old deleted, the one tagged Stage=new kept."""
-    def tagged(stage: str) -> list[str]:
-        return sorted(key["KeyName"] for key in ec2.describe_key_pairs(
-            Filters=[{"Name": "tag:Stage", "Values": [stage]}])["KeyPairs"])
-
-    if not tagged("new"):
-        return Verdict(False, "The key pair tagged Stage=new is gone too (or was never made): "
-                              "run the cell that makes the exercise's key pairs, then delete "
-                              "only those tagged Stage=old.")
-    left = tagged("old")
+    """03, exercise 1: every key pair set_up tagged Stage=old deleted, the Stage=new one kept."""
+    if (not_ready := _not_set_up("03")) is not None:
+        return not_ready
+    there = {name for name in STAGES if _key_pair(ec2, name) is not None}
+    if "keep-me" not in there:
+        return Verdict(False, "keep-me, tagged Stage=new, is gone too: run the set-up cell "
+                              "again, then delete only the key pairs tagged Stage=old.")
+    left = sorted(name for name in there if STAGES[name] == "old")
     if left:
         return Verdict(False, f"{len(left)} key pair(s) tagged Stage=old are still there "
                               f"({', '.join(left)}): find them with Filters=[{{'Name': "
@@ -192,21 +261,23 @@ def old_ones_deleted(ec2: EC2Client) -> Verdict:
     return Verdict(True, "every key pair tagged Stage=old is gone, and the Stage=new one stays.")
 
 
-def deleted_with_its_file(ec2: EC2Client, name: str = "exercise-saved") -> Verdict:
-    """03, exercise 2: a key pair deleted, and its private key file too."""
-    path = default_key_dir() / key_file_name(name)
-    there = _key_pair(ec2, name) is not None
+def deleted_with_its_file(ec2: EC2Client) -> Verdict:
+    """03, exercise 2: the key pair set_up saved deleted, and its private key file too."""
+    if (not_ready := _not_set_up("03")) is not None:
+        return not_ready
+    path = default_key_dir() / key_file_name(SAVED)
+    there = _key_pair(ec2, SAVED) is not None
     if there and path.exists():
-        return Verdict(False, f"{name} and {shown_path(path)} are both still there: delete the "
+        return Verdict(False, f"{SAVED} and {shown_path(path)} are both still there: delete the "
                               "key pair, then the file.")
     if there:
-        return Verdict(False, f"The file is gone but the key pair {name} is still there: "
-                              f"delete_key_pair(ec2, name='{name}').")
+        return Verdict(False, f"The file is gone but the key pair {SAVED} is still there: "
+                              f"delete_key_pair(ec2, name='{SAVED}').")
     if path.exists():
         return Verdict(False, f"The key pair is gone, but its private key is still in "
                               f"{shown_path(path)}: delete the file too "
                               f"(Path('{shown_path(path)}').unlink()).")
-    return Verdict(True, f"{name} is gone, and so is its private key file.")
+    return Verdict(True, f"{SAVED} is gone, and so is its private key file.")
 
 
 # 04 · Import a key pair
@@ -216,43 +287,51 @@ def imported_from_file(ec2: EC2Client, public_key_file: str | Path,
     """04, exercise 1: a key made on this machine (ssh-keygen) imported from its .pub file."""
     path = Path(public_key_file)
     if not path.exists():
-        return Verdict(False, f"There is no file {path}: make the key with "
-                              f"ssh-keygen -t ed25519 -N '' -f {path.with_suffix('')}.")
+        return Verdict(False, f"There is no file {path}: make the key in a cell of its own with "
+                              f"!mkdir -p -m 700 {path.parent} && ssh-keygen -t ed25519 -N '' "
+                              f"-f {path.with_suffix('')}")
     key_pair = _key_pair(ec2, name)
     if key_pair is None:
         return Verdict(False, f"There is no key pair {name} yet: "
                               f"import_key_pair(ec2, '{name}', Path('{path}')).")
-    if _key_blob(key_pair.get("PublicKey")) != _key_blob(path.read_text(errors="replace")):
+    if key_blob(key_pair.get("PublicKey")) != key_blob(path.read_text(errors="replace")):
         return Verdict(False, f"{name} holds another public key than {path}: delete it and "
                               "import that file.")
     return Verdict(True, f"{name} holds the public key of {path}; its private half never left "
                          "this machine.")
 
 
-def in_every_region(ec2: EC2Client, regions: list[str],
-                    name: str = "my-laptop-key") -> Verdict:
-    """04, exercise 2 and 06, exercise 2: name holds the same public key in each Region as in
-    ec2's Region."""
-    home = _key_pair(ec2, name)
-    if home is None:
-        return Verdict(False, f"There is no key pair {name} in {ec2.meta.region_name}: do the "
-                              "exercise before this one first.")
+def in_every_region(ec2: EC2Client, regions: list[str], name: str = "my-laptop-key",
+                    public_key: str | bytes | None = None) -> Verdict:
+    """04, exercise 2 and 06, exercise 2: name holds public_key in each Region given (by
+    default, the public key it holds in ec2's Region)."""
+    home = ec2.meta.region_name
+    if public_key is None:
+        found = _key_pair(ec2, name)
+        if found is None:
+            return Verdict(False, f"There is no key pair {name} in {home}: do the exercise "
+                                  "before this one first.")
+        public_key, regions = found.get("PublicKey"), [home, *regions]
     missing, other = [], []
     for region in regions:
         found = _key_pair(boto3.client("ec2", region_name=region), name)
         if found is None:
             missing.append(region)
-        elif _key_blob(found.get("PublicKey")) != _key_blob(home.get("PublicKey")):
+        elif key_blob(found.get("PublicKey")) != key_blob(public_key):
             other.append(region)
     if missing:
-        return Verdict(False, f"{name} is missing in {', '.join(missing)}: import the same "
+        return Verdict(False, f"{name} is missing in {_listed(missing)}: import the same "
                               "public key there with a client for each Region "
                               "(boto3.client('ec2', region_name=...)).")
     if other:
-        return Verdict(False, f"{name} holds another public key in {', '.join(other)}: delete it "
-                              f"there and import the one from {ec2.meta.region_name}.")
-    *others, last = [ec2.meta.region_name, *regions]
-    return Verdict(True, f"{name} holds the same public key in {', '.join(others)} and {last}.")
+        return Verdict(False, f"{name} holds another public key in {_listed(other)}: delete "
+                              "it there and import the right one.")
+    return Verdict(True, f"{name} holds the same public key in {_listed(regions)}.")
+
+
+def _listed(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
 
 
 # 06 · Audit key pairs across Regions

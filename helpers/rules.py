@@ -43,6 +43,14 @@ def printable(text: str) -> str:
     return CONTROL_CHARACTERS.sub(lambda found: repr(found.group())[1:-1], text)
 
 
+def key_blob(public_key: Any) -> str | None:
+    """A public key without its comment ('ssh-ed25519 AAAA...'): two imports of one key match."""
+    if isinstance(public_key, bytes):
+        public_key = public_key.decode(errors="replace")
+    parts = public_key.split() if isinstance(public_key, str) else []
+    return " ".join(parts[:2]) if len(parts) >= 2 else None
+
+
 def key_name_problem(name: Any) -> str | None:
     """Say what is wrong with a key name under the rules AWS documents, or None if it is fine."""
     if not isinstance(name, str):

@@ -86,10 +86,14 @@ class KeyPairsTable(pd.DataFrame):
         return KeyPairsTable
 
     def __repr__(self) -> str:
+        if self.empty and "when_empty" in self.attrs:  # a sentence says more than a bare header
+            return self.attrs["when_empty"]
         with pd.option_context("display.max_colwidth", 64):  # a SHA-1 fingerprint has 59
             return repr(pd.DataFrame(self).map(cell_text))
 
     def _repr_html_(self) -> str:
+        if self.empty and "when_empty" in self.attrs:
+            return f"<p>{escape(self.attrs['when_empty'])}</p>"
         if isinstance(self.columns, pd.MultiIndex) or isinstance(self.index, pd.MultiIndex):
             return super()._repr_html_()  # reshaped by the learner: pandas draws it best
         return table_html(self)

@@ -2,6 +2,7 @@
 # edit the notebook, not this file. On the sandbox, nothing reaching AWS:
 #     .venv/bin/python -m helpers.sandbox run recipes/04_import_key_pair.py
 
+import sys
 from pathlib import Path
 
 import boto3
@@ -61,14 +62,17 @@ def import_everywhere(session, name: str, material: bytes, regions: list[str]) -
     return report
 
 
-if __name__ == '__main__':
-    PUBLIC_KEY = Path('keys/my-laptop.pub')  # e.g. Path.home() / '.ssh' / 'id_ed25519.pub'
+def main(public_key_file: str | Path) -> None:
+    """Import public_key_file as my-laptop into two Regions; say what happened in each."""
     session = boto3.session.Session()
-    REGIONS = ['us-east-1', 'eu-west-1']  # or enabled_regions(session): every one
+    regions = ['us-east-1', 'eu-west-1']  # or enabled_regions(session): every one
     try:
-        material = read_public_key(PUBLIC_KEY)
+        material = read_public_key(public_key_file)
     except (OSError, ValueError) as error:  # no such file, or not a public key: say which
         raise SystemExit(error)
-    report = import_everywhere(session, 'my-laptop', material, REGIONS)
-    for region, outcome in report.items():
+    for region, outcome in import_everywhere(session, 'my-laptop', material, regions).items():
         print(f'{region}: {outcome}')
+
+
+if __name__ == '__main__' and 'ipykernel' not in sys.modules:  # as a script, not in Jupyter
+    main(sys.argv[1] if len(sys.argv) > 1 else 'keys/my-laptop.pub')  # or ~/.ssh/id_ed25519.pub

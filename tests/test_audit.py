@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from helpers import audit
 from helpers.backend import regional_client
-from helpers.rules import shows_private_key
+from helpers.rules import key_blob, shows_private_key
 from helpers.tables import COLUMNS
 
 REGIONS = ["ap-south-1", "eu-west-1", "us-east-1"]
@@ -272,7 +272,7 @@ def test_ensure_imports_where_missing_does_nothing_where_present_and_refuses_ano
     replaced = ensure_key_pair("deploy", key, ["eu-west-1"], replace=True, progress=False)
     assert replaced["Result"].tolist() == [f"replaced ({KEEPS_OLD_KEY})"]
     keys = audit.inventory(ec2, REGIONS, progress=False)
-    assert keys["PublicKey"].map(audit._key_blob).nunique() == 1, "one key everywhere"
+    assert keys["PublicKey"].map(key_blob).nunique() == 1, "one key everywhere"
 
 
 def test_ensure_in_a_dry_run_says_what_it_would_do_and_changes_nothing(ec2):

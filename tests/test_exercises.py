@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,15 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import audit, create_key_pair, exercises, import_key_pair, save_private_key
+from helpers import (
+    KeyPairError,
+    audit,
+    create_key_pair,
+    exercises,
+    import_key_pair,
+    lesson,
+    save_private_key,
+)
 from helpers.audit_actions import ensure_key_pair
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -51,7 +61,8 @@ def test_each_exercise_has_a_check_and_a_solution_folded_away(notebook):
     path = next(NOTEBOOKS.glob(f"{notebook}_*.ipynb"))
     cells = nbformat.read(path, 4).cells
     tasks = [c for c in cells if re.match(r"### \d\. ", c.source)]
-    checks = [c for c in cells if c.cell_type == "code" and "exercises." in c.source]
+    checks = [c for c in cells if c.cell_type == "code" and "exercises." in c.source
+              and "exercises.set_up" not in c.source]
     assert len(tasks) == len(checks) == len(solutions(notebook)) >= 2
 
 
@@ -61,24 +72,84 @@ def not_yet(verdict: exercises.Verdict, sentence: str) -> None:
 
 @pytest.fixture
 def here(ec2, tmp_path, monkeypatch):
-    """The sandbox, with the key files going to a folder of this test's own."""
+    """A lesson begun on the sandbox, its key files going to a folder of this test's own."""
     monkeypatch.chdir(tmp_path)
-    return ec2
+    monkeypatch.setattr(lesson, "_made", None)
+    monkeypatch.setattr(lesson, "cleanups", 0)
+    monkeypatch.setattr(exercises, "_ready", {})
+    return lesson.start()
 
 
 @pytest.fixture
 def tour(here):
-    """01's key pairs: two EC2 made (Team=ci, Team=ops) and alice-laptop, imported."""
-    create_key_pair(here, "build-server", tags={"Team": "ci"})
-    create_key_pair(here, "deploy-bot", key_type="ed25519", tags={"Team": "ops"})
-    import_key_pair(here, "alice-laptop", public_key())
+    """01's exercises set up: two key pairs EC2 made (Team=ci, Team=ops) and alice-laptop."""
+    exercises.set_up(here, "01")
     return here
+
+
+@pytest.mark.parametrize("notebook", ["01", "03"])
+def test_after_the_lessons_clean_up_a_check_asks_for_the_set_up_again(here, notebook, capsys):
+    """Run All first, then the exercises: the clean-up has deleted what they work on."""
+    exercises.set_up(here, notebook)
+    assert capsys.readouterr().out.splitlines()[-1].startswith("Ready for the exercises: ")
+    lesson.clean_up()
+    first = ("First run the cell under Try it that sets the exercises up (exercises.set_up(ec2, "
+             f"'{notebook}')): the clean-up at the end of the notebook deleted what they work "
+             "on. Then your answer again.")
+    checks = ([lambda: exercises.ops_names(here, ["deploy-bot"]),
+               lambda: exercises.alice_public_key(here, exercises.ALICE_PUBLIC_KEY)]
+              if notebook == "01" else [lambda: exercises.old_ones_deleted(here),
+                                        lambda: exercises.deleted_with_its_file(here)])
+    for check in checks:
+        not_yet(check(), first)
+    exercises.set_up(here, notebook)
+    if notebook == "03":  # nothing typed yet: nothing is done
+        not_yet(checks[1](), "exercise-saved and keys/sandbox/exercise-saved.pem are both still "
+                             "there: delete the key pair, then the file.")
+        solve("03.1", ec2=here)
+        solve("03.2", ec2=here)
+    assert all(check() for check in checks)
+
+
+def test_set_up_twice_in_a_row_starts_the_exercises_over(here):
+    exercises.set_up(here, "03")
+    solve("03.1", ec2=here)
+    exercises.set_up(here, "03")
+    not_yet(exercises.old_ones_deleted(here), "3 key pair(s) tagged Stage=old are still there "
+            "(old-1, old-2, old-3): find them with Filters=[{'Name': 'tag:Stage', 'Values': "
+            "['old']}] and delete each.")
+
+
+def made_elsewhere(ec2, name: str) -> dict:
+    """A key pair made outside the lesson (a teammate's, or yours before it began)."""
+    made, lesson._made = lesson._made, None
+    try:
+        return ec2.create_key_pair(KeyName=name, KeyType="ed25519")
+    finally:
+        lesson._made = made
+
+
+def test_set_up_keeps_a_key_pair_and_a_key_file_it_did_not_make(ec2, here):
+    mine = made_elsewhere(ec2, "keep-me")
+    with pytest.raises(KeyPairError, match=r"^keep-me already exist\(s\) in us-east-1, not made "
+                       r"by this lesson \(yours\?\): the exercises need the name\(s\)"):
+        exercises.set_up(here, "03")
+    assert ec2.describe_key_pairs(KeyNames=["keep-me"])["KeyPairs"][0]["KeyPairId"] == \
+        mine["KeyPairId"]
+    ec2.delete_key_pair(KeyName="keep-me")
+    Path("keys/sandbox").mkdir(parents=True)
+    Path("keys/sandbox/exercise-saved.pem").write_text("yours")
+    with pytest.raises(KeyPairError, match="exercise-saved.pem exists and these exercises did "
+                                           "not write it"):
+        exercises.set_up(here, "03")
+    assert Path("keys/sandbox/exercise-saved.pem").read_text() == "yours"
+    assert here.describe_key_pairs()["KeyPairs"] == [], "nothing half made"
 
 
 def test_ops_names(tour):
     not_yet(exercises.ops_names(tour, None),
             "ops_names is still None: set it to a list of key names.")
-    everything = [key["KeyName"] for key in tour.describe_key_pairs()["KeyPairs"]]
+    everything = sorted(key["KeyName"] for key in tour.describe_key_pairs()["KeyPairs"])
     not_yet(exercises.ops_names(tour, everything),
             "ops_names should hold only the key pairs tagged Team=ops, not alice-laptop, "
             "build-server: ask with Filters=[{'Name': 'tag:Team', 'Values': ['ops']}].")
@@ -118,7 +189,8 @@ def test_an_ed25519_key_pair_with_an_owner_saved(here):
             "its key type and its tags.")
     create_key_pair(here, "my-exercise-key", tags={"Owner": "you"})  # RSA, the default
     not_yet(exercises.ed25519_owned(here), "my-exercise-key is RSA, not ED25519: delete it and "
-                                           "create it again with key_type='ed25519'.")
+                                           "create it again with KeyType='ed25519' (key_type= "
+                                           "with the helpers).")
     here.delete_key_pair(KeyName="my-exercise-key")
     response = create_key_pair(here, "my-exercise-key", key_type="ed25519")
     not_yet(exercises.ed25519_owned(here),
@@ -156,7 +228,7 @@ ANSWERS = st.one_of(st.none(), st.integers(), st.booleans(), st.text(), st.binar
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(answer=ANSWERS)
 def test_a_check_answers_any_answer_with_a_sentence(tour, answer):
-    keys = audit.inventory(tour, ["us-east-1"])
+    keys = audit.inventory(tour, ["us-east-1"], progress=False)
     for verdict in (exercises.ops_names(tour, answer), exercises.alice_public_key(tour, answer),
                     exercises.ownerless(keys, answer), exercises.ownerless(answer, ["x"])):
         assert isinstance(verdict, exercises.Verdict) and verdict.sentence.endswith(".")
@@ -191,10 +263,8 @@ def test_a_putty_key_saved(here):
 
 @pytest.fixture
 def to_delete(here):
-    """03's exercise key pairs: three tagged Stage=old, one Stage=new, one with a saved key."""
-    for name, stage in [("old-1", "old"), ("old-2", "old"), ("old-3", "old"), ("keep-me", "new")]:
-        create_key_pair(here, name, key_type="ed25519", tags={"Stage": stage})
-    save_private_key(create_key_pair(here, "exercise-saved", key_type="ed25519"))
+    """03's exercises set up: three key pairs tagged Stage=old, one Stage=new, one saved."""
+    exercises.set_up(here, "03")
     return here
 
 
@@ -202,14 +272,16 @@ def test_old_ones_deleted(to_delete):
     not_yet(exercises.old_ones_deleted(to_delete),
             "3 key pair(s) tagged Stage=old are still there (old-1, old-2, old-3): find them "
             "with Filters=[{'Name': 'tag:Stage', 'Values': ['old']}] and delete each.")
-    to_delete.delete_key_pair(KeyName="keep-me")  # everything went
+    for key in to_delete.describe_key_pairs(Filters=[{"Name": "tag-key",
+                                                      "Values": ["Stage"]}])["KeyPairs"]:
+        to_delete.delete_key_pair(KeyName=key["KeyName"])  # everything went
     not_yet(exercises.old_ones_deleted(to_delete),
-            "The key pair tagged Stage=new is gone too (or was never made): run the cell that "
-            "makes the exercise's key pairs, then delete only those tagged Stage=old.")
-    create_key_pair(to_delete, "keep-me", tags={"Stage": "new"})
+            "keep-me, tagged Stage=new, is gone too: run the set-up cell again, then delete only "
+            "the key pairs tagged Stage=old.")
+    exercises.set_up(to_delete, "03")
     assert solve("03.1", ec2=to_delete)
     assert exercises.old_ones_deleted(to_delete)
-    assert [key["KeyName"] for key in to_delete.describe_key_pairs()["KeyPairs"]] == \
+    assert sorted(key["KeyName"] for key in to_delete.describe_key_pairs()["KeyPairs"]) == \
         ["exercise-saved", "keep-me"]
 
 
@@ -222,7 +294,7 @@ def test_deleted_with_its_file(to_delete):
             "The key pair is gone, but its private key is still in "
             "keys/sandbox/exercise-saved.pem: delete the file too "
             "(Path('keys/sandbox/exercise-saved.pem').unlink()).")
-    save_private_key(create_key_pair(to_delete, "exercise-saved"), overwrite=True)
+    exercises.set_up(to_delete, "03")
     solve("03.2", ec2=to_delete)
     assert exercises.deleted_with_its_file(to_delete)
 
@@ -230,9 +302,14 @@ def test_deleted_with_its_file(to_delete):
 def test_a_key_made_with_ssh_keygen_imported_then_in_three_regions(here, need):
     need("ssh-keygen")
     pub = "keys/exercise/id_ed25519.pub"
-    not_yet(exercises.imported_from_file(here, pub), "There is no file "
-            "keys/exercise/id_ed25519.pub: make the key with ssh-keygen -t ed25519 -N '' -f "
-            "keys/exercise/id_ed25519.")
+    hint = ("There is no file keys/exercise/id_ed25519.pub: make the key in a cell of its own "
+            "with !mkdir -p -m 700 keys/exercise && ssh-keygen -t ed25519 -N '' -f "
+            "keys/exercise/id_ed25519")
+    not_yet(exercises.imported_from_file(here, pub), hint)
+    command = hint.split(" with !")[1]  # pasted into a cell as is: the shell runs it
+    subprocess.run(command, shell=True, check=True, capture_output=True)
+    assert exercises.imported_from_file(here, pub).sentence.startswith("There is no key pair")
+    shutil.rmtree("keys/exercise")
     Path("keys/exercise").mkdir(parents=True)
     Path(pub).write_bytes(public_key())
     import_key_pair(here, "my-laptop-key", public_key())  # another key than the file's
@@ -246,13 +323,13 @@ def test_a_key_made_with_ssh_keygen_imported_then_in_three_regions(here, need):
 
     regions = ["eu-west-1", "ap-southeast-2"]
     not_yet(exercises.in_every_region(here, regions),
-            "my-laptop-key is missing in eu-west-1, ap-southeast-2: import the same public key "
+            "my-laptop-key is missing in eu-west-1 and ap-southeast-2: import the same public key "
             "there with a client for each Region (boto3.client('ec2', region_name=...)).")
     boto3.client("ec2", region_name="eu-west-1").create_key_pair(KeyName="my-laptop-key")
     boto3.client("ec2", region_name="ap-southeast-2").import_key_pair(
         KeyName="my-laptop-key", PublicKeyMaterial=Path(pub).read_bytes())
     not_yet(exercises.in_every_region(here, regions), "my-laptop-key holds another public key "
-            "in eu-west-1: delete it there and import the one from us-east-1.")
+            "in eu-west-1: delete it there and import the right one.")
     for region in regions:
         boto3.client("ec2", region_name=region).delete_key_pair(KeyName="my-laptop-key")
     solve("04.2", ec2=here)
@@ -277,13 +354,17 @@ def test_ownerless_and_alice_in_oregon(here):
             "keep the rows whose Tags hold no 'Owner=' (or use findings' NoOwner column).")
     assert exercises.ownerless(keys, solve("06.1", found=found)["ownerless"])
 
-    not_yet(exercises.in_every_region(here, ["us-west-2"], name="alice-laptop"),
+    oregon = {"name": "alice-laptop", "public_key": alice}
+    not_yet(exercises.in_every_region(here, ["us-west-2"], **oregon),
             "alice-laptop is missing in us-west-2: import the same public key there with a "
             "client for each Region (boto3.client('ec2', region_name=...)).")
     ensure_key_pair("alice-laptop", public_key(), ["us-west-2"], progress=False)
-    not_yet(exercises.in_every_region(here, ["us-west-2"], name="alice-laptop"),
+    not_yet(exercises.in_every_region(here, ["us-west-2"], **oregon),
             "alice-laptop holds another public key in us-west-2: delete it there and import the "
-            "one from us-east-1.")
+            "right one.")
     boto3.client("ec2", region_name="us-west-2").delete_key_pair(KeyName="alice-laptop")
+    for region in ["us-east-1", "eu-west-1"]:  # the lesson's clean-up ran: only Alice's key left
+        boto3.client("ec2", region_name=region).delete_key_pair(KeyName="alice-laptop")
     solve("06.2", alice=alice, ensure_key_pair=ensure_key_pair)
-    assert exercises.in_every_region(here, ["us-west-2"], name="alice-laptop")
+    assert repr(exercises.in_every_region(here, ["us-west-2"], **oregon)) == (
+        "✔ Done: alice-laptop holds the same public key in us-west-2.")

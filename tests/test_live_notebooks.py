@@ -36,13 +36,13 @@ def account(monkeypatch, tmp_path) -> Iterator[None]:
     mock.stop()
 
 
-def run_all_then_clean_up(notebook: str) -> tuple[dict, str | None]:
+def run_all_then_clean_up(notebook: str) -> tuple[dict, str | None, dict[str, list[str]]]:
     """What a user does: Run All, which stops at the first error (cells tagged to raise go on),
     then the clean-up cell, as the notebooks advise after a run that stopped. Returns the
-    namespace and that first error."""
+    namespace, that first error, and the names the clean-up kept and deleted."""
     namespace: dict = {"__name__": "__main__", "display": lambda *_, **__: None}  # as in a kernel
-    cells = [c for c in nbformat.read(NOTEBOOKS / notebook, as_version=4).cells
-             if c.cell_type == "code"]
+    *cells, last = [c for c in nbformat.read(NOTEBOOKS / notebook, as_version=4).cells
+                    if c.cell_type == "code"]
     stopped = None
     for index, cell in enumerate(cells):
         try:
@@ -50,10 +50,14 @@ def run_all_then_clean_up(notebook: str) -> tuple[dict, str | None]:
         except (Exception, SystemExit) as error:  # a recipe's SystemExit stops Run All too
             if "raises-exception" not in cell.metadata.get("tags", []):
                 stopped = f"code cell {index}: {type(error).__name__}: {error}"
-                exec(cells[-1].source, namespace)  # the clean-up
                 break
+    assert last.source == "lesson.clean_up()"
+    cleaned = eval(last.source, namespace)
     assert not sandbox.is_running(), "the live opt-in stops the sandbox"
-    return namespace, stopped
+    return namespace, stopped, {result: [f"{name} in {region}" if region else name for name, region
+                                         in cleaned.loc[cleaned["Result"] == result,
+                                                        ["Name", "Region"]].values.tolist()]
+                                for result in ("kept", "deleted")}
 
 
 def made_a_day_ago(*names: str) -> None:
@@ -71,8 +75,8 @@ def test_notebook_06_reads_the_account_and_changes_nothing(account):
     """It holds an unused key pair tagged Owner=ops, the tag the notebook cleans up."""
     mine = boto3.client("ec2").create_key_pair(KeyName="old-ops", KeyType="ed25519",
                                                TagSpecifications=OWNER_OPS)
-    namespace, stopped = run_all_then_clean_up("06_audit_key_pairs.ipynb")
-    assert stopped is None
+    namespace, stopped, cleaned = run_all_then_clean_up("06_audit_key_pairs.ipynb")
+    assert stopped is None and cleaned == {"kept": [], "deleted": []}
     regions = audit.enabled_regions(regional_client("us-east-1"))
     assert key_pairs(regions) == {("us-east-1", "old-ops", mine["KeyPairId"])}
     assert not any(regional_client(region).describe_instances()["Reservations"]
@@ -90,12 +94,13 @@ def test_notebook_02_cleans_up_what_it_made_and_keeps_an_older_key_pair_of_the_s
     secretsmanager_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].secrets[
         "ec2-key-pair/ci-deploy-key"].created_date -= 86_400
     before = key_pairs(["us-east-1"])
-    namespace, stopped = run_all_then_clean_up("02_create_key_pair.ipynb")
+    _, stopped, cleaned = run_all_then_clean_up("02_create_key_pair.ipynb")
     assert "InvalidKeyPair.Duplicate" in stopped  # the secret recipe refuses the taken name
     assert key_pairs(["us-east-1"]) == before, "what the notebook made is gone, the older kept"
     assert secrets.get_secret_value(SecretId="ec2-key-pair/ci-deploy-key")["SecretString"] == (
         "yours")
-    assert namespace["kept"] == ["ci-deploy-key"]  # shown under the clean-up cell
+    assert cleaned["kept"] == ["ci-deploy-key in us-east-1"]  # shown under the clean-up cell
+    assert "KEY_PAIR_NAME in us-east-1" in cleaned["deleted"]
     assert sorted(p.name for p in Path("keys").rglob("*") if p.is_file()) == []
 
 
@@ -104,17 +109,18 @@ def test_notebook_01_keeps_a_teammates_key_pair_with_the_tutorials_tag(account):
     theirs = boto3.client("ec2").create_key_pair(KeyName="teammate", KeyType="ed25519",
                                                  TagSpecifications=tag)
     made_a_day_ago("teammate")
-    namespace, stopped = run_all_then_clean_up("01_describe_key_pairs.ipynb")
+    _, stopped, cleaned = run_all_then_clean_up("01_describe_key_pairs.ipynb")
     assert stopped is None
     assert key_pairs(["us-east-1"]) == {("us-east-1", "teammate", theirs["KeyPairId"])}
-    assert namespace["kept"] == ["teammate"]
+    assert cleaned["kept"] == [] and "teammate" not in str(cleaned)  # never even looked at
 
 
 @pytest.mark.parametrize("notebook, names, error, listed", [
-    # 03 cleans up by the tutorial's tag, which yours does not carry: not even listed
-    ("03_delete_key_pair.ipynb", ["spare"], "A key pair named 'spare' already exists", []),
+    ("03_delete_key_pair.ipynb", ["spare"], "A key pair named 'spare' already exists",
+     ["spare in us-east-1"]),
+    # Run All stops at the first: the lesson never tried the second name
     ("04_import_key_pair.ipynb", ["my-rsa-key", "my-laptop"], "InvalidKeyPair.Duplicate",
-     ["my-rsa-key in us-east-1", "my-laptop in us-east-1"]),
+     ["my-rsa-key in us-east-1"]),
 ])
 def test_a_key_pair_of_yours_with_a_lessons_name_stops_it_and_the_clean_up_keeps_it(
         account, notebook, names, error, listed):
@@ -123,7 +129,7 @@ def test_a_key_pair_of_yours_with_a_lessons_name_stops_it_and_the_clean_up_keeps
         ec2.create_key_pair(KeyName=name, KeyType="ed25519")
     made_a_day_ago(*names)
     before = key_pairs(["us-east-1", "eu-west-1"])
-    namespace, stopped = run_all_then_clean_up(notebook)
+    _, stopped, cleaned = run_all_then_clean_up(notebook)
     assert error in stopped
     assert key_pairs(["us-east-1", "eu-west-1"]) == before
-    assert namespace["kept"] == listed
+    assert cleaned["kept"] == listed

@@ -1,0 +1,214 @@
+"""What a lesson's first and last cell need: `ec2 = lesson.start()` and `lesson.clean_up()`.
+
+start() gives the lesson's EC2 client on a fresh start, and from then on notes what the lesson
+makes with boto3 (key pairs, secrets, instances, launch templates) and the key files it saves.
+clean_up() deletes exactly that, and shows a table of what it deleted and what it kept, and why:
+a key pair or secret that was there before the lesson (its create was refused) may be yours, and
+so may a key file outside keys/sandbox that this lesson did not write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.handlers
+
+from helpers import sandbox
+from helpers.backend import EC2Client, client_backend, ec2_client, regional_client
+from helpers.keyfiles import (
+    KEY_DIR,
+    default_key_dir,
+    is_sandbox_key_file,
+    key_file_name,
+    may_clean_up,
+    shown_path,
+)
+from helpers.rules import key_blob
+from helpers.tables import KeyPairsTable
+
+COLUMNS = ["What", "Name", "Region", "Result", "Why"]
+# The calls whose answers say what a lesson made, and what each makes.
+MAKERS = {"ec2.CreateKeyPair": "key pair", "ec2.ImportKeyPair": "key pair",
+          "ec2.RunInstances": "instance", "ec2.CreateLaunchTemplate": "launch template",
+          "secrets-manager.CreateSecret": "secret"}
+TAKEN = ("InvalidKeyPair.Duplicate", "ResourceExistsException")  # a name already in use
+YOURS = "it was there before this lesson (its create was refused): it may be yours"
+
+
+@dataclass
+class _Made:
+    """What the lesson made since start(), and the names it found taken, by Region."""
+
+    started: datetime
+    recording: bool = True  # from start() to clean_up(): what is made after is not the lesson's
+    things: list[tuple[str, str, str, str]] = field(default_factory=list)  # what, region, name, id
+    public_keys: dict[tuple[str, str], bytes] = field(default_factory=dict)  # of imports
+    taken: list[tuple[str, str, str]] = field(default_factory=list)  # what, region, name
+
+
+_made: _Made | None = None
+_backend = "sandbox"
+cleanups = 0  # how many times start() or clean_up() emptied the lesson: an exercise's set-up
+# made before the last one is gone
+
+
+def start(region: str | None = None) -> EC2Client:
+    """The lesson's EC2 client (see ec2_client) on a fresh start: on the sandbox an empty one;
+    elsewhere, what this kernel's earlier run of the lesson made is cleaned up first."""
+    global _made, _backend, cleanups
+    ec2 = ec2_client(region)
+    _backend = client_backend(ec2)
+    if _made is not None and _made.things:  # Run All again: start as the first run did
+        if _backend == "sandbox":  # the reset below empties the sandbox; its files go too
+            for path in _key_files():
+                if is_sandbox_key_file(path):
+                    path.unlink()
+            _forget()
+        else:
+            print("Cleaning up what the earlier run of this lesson made:")
+            from IPython.display import display
+
+            display(clean_up())
+    if _backend == "sandbox":
+        sandbox.reset()
+    cleanups += 1
+    if _made is None:  # kept across runs in this kernel: a file written since may go
+        _made = _Made(datetime.now(timezone.utc).replace(microsecond=0))
+    _made.recording = True
+    hooks = [(f"{moment}.{call}", hook) for call in MAKERS for moment, hook in
+             (("before-parameter-build", _keep_params), ("after-call", _note))]
+    for events in (boto3.DEFAULT_SESSION.events, ec2.meta.events):  # clients made from now on
+        for event, hook in hooks:  # a unique_id names one handler of one event
+            events.register(event, hook, unique_id=f"{__name__}:{event}")
+    for hook in hooks:  # and sessions made from now on (a recipe's boto3.session.Session())
+        if hook not in botocore.handlers.BUILTIN_HANDLERS:
+            botocore.handlers.BUILTIN_HANDLERS.append(hook)
+    return ec2
+
+
+def is_live() -> bool:
+    """Whether this lesson runs on live AWS (a notebook then builds nothing that costs money)."""
+    return _backend == "live"
+
+
+def made(region: str, name: str, key_pair_id: str) -> bool:
+    """Whether this lesson made that key pair (since start(), not yet cleaned up)."""
+    return _made is not None and ("key pair", region, name, key_pair_id) in _made.things
+
+
+def _keep_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    context["lesson_params"] = dict(params)  # the same context reaches the after-call hook
+
+
+def _note(parsed: dict[str, Any], model: Any, context: dict[str, Any], event_name: str,
+          **_: Any) -> None:
+    """Note what a call made, or the name it found taken."""
+    if _made is None or not _made.recording:
+        return
+    what = MAKERS[event_name.split(".", 1)[1]]
+    region, params = context.get("client_region", ""), context.get("lesson_params", {})
+    if "Error" in parsed:
+        name = params.get("KeyName") or params.get("Name")
+        if parsed["Error"].get("Code") in TAKEN and name:
+            _made.taken.append((what, region, name))
+    elif what == "key pair":
+        _made.things.append((what, region, parsed["KeyName"], parsed["KeyPairId"]))
+        if model.name == "ImportKeyPair":
+            _made.public_keys[region, parsed["KeyName"]] = params.get("PublicKeyMaterial", b"")
+    elif what == "instance":
+        _made.things += [(what, region, i["InstanceId"], i["InstanceId"])
+                         for i in parsed["Instances"]]
+    elif what == "launch template":
+        template = parsed["LaunchTemplate"]
+        _made.things.append((what, region, template["LaunchTemplateName"],
+                             template["LaunchTemplateId"]))
+    else:
+        _made.things.append((what, region, parsed["Name"], parsed["ARN"]))
+
+
+def clean_up() -> KeyPairsTable:
+    """Delete what the lesson made since start(), and only that: its instances, launch
+    templates, secrets and key pairs, and their key files. A table says what was deleted and
+    what was kept, and why."""
+    global cleanups
+    if _made is None:
+        raise RuntimeError("Nothing to clean up: run the lesson's first cell, "
+                           "ec2 = lesson.start(), before its other cells.")
+    rows = []
+    order = ["instance", "launch template", "secret", "key pair"]  # what uses a key pair first
+    for what, region, name, made_id in sorted(_made.things, key=lambda t: order.index(t[0])):
+        if _delete(what, region, name, made_id):
+            rows.append([what, name, region, "deleted", "made by this lesson"])
+    for path in _key_files():
+        if may_clean_up(path, _made.started):
+            why = ("a sandbox key: it opens nothing" if path.parent.name == "sandbox"
+                   else "written by this lesson")
+            path.unlink()
+            rows.append(["key file", str(shown_path(path)), "", "deleted", why])
+        elif path.exists():
+            rows.append(["key file", str(shown_path(path)), "", "kept",
+                         "older than this lesson: it may be yours"])
+    made = {(what, region, name) for what, region, name, _ in _made.things}
+    for what, region, name in dict.fromkeys(_made.taken):
+        if (what, region, name) not in made:
+            rows.append([what, name, region, "kept", YOURS])
+    _forget()
+    _made.recording = False
+    cleanups += 1
+    done = KeyPairsTable(rows, columns=COLUMNS)
+    done.attrs["when_empty"] = "Nothing to clean up: this lesson made nothing that is still there."
+    return done
+
+
+def _forget() -> None:
+    _made.things.clear(), _made.public_keys.clear(), _made.taken.clear()
+
+
+def _delete(what: str, region: str, name: str, made_id: str) -> bool:
+    """Delete one thing the lesson made, if it is still there; whether it was."""
+    if what == "secret":
+        secrets = boto3.client("secretsmanager", region_name=region)
+        found = secrets.list_secrets(Filters=[{"Key": "name", "Values": [name]}])["SecretList"]
+        if not any(secret["ARN"] == made_id for secret in found):
+            return False
+        secrets.delete_secret(SecretId=made_id, ForceDeleteWithoutRecovery=True)
+        return True
+    ec2 = regional_client(region)
+    if what == "instance":
+        found = ec2.describe_instances(Filters=[
+            {"Name": "instance-id", "Values": [made_id]},
+            {"Name": "instance-state-name", "Values": ["pending", "running", "stopping",
+                                                       "stopped"]}])["Reservations"]
+        if found:
+            ec2.terminate_instances(InstanceIds=[made_id])
+        return bool(found)
+    if what == "launch template":
+        found = ec2.describe_launch_templates(Filters=[
+            {"Name": "launch-template-name", "Values": [name]}])["LaunchTemplates"]
+        if not any(template["LaunchTemplateId"] == made_id for template in found):
+            return False
+        ec2.delete_launch_template(LaunchTemplateId=made_id)
+        return True
+    # A key pair: by name (some emulators ignore KeyPairId), once it is still the one made here.
+    found = ec2.describe_key_pairs(Filters=[{"Name": "key-name", "Values": [name]}])["KeyPairs"]
+    if not any(key["KeyName"] == name and key["KeyPairId"] == made_id for key in found):
+        return False
+    ec2.delete_key_pair(KeyName=name)
+    return True
+
+
+def _key_files() -> list[Path]:
+    """The key files of the key pairs the lesson made: saved as save_private_key names them, or,
+    for an imported key, a .pub file in keys/ that holds its public key, and its private half."""
+    names = {name for what, _, name, _ in _made.things if what == "key pair"}
+    files = [default_key_dir() / key_file_name(name, ppk) for name in sorted(names)
+             for ppk in (False, True)]
+    imported = {key_blob(key) for key in _made.public_keys.values()} - {None}
+    for public in sorted(KEY_DIR.rglob("*.pub")) if imported and KEY_DIR.is_dir() else []:
+        if key_blob(public.read_bytes()) in imported:
+            files += [public, public.with_suffix("")]
+    return [path for path in dict.fromkeys(files) if path.exists()]
