@@ -223,6 +223,7 @@ async def _session(machine: Machine, process: asyncssh.SSHServerProcess) -> None
         process.exit(0 if status == EXIT else status)
         return
     status = 0
+    errors = process.stdout if process.get_terminal_type() else process.stderr  # one screen
     while True:
         process.stdout.write(machine.prompt)
         try:
@@ -238,7 +239,7 @@ async def _session(machine: Machine, process: asyncssh.SSHServerProcess) -> None
             status = 0
             break
         process.stdout.write(out)
-        process.stderr.write(err)
+        errors.write(err)
     process.stdout.write("logout\n")
     process.exit(status)
 
