@@ -19,6 +19,7 @@ from pathlib import Path
 from bench_app import bench_app
 from bench_audit import bench_audit
 from bench_forms import bench_forms
+from bench_ssh import bench_ssh
 from jupyter_client.manager import start_new_kernel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,6 +149,7 @@ def main() -> None:
 
     bench_forms()
     bench_audit(report)
+    bench_ssh(fresh_kernel)
     bench_app()
 
     if not quick:

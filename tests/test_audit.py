@@ -184,11 +184,14 @@ def test_the_same_key_is_found_by_its_public_key_not_its_fingerprint(ec2):
 
 def test_the_same_key_under_another_comment_is_the_same_key(ec2):
     key = public_key()
-    client("eu-west-1").import_key_pair(KeyName="alice", PublicKeyMaterial=key + b" alice@laptop")
-    client("us-east-1").import_key_pair(KeyName="alice", PublicKeyMaterial=key + b" alice@desk")
+    client("eu-west-1").import_key_pair(KeyName="alice-laptop",
+                                        PublicKeyMaterial=key + b" alice@laptop")
+    client("us-east-1").import_key_pair(KeyName="alice-desk",
+                                        PublicKeyMaterial=key + b" alice@desk")
     regions = ["eu-west-1", "us-east-1"]
     keys = audit.inventory(ec2, regions, progress=False)
-    assert keys["PublicKey"].str.endswith(("@laptop", "@desk")).all(), "kept as sent"
+    assert keys["PublicKey"].tolist() == [f"{key.decode()} alice-laptop",
+                                          f"{key.decode()} alice-desk"], "named as AWS names them"
     found = audit.findings(keys, audit.usage(ec2, regions, progress=False))
     assert found["SameKeyIn"].tolist() == ["us-east-1", "eu-west-1"]
 
@@ -488,3 +491,23 @@ def test_the_audit_keeps_its_clients_until_the_backend_changes(ec2, monkeypatch,
     ec2_client()  # the one way to choose a backend: the audit's clients start afresh
     capsys.readouterr()
     assert not set(audit.regional_clients(REGIONS).values()) & set(first.values())
+
+
+def test_a_key_pair_used_only_by_a_stopped_instance_is_used_and_kept(ec2):
+    """A stopped instance still holds its key pair (it may be started again tomorrow): the
+    audit names it as the user, and a clean-up with delete=True keeps the key pair."""
+    from helpers.audit_actions import clean_up
+
+    ireland = client("eu-west-1")
+    ireland.create_key_pair(KeyName="weekend", KeyType="ed25519", TagSpecifications=tagged("bob"))
+    instance = ireland.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1,
+                                     KeyName="weekend")["Instances"][0]["InstanceId"]
+    ireland.stop_instances(InstanceIds=[instance])
+    assert ireland.describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"][0][
+        "State"]["Name"] == "stopped"
+    found = audit.findings(audit.inventory(ec2, ["eu-west-1"], progress=False),
+                           audit.usage(ec2, ["eu-west-1"], progress=False))
+    row = found.set_index("KeyName").loc["weekend"]
+    assert row["UsedBy"] == f"instance {instance} (stopped)" and not row["Unused"]
+    assert clean_up(found, "Owner=bob", delete=True, progress=False).empty
+    assert [k["KeyName"] for k in ireland.describe_key_pairs()["KeyPairs"]] == ["weekend"]

@@ -10,6 +10,7 @@ import base64
 import functools
 import json
 import os
+import socket
 import struct
 import subprocess
 import sys
@@ -17,18 +18,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import boto3
+import logins
 import oracles
+import paramiko
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, padding, rsa
 from moto.ec2.models.key_pairs import KeyPairBackend
 from moto.ec2.responses.key_pairs import KeyPairs
 
-from helpers import sandbox
+from helpers import login, sandbox
 from helpers.rules import PPK_HEADER, key_name_problem
-from helpers.sandbox import fidelity
+from helpers.sandbox import fidelity, ssh_server
 
 REGION = "us-east-1"
 BAD_KEY_MESSAGE = "Key is not in valid OpenSSH public key format"
@@ -106,7 +109,7 @@ def malformed_public_keys() -> dict[str, bytes]:
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return {
         "two words": b"foo bar",
-        "empty": b"",
+        "blank": b"  \n",
         "binary garbage": b"\xff\x00garbage",
         "truncated": openssh_line(rsa_key())[:40],
         "dsa": ssh_line(b"ssh-dss", params.p, params.q, params.g, dsa_numbers.y),
@@ -370,6 +373,158 @@ def test_a_region_aws_does_not_have_cannot_be_reached(ec2) -> None:
     assert ec2.describe_key_pairs()["KeyPairs"] == []  # the Regions AWS has still answer
 
 
+def test_an_empty_public_key_is_a_missing_parameter(ec2) -> None:
+    # As OpenStack's ec2api tempest plugin expects of AWS (test_import_empty_key_pair).
+    error = error_of(lambda: ec2.import_key_pair(KeyName="k", PublicKeyMaterial=b""))
+    assert error == {"Code": "MissingParameter",
+                     "Message": "The request must contain the parameter PublicKeyMaterial"}
+    assert ec2.describe_key_pairs()["KeyPairs"] == []
+
+
+def test_a_public_key_ends_with_its_key_pairs_name(ec2) -> None:
+    ec2.create_key_pair(KeyName="made", KeyType="ed25519")
+    line = openssh_line(rsa_key())
+    ec2.import_key_pair(KeyName="laptop", PublicKeyMaterial=line + b" me@laptop")
+    found = {k["KeyName"]: k["PublicKey"]
+             for k in ec2.describe_key_pairs(IncludePublicKey=True)["KeyPairs"]}
+    assert found["laptop"] == f"{line.decode()} laptop"
+    assert found["made"].startswith("ssh-ed25519 AAAA") and found["made"].endswith(" made")
+
+
+# Instances launched with a key pair (the instances you log in to; tests/logins.py connects).
+
+
+def test_a_launch_with_a_key_pair_that_does_not_exist_is_refused(ec2) -> None:
+    error = error_of(lambda: logins.launch(ec2, "nope"))
+    assert error == {"Code": "InvalidKeyPair.NotFound",
+                     "Message": "The key pair 'nope' does not exist"}
+    assert ec2.describe_instances()["Reservations"] == []
+
+
+def test_an_ed25519_key_pair_cannot_launch_a_windows_instance(ec2) -> None:
+    ec2.create_key_pair(KeyName="ed", KeyType="ed25519")
+    error = error_of(lambda: logins.launch(ec2, "ed", logins.WINDOWS_IMAGE))
+    assert error == {"Code": "Unsupported", "Message": fidelity.WINDOWS_ED25519}
+    assert ec2.describe_instances()["Reservations"] == []
+    logins.launch(ec2, "ed")  # a Linux image takes it
+
+
+def test_an_instance_accepts_ssh_with_its_key_pair_as_its_images_user(ec2) -> None:
+    key = ec2.create_key_pair(KeyName="web", KeyType="ed25519")
+    amazon, ubuntu = (logins.launch(ec2, "web", image)
+                      for image in (logins.LINUX_IMAGE, logins.UBUNTU_IMAGE))
+    assert logins.run(ec2, amazon, key["KeyMaterial"]) == "ec2-user\n"
+    assert logins.run(ec2, ubuntu, key["KeyMaterial"], user="ubuntu") == "ubuntu\n"
+    with pytest.raises(paramiko.AuthenticationException):
+        logins.run(ec2, ubuntu, key["KeyMaterial"], user="ec2-user")
+    other = ec2.create_key_pair(KeyName="other")
+    with pytest.raises(paramiko.AuthenticationException):
+        logins.run(ec2, amazon, other["KeyMaterial"])
+    ec2.delete_key_pair(KeyName="web")  # changes no instance
+    assert logins.run(ec2, amazon, key["KeyMaterial"], "cat ~/.ssh/authorized_keys") == (
+        f"{key_line(key)} web\n")
+
+
+def key_line(created: dict) -> str:
+    """The OpenSSH public key of a created key pair's private key, without a comment."""
+    private = serialization.load_ssh_private_key if "OPENSSH" in created["KeyMaterial"] else \
+        serialization.load_pem_private_key
+    return openssh_line(private(created["KeyMaterial"].encode(), None)).decode()
+
+
+def test_the_console_output_lists_the_host_keys_the_instance_presents(ec2) -> None:
+    ec2.create_key_pair(KeyName="web", KeyType="ed25519")
+    instance = logins.launch(ec2, "web")
+    output = login.console_output(ec2, instance)
+    listed = login.host_key_fingerprints(output)
+    assert len(listed) == 2 and output.count(login.FINGERPRINTS[0]) == 1
+    host, port = logins.sandbox_address(ec2, instance)
+    transport = paramiko.Transport((host, port))
+    try:
+        transport.start_client(timeout=10)
+        presented = transport.get_remote_server_key()
+    finally:
+        transport.close()
+    blob = base64.b64encode(presented.asbytes()).decode()
+    assert login.fingerprint(f"{presented.get_name()} {blob}") in listed
+    another = logins.launch(ec2, "web")
+    assert not set(login.host_key_fingerprints(login.console_output(ec2, another))) & set(
+        listed), "each instance has its own host keys"
+
+
+def test_a_stopped_instance_refuses_ssh_and_a_started_one_accepts_it_again(ec2) -> None:
+    key = ec2.create_key_pair(KeyName="web", KeyType="ed25519")
+    instance = logins.launch(ec2, "web")
+    logins.run(ec2, instance, key["KeyMaterial"], "echo 'ssh-ed25519 AAAA kept' >> "
+                                                  "~/.ssh/authorized_keys")
+    host, port = logins.sandbox_address(ec2, instance)
+    ec2.stop_instances(InstanceIds=[instance])
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((host, port), timeout=5)
+    ec2.start_instances(InstanceIds=[instance])
+    assert logins.run(ec2, instance, key["KeyMaterial"], "cat .ssh/authorized_keys").endswith(
+        "ssh-ed25519 AAAA kept\n"), "authorized_keys is on the instance's disk: it stays"
+    ec2.terminate_instances(InstanceIds=[instance])
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(logins.sandbox_address(ec2, instance), timeout=5)
+
+
+def test_a_windows_password_is_encrypted_with_the_launch_key_pair(ec2) -> None:
+    key = ec2.create_key_pair(KeyName="admin")
+    windows = logins.launch(ec2, "admin", logins.WINDOWS_IMAGE)
+    linux = logins.launch(ec2, "admin")
+    data = ec2.get_password_data(InstanceId=windows)["PasswordData"]
+    private = serialization.load_pem_private_key(key["KeyMaterial"].encode(), None)
+    password = private.decrypt(base64.b64decode(data), padding.PKCS1v15()).decode()
+    assert len(password) == 32 and password.isprintable() and " " not in password
+    assert ec2.get_password_data(InstanceId=windows)["PasswordData"] == data, (
+        "the instance encrypted its password once, as it booted")
+    assert ec2.get_password_data(InstanceId=linux)["PasswordData"] == ""
+
+
+def test_instance_connect_lets_a_pushed_key_in_for_60_seconds(ec2) -> None:
+    ec2.create_key_pair(KeyName="lost", KeyType="ed25519")  # its private key: lost
+    instance = logins.launch(ec2, "lost")
+    new = ed25519.Ed25519PrivateKey.generate()
+    pem = new.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                            serialization.NoEncryption()).decode()
+    with pytest.raises(paramiko.AuthenticationException):
+        logins.run(ec2, instance, pem)
+    pushed = logins.instance_connect(ec2).send_ssh_public_key(
+        InstanceId=instance, InstanceOSUser="ec2-user", SSHPublicKey=openssh_line(new).decode())
+    assert pushed["Success"] is True
+    assert logins.run(ec2, instance, pem) == "ec2-user\n"
+    real_clock = ssh_server.clock
+    try:
+        ssh_server.clock = lambda: real_clock() + 61
+        with pytest.raises(paramiko.AuthenticationException):
+            logins.run(ec2, instance, pem)
+    finally:
+        ssh_server.clock = real_clock
+
+
+def test_instance_connect_checks_the_instance_the_user_and_the_key(ec2) -> None:
+    ec2.create_key_pair(KeyName="web", KeyType="ed25519")
+    instance = logins.launch(ec2, "web")
+    connect, key = logins.instance_connect(ec2), openssh_line(rsa_key()).decode()
+
+    def push(**changes: str) -> dict[str, str]:
+        request = {"InstanceId": instance, "InstanceOSUser": "ec2-user", "SSHPublicKey": key}
+        return error_of(lambda: connect.send_ssh_public_key(**{**request, **changes}))
+
+    assert push(InstanceId="mi-0123456789abcdef0")["Code"] == "InvalidArgsException"
+    assert "at 'instanceId' failed to satisfy constraint" in push(InstanceId="I-0123456789")[
+        "Message"]
+    assert push(InstanceOSUser="ec2 user")["Code"] == "InvalidArgsException"
+    assert push(SSHPublicKey="ssh-ed25519 " + "A" * 80)["Message"].endswith(
+        "SSH Public key is invalid")
+    small = ssh_line(b"ssh-rsa", 65537, (1 << 1023) + 1)  # 1024 bits: under 2048
+    assert push(SSHPublicKey=small.decode())["Code"] == "InvalidArgsException"
+    assert push(InstanceId="i-0123456789abcdef0")["Code"] == "EC2InstanceNotFoundException"
+    ec2.stop_instances(InstanceIds=[instance])
+    assert push()["Code"] == "EC2InstanceStateInvalidException"
+
+
 # Behaviours plain moto already gets right: kept as guards, pinned to no fix.
 
 
@@ -437,6 +592,21 @@ PINS: dict[str, list[Callable[..., None]]] = {
     "reach_no_region_aws_lacks": [test_a_region_aws_does_not_have_cannot_be_reached],
     "answer_regions_like_aws": [
         test_describe_regions_lists_the_enabled_regions_and_marks_the_opt_in_ones],
+    "name_the_key_pair_in_its_public_key": [test_a_public_key_ends_with_its_key_pairs_name],
+    "empty_public_key_material_is_missing": [test_an_empty_public_key_is_a_missing_parameter],
+    "boot_instances_with_their_key_pair": [
+        test_a_launch_with_a_key_pair_that_does_not_exist_is_refused,
+        test_an_ed25519_key_pair_cannot_launch_a_windows_instance,
+        test_an_instance_accepts_ssh_with_its_key_pair_as_its_images_user],
+    "stop_serving_stopped_instances": [
+        test_a_stopped_instance_refuses_ssh_and_a_started_one_accepts_it_again],
+    "print_host_keys_to_the_console": [
+        test_the_console_output_lists_the_host_keys_the_instance_presents],
+    "encrypt_the_windows_password_with_the_key_pair": [
+        test_a_windows_password_is_encrypted_with_the_launch_key_pair],
+    "accept_keys_pushed_with_instance_connect": [
+        test_instance_connect_lets_a_pushed_key_in_for_60_seconds,
+        test_instance_connect_checks_the_instance_the_user_and_the_key],
 }
 
 

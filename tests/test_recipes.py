@@ -298,7 +298,7 @@ def test_key_pair_secret_that_cannot_be_stored_leaves_no_key_pair(ec2, secrets, 
 
 # 03: in use?, delete if unused, rotate ------------------------------------------------------
 
-AMI = "ami-12c6146b"  # an image moto knows
+AMI = "ami-760aaa0f"  # an image moto knows (Amazon Linux: EC2 refuses ED25519 for Windows)
 
 
 @pytest.fixture
@@ -320,6 +320,18 @@ def test_key_pair_users_names_live_instances_and_current_template_versions(ec2, 
     ec2.terminate_instances(InstanceIds=[instance])
     assert module.key_pair_users(ec2, "old") == ["launch template web version 1"]
     assert module.key_pair_users(ec2, "ol?") == [], "exact names, no wildcard"
+
+
+def test_a_key_pair_used_only_by_a_stopped_instance_is_in_use_and_kept(ec2, retire):
+    module, template = retire
+    ec2.delete_launch_template(LaunchTemplateId=template)  # only the instance is left
+    instance = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1,
+                                 KeyName="old")["Instances"][0]["InstanceId"]
+    ec2.stop_instances(InstanceIds=[instance])
+    assert module.key_pair_users(ec2, "old") == [f"instance {instance}"]
+    with pytest.raises(RuntimeError, match=f"^old is still used by instance {instance}"):
+        module.delete_key_pair_if_unused(ec2, "old")
+    assert names(ec2) == ["new", "old"]
 
 
 def test_delete_if_unused_refuses_a_key_pair_in_use_and_says_by_what(ec2, retire):

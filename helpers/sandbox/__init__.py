@@ -131,6 +131,7 @@ def stop() -> None:
     if _running:
         if _warm_up is not None:
             _warm_up.join()
+        _stop_instances()
         _mock.stop()
         import boto3
 
@@ -179,8 +180,16 @@ def reset() -> None:
     _load_moto()
     if _warm_up is not None:  # it may be filling the very backends reset() empties
         _warm_up.join()
+    _stop_instances()
     _mock.reset()
     generation += 1
+
+
+def _stop_instances() -> None:
+    """Close the SSH servers of the sandbox's instances (none unless one was launched)."""
+    instances = sys.modules.get("helpers.sandbox.instances")
+    if instances is not None:
+        instances.stop_all()
 
 
 def forget_key_pairs() -> None:

@@ -1,0 +1,111 @@
+"""Logging in to an instance with its key pair: which user, which address, which host keys.
+
+The same on the sandbox and on AWS: each function asks EC2 what a person would look up in the
+console (the image's name, the instance's address, its console output), never the sandbox itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from typing import Any
+
+from helpers.backend import EC2Client
+from helpers.errors import KeyPairError
+
+# The default user of an image, by a word in its name or description (EC2 user guide, "Connect to
+# your Linux instance": the default user name is set by the AMI); anything else: ec2-user (Amazon
+# Linux, RHEL, SUSE, Oracle, FreeBSD). Windows has no SSH user: RDP as Administrator.
+USERS = (("ubuntu", "ubuntu"), ("debian", "admin"), ("centos", "centos"), ("fedora", "fedora"),
+         ("rocky", "rocky"), ("bitnami", "bitnami"))
+DEFAULT_USER = "ec2-user"
+WINDOWS_USER = "Administrator"
+# What cloud-init writes to the console (tools/write-ssh-key-fingerprints, through logger -t ec2).
+FINGERPRINTS = ("-----BEGIN SSH HOST KEY FINGERPRINTS-----",
+                "-----END SSH HOST KEY FINGERPRINTS-----")
+KEYS = ("-----BEGIN SSH HOST KEY KEYS-----", "-----END SSH HOST KEY KEYS-----")
+# The sandbox's sshd says where it listens, as sshd logs it; only a loopback address is taken
+# from a console, so a real instance's "0.0.0.0 port 22" never sends anyone elsewhere.
+LISTENING = re.compile(r"sshd\[\d+\]: Server listening on (127\.0\.0\.1) port (\d+)\.")
+
+
+def user_for_image(name: str | None, description: str | None = None,
+                   platform: str | None = None) -> str:
+    """The user an image's instances log in as (Administrator for Windows, over RDP)."""
+    if (platform or "").lower() == "windows":
+        return WINDOWS_USER
+    words = f"{name or ''} {description or ''}".lower()
+    return next((user for word, user in USERS if word in words), DEFAULT_USER)
+
+
+def _instance(ec2: EC2Client, instance_id: str) -> dict[str, Any]:
+    (reservation,) = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
+    return reservation["Instances"][0]
+
+
+def default_user(ec2: EC2Client, instance_id: str) -> str:
+    """The user to log in as on instance_id, from its image; ec2-user when the image is gone."""
+    instance = _instance(ec2, instance_id)
+    images = ec2.describe_images(Filters=[{"Name": "image-id",
+                                           "Values": [instance["ImageId"]]}])["Images"]
+    image = images[0] if images else {}
+    return user_for_image(image.get("Name"), image.get("Description"),
+                          instance.get("Platform") or image.get("Platform"))
+
+
+def ssh_address(ec2: EC2Client, instance_id: str) -> tuple[str, int]:
+    """(host, port) to reach instance_id's SSH server: on AWS its public DNS name (or IP) and 22;
+    on the sandbox 127.0.0.1 and the port its console output says sshd listens on."""
+    instance = _instance(ec2, instance_id)
+    state = instance["State"]["Name"]
+    if state != "running":
+        raise KeyPairError(f"{instance_id} is {state}, so nothing answers on it: start it "
+                           f"(ec2.start_instances(InstanceIds=['{instance_id}'])) and ask again.")
+    listening = LISTENING.search(console_output(ec2, instance_id))
+    if listening:
+        return listening[1], int(listening[2])
+    host = instance.get("PublicDnsName") or instance.get("PublicIpAddress")
+    if not host:
+        raise KeyPairError(f"{instance_id} has no public address: launch it in a subnet that "
+                           "gives one, or connect from inside its VPC to its PrivateIpAddress.")
+    return host, 22
+
+
+def console_output(ec2: EC2Client, instance_id: str) -> str:
+    """The instance's console output as text ('' until the instance has written any)."""
+    return ec2.get_console_output(InstanceId=instance_id).get("Output") or ""
+
+
+def _block(text: str, markers: tuple[str, str]) -> list[str]:
+    """The lines between a BEGIN and END marker, with logger's 'ec2: ' prefix taken off."""
+    begin, end = markers
+    lines = [line.split("ec2: ", 1)[-1].strip() for line in text.splitlines()]
+    if begin not in lines or end not in lines[lines.index(begin):]:
+        return []
+    start = lines.index(begin) + 1
+    return [line for line in lines[start:lines.index(end, start)] if line]
+
+
+def host_key_fingerprints(output: str) -> list[str]:
+    """The SHA256 fingerprints the console output lists for the instance's host keys."""
+    return [part for line in _block(output, FINGERPRINTS) for part in line.split()
+            if part.startswith("SHA256:")]
+
+
+def fingerprint(public_key_line: str) -> str:
+    """SHA256:... of an OpenSSH public key line, as ssh-keygen -l and ssh print it."""
+    blob = base64.b64decode(public_key_line.split()[1])
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+
+
+def known_hosts(output: str, host: str, port: int = 22) -> str:
+    """known_hosts lines for the host keys in a console output whose fingerprints it also lists
+    (a key without its fingerprint is left out). Raise KeyPairError when none is there yet."""
+    listed = set(host_key_fingerprints(output))
+    keys = [line for line in _block(output, KEYS) if fingerprint(line) in listed]
+    if not keys:
+        raise KeyPairError("The console output has no host keys yet: an instance writes them "
+                           "when it first boots, a few minutes after launch. Ask again later.")
+    name = host if port == 22 else f"[{host}]:{port}"
+    return "".join(f"{name} {' '.join(key.split()[:2])}\n" for key in keys)
