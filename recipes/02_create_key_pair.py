@@ -1,6 +1,6 @@
 # Generated from notebooks/02_create_key_pair.ipynb (a recipe cell) by make execute:
 # edit the notebook, not this file. On the sandbox, nothing reaching AWS:
-#     .venv/bin/python -m helpers.sandbox run recipes/02_create_key_pair.py
+#     .venv/bin/python -m helpers.sandbox run recipes/02_create_key_pair.py keys/sandbox
 
 import os
 import re
@@ -66,21 +66,22 @@ def made_just_now(ec2, name: str, seconds: int = 60) -> bool:
                for key in found)
 
 
-def main(folder: str | Path = 'keys') -> None:
-    """Create my-created-key with its private key in folder, and say in one line what happened."""
+def main(folder: str | Path = 'keys') -> int:
+    """Create my-created-key with its private key in folder, and say in one line what happened.
+    Returns the exit status: 0 if it was created, 1 if not (nothing was created)."""
     try:
         key_pair_id, path = create_key_pair_file(boto3.client('ec2'), 'my-created-key', folder)
     except FileExistsError as error:  # an earlier run's key file: it is never replaced
-        print(f'{error} Nothing was created.')
+        print(f'{error} Nothing was created.', file=sys.stderr)
+        return 1
     except (NoRegionError, NoCredentialsError):  # nothing set up on this machine yet
         raise SystemExit('No AWS Region or credentials found: run aws configure, then '
                          'try again.')
     except (BotoCoreError, ClientError) as error:  # EC2 said no
         raise SystemExit(f'Could not create my-created-key: {error}')
-    else:
-        print(f'Created {key_pair_id}; private key in {path}, '
-              f'mode {oct(path.stat().st_mode & 0o777)}')
+    print(f'Created {key_pair_id}; private key in {path}, mode {oct(path.stat().st_mode & 0o777)}')
+    return 0
 
 
 if __name__ == '__main__' and 'ipykernel' not in sys.modules:  # as a script, not in Jupyter
-    main()
+    sys.exit(main(*sys.argv[1:2]))  # python 02_create_key_pair.py [FOLDER]

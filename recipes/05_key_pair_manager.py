@@ -15,6 +15,7 @@ from IPython.display import display
 name = widgets.Text(description='Key name', placeholder='e.g. my-laptop')
 button = widgets.Button(description='Create key pair', button_style='primary')
 result = widgets.Label()
+FOLDER = Path('keys')  # where the private keys go, mode 0600
 
 
 def write_private(path: Path, text: str) -> None:
@@ -31,8 +32,8 @@ def write_private(path: Path, text: str) -> None:
 
 
 def create(button):
-    """Create the key pair named in the box and save its private key to keys/, mode 0600."""
-    path = Path('keys', re.sub(r'[^A-Za-z0-9._-]', '_', name.value) + '.pem')
+    """Create the key pair named in the box and save its private key in FOLDER, mode 0600."""
+    path = Path(FOLDER, re.sub(r'[^A-Za-z0-9._-]', '_', name.value) + '.pem')
     if path.exists():  # checked first: a key pair whose private key cannot be saved is useless
         result.value = f'{path} already exists: choose another name.'
         return
@@ -46,7 +47,7 @@ def create(button):
         result.value = str(error)
     else:
         try:
-            path.parent.mkdir(mode=0o700, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             write_private(path, response['KeyMaterial'])
             result.value = (f"Created {response['KeyName']}; private key saved to {path} "
                             '(mode 0600).')

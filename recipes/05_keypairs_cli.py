@@ -1,13 +1,13 @@
 # Generated from notebooks/05_key_pair_manager.ipynb (a recipe cell) by make execute:
 # edit the notebook, not this file. On the sandbox, nothing reaching AWS:
-#     .venv/bin/python -m helpers.sandbox run recipes/05_keypairs_cli.py
+#     .venv/bin/python -m helpers.sandbox run recipes/05_keypairs_cli.py create my-key --folder keys/sandbox
 
 """List, create and delete EC2 key pairs from the command line.
 
 Saved as keypairs_cli.py:
 
     python keypairs_cli.py list [--region eu-west-1] [--profile work]
-    python keypairs_cli.py create NAME [--type ed25519] [--dry-run]   # saves keys/NAME.pem, 0600
+    python keypairs_cli.py create NAME [--type ed25519] [--folder keys] [--dry-run]  # FOLDER/NAME.pem
     python keypairs_cli.py delete NAME [--dry-run]
 """
 import argparse
@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--region', help='default: your configured Region')
     parser.add_argument('--profile', help='a profile from ~/.aws/config')
     parser.add_argument('--type', default='ed25519', choices=['rsa', 'ed25519'])
+    parser.add_argument('--folder', default='keys', help='where create saves the private key')
     parser.add_argument('--dry-run', action='store_true', help='check permissions, change nothing')
     args = parser.parse_intermixed_args(argv)  # options before the name too: create --dry-run x
     if args.command != 'list' and not args.name:
@@ -72,14 +73,14 @@ def run(ec2, args) -> int:
         for key in sorted(ec2.describe_key_pairs()['KeyPairs'], key=lambda key: key['KeyName']):
             print(f"{key['KeyName']}\t{key['KeyType']}\t{key['KeyPairId']}\t{key['KeyFingerprint']}")
     elif args.command == 'create':
-        path = Path('keys', f'{args.name}.pem')
+        path = Path(args.folder, f'{args.name}.pem')
         if Path(args.name).name != args.name or path.exists():
             print(f'{path} exists, or {args.name!r} is no plain file name: nothing created.',
                   file=sys.stderr)
             return 1
         response = ec2.create_key_pair(KeyName=args.name, KeyType=args.type, DryRun=args.dry_run)
         try:
-            path.parent.mkdir(mode=0o700, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             write_private(path, response['KeyMaterial'])
         except BaseException:  # no orphan key pair: delete the one just made, by its id
             ec2.delete_key_pair(KeyPairId=response['KeyPairId'])

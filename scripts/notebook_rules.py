@@ -66,7 +66,9 @@ RECIPES = NOTEBOOKS.parent / "recipes"
 def recipe_files(path: Path) -> dict[Path, str]:
     """The plain .py files a notebook's recipe cells (tagged recipe) are exported to, and their
     text. The notebook is the source, the files are generated: recipes/NN_name.py for the
-    notebook's closing recipe, or the name in the cell's metadata "recipe_file"."""
+    notebook's closing recipe, or the name in the cell's metadata "recipe_file"; the run line
+    of its header ends with the arguments in "recipe_args" (a recipe that saves a key takes the
+    folder, keys/sandbox on the sandbox)."""
     files = {}
     for cell in nbformat.read(path, as_version=4).cells:
         if "recipe" not in cell.metadata.get("tags", []):
@@ -74,7 +76,9 @@ def recipe_files(path: Path) -> dict[Path, str]:
         file = RECIPES / f"{cell.metadata.get('recipe_file', path.stem)}.py"
         run = ("#     paste it into a notebook cell: it is a form, and this environment's kernels\n"
                "#     start on the sandbox\n" if "display(" in cell.source else
-               f"#     .venv/bin/python -m helpers.sandbox run recipes/{file.name}\n")
+               f"#     .venv/bin/python -m helpers.sandbox run recipes/{file.name}"
+               f"{' ' * bool(cell.metadata.get('recipe_args'))}"
+               f"{cell.metadata.get('recipe_args', '')}\n")
         header = (f"# Generated from notebooks/{path.name} (a recipe cell) by make execute:\n"
                   "# edit the notebook, not this file. On the sandbox, nothing reaching AWS:\n"
                   f"{run}\n")

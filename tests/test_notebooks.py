@@ -44,32 +44,35 @@ RECIPE_PRINTS = {
     "00_setup": [r"^Account 123456789012, Region us-east-1$"],
     "01_describe_key_pairs": [r"^0 key pairs in us-east-1$", r"^build-server exists: False$"],
     "02_create_key_pair": [
-        r"^Created key-[0-9a-f]{17}; private key in keys/my-created-key\.pem, mode 0o600$"],
+        r"^Created key-[0-9a-f]{17}; private key in keys/sandbox/my-created-key\.pem, mode 0o600$"],
     "03_delete_key_pair": [r"^No key pair named spare in us-east-1$"],
     "04_import_key_pair": [r"^us-east-1: imported: key-[0-9a-f]{17} [A-Za-z0-9+/]{43}=$",
                            r"^eu-west-1: imported: key-[0-9a-f]{17} [A-Za-z0-9+/]{43}=$"],
     "05_key_pair_manager": [
-        r"^Created workshop-key; private key saved to keys/workshop-key\.pem \(mode 0600\)\.$",
-        r"^keys/workshop-key\.pem already exists: choose another name\.$"],
+        r"^Created workshop-key; private key saved to keys/sandbox/workshop-key\.pem \(mode "
+        r"0600\)\.$", r"^keys/sandbox/workshop-key\.pem already exists: choose another name\.$"],
     "02_key_pair_secret": [
         r"^Created key-[0-9a-f]{17}; private key only in the secret ec2-key-pair/ci-deploy-key$"],
     "05_keypairs_cli": [
-        r"^Created key-[0-9a-f]{17}; private key in keys/cli-key\.pem \(mode 0600\)$"],
+        r"^Created key-[0-9a-f]{17}; private key in keys/sandbox/cli-key\.pem \(mode 0600\)$"],
     "06_audit_key_pairs": [r"^0 key pairs in 17 Regions, 0 could not be asked$"],
 }
-RECIPE_ARGS = {"05_keypairs_cli": ["create", "cli-key"]}  # what a user types after the file
+# What a user types after the file: the README's folder for a sandbox run's keys.
+RECIPE_ARGS = {"02_create_key_pair": ["keys/sandbox"],
+               "05_keypairs_cli": ["create", "cli-key", "--folder", "keys/sandbox"]}
 # What a person does with a recipe's widgets, after it runs: type, click, read the result.
 RECIPE_CLICKS = {
-    "05_key_pair_manager": "name.value = 'workshop-key'\nfor _ in range(2):\n"
+    "05_key_pair_manager": "FOLDER = Path('keys/sandbox')\nname.value = 'workshop-key'\n"
+                           "for _ in range(2):\n"
                            "    button.click()\n    print(result.value)\n",
 }
 # What a user has before a recipe runs: the 04 recipe imports the .pub file ssh-keygen made.
 RECIPE_NEEDS = {"04_import_key_pair": ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
                                        "keys/my-laptop"]}
 # Private key files a recipe promises to leave, mode 0600, in the folder it runs in.
-RECIPE_KEY_FILES = {"02_create_key_pair": ["keys/my-created-key.pem"],
-                    "05_key_pair_manager": ["keys/workshop-key.pem"],
-                    "05_keypairs_cli": ["keys/cli-key.pem"]}
+RECIPE_KEY_FILES = {"02_create_key_pair": ["keys/sandbox/my-created-key.pem"],
+                    "05_key_pair_manager": ["keys/sandbox/workshop-key.pem"],
+                    "05_keypairs_cli": ["keys/sandbox/cli-key.pem"]}
 
 # Key material, not a mention of it: a PEM or PPK header followed by base64 lines, also when
 # the text sits in JSON or a string literal (quotes, escaped newlines between the lines).
@@ -107,8 +110,8 @@ RECIPE_FILES = {file: text for path in NOTEBOOKS for file, text in recipe_files(
 RECIPES = [(file.stem, text) for file, text in RECIPE_FILES.items()]
 
 
-def run_recipe(stem: str, folder: Path,
-               aws: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_recipe(stem: str, folder: Path, aws: dict[str, str] | None = None,
+               args: list[str] | None = None) -> subprocess.CompletedProcess:
     """Copy a recipe's file into folder and run it there, as the README says, on a fresh
     sandbox: python -m helpers.sandbox run FILE; or, given aws (environment variables), as plain
     python FILE, as a developer who copied it does."""
@@ -123,7 +126,8 @@ def run_recipe(stem: str, folder: Path,
         (folder / "keys").mkdir(mode=0o700)
         subprocess.run(RECIPE_NEEDS[stem], cwd=folder, check=True)
     sandbox = ["-m", "helpers.sandbox", "run"] if aws is None else []
-    return subprocess.run([sys.executable, *sandbox, script.name, *RECIPE_ARGS.get(stem, [])],
+    args = RECIPE_ARGS.get(stem, []) if args is None else args
+    return subprocess.run([sys.executable, *sandbox, script.name, *args],
                           cwd=folder, env=env, capture_output=True, text=True, timeout=180)
 
 
@@ -187,15 +191,27 @@ def test_recipe_runs_alone_and_prints_what_it_promises(stem, source, recipe_runs
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600, f"{name} must have mode 0600"
 
 
-def test_the_create_recipe_run_again_in_its_folder_says_why_and_replaces_nothing(recipe_runs):
+def test_the_create_recipe_run_again_in_its_folder_says_why_fails_and_replaces_nothing(
+        recipe_runs):
     run, folder = recipe_runs["02_create_key_pair"]
     assert run.result().returncode == 0  # the first run, done: its key file is there
-    first = (folder / "keys" / "my-created-key.pem").read_text()
+    first = (folder / "keys/sandbox/my-created-key.pem").read_text()
     again = run_recipe("02_create_key_pair", folder)
-    assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr
-    assert again.stdout.splitlines()[-1] == ("keys/my-created-key.pem exists: move it away or "
-                                             "choose another name. Nothing was created.")
-    assert (folder / "keys" / "my-created-key.pem").read_text() == first
+    assert again.returncode == 1 and "Traceback" not in again.stderr, again.stderr
+    assert again.stderr.splitlines()[-1] == ("keys/sandbox/my-created-key.pem exists: move it "
+                                             "away or choose another name. Nothing was created.")
+    assert (folder / "keys/sandbox/my-created-key.pem").read_text() == first
+
+
+@pytest.mark.parametrize("stem, words", [("02_create_key_pair", []),
+                                         ("05_keypairs_cli", ["create", "cli-key"])])
+def test_a_sandbox_run_writes_no_key_into_the_folder_for_real_keys(stem, words, tmp_path):
+    """Told to save into keys/ (the default), it stops with a sentence, and leaves nothing."""
+    refused = run_recipe(stem, tmp_path, args=words)
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr, refused.stderr
+    assert refused.stderr.splitlines()[-1].startswith(
+        "A sandbox run writes no file into keys/, the folder for real private keys")
+    assert [p for p in (tmp_path / "keys").rglob("*") if p.is_file()] == []
 
 
 # What a developer who copied a recipe meets first: no Region set, or no credentials. Plain python,
