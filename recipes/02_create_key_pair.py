@@ -25,7 +25,8 @@ def create_key_pair_file(ec2, name: str, folder: str | Path = 'keys', key_type: 
         raise ValueError(f'{name!r} cannot be a file name: use up to 251 letters, digits, '
                          '".", "_", "-".')
     path = Path(folder) / f'{name}.{key_format}'
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for level in reversed([path.parent, *path.parent.parents]):  # keys/ too: only you open it
+        level.mkdir(mode=0o700, exist_ok=True)
     if path.exists():  # checked first: EC2 returns the private key only once
         raise FileExistsError(f'{path} exists: move it away or choose another name.')
     try:

@@ -47,7 +47,8 @@ def create(button):
         result.value = str(error)
     else:
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for level in reversed([path.parent, *path.parent.parents]):  # keys/ too: 0700
+                level.mkdir(mode=0o700, exist_ok=True)
             write_private(path, response['KeyMaterial'])
             result.value = (f"Created {response['KeyName']}; private key saved to {path} "
                             '(mode 0600).')

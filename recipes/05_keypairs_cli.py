@@ -80,7 +80,8 @@ def run(ec2, args) -> int:
             return 1
         response = ec2.create_key_pair(KeyName=args.name, KeyType=args.type, DryRun=args.dry_run)
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for level in reversed([path.parent, *path.parent.parents]):  # keys/ too: 0700
+                level.mkdir(mode=0o700, exist_ok=True)
             write_private(path, response['KeyMaterial'])
         except BaseException:  # no orphan key pair: delete the one just made, by its id
             ec2.delete_key_pair(KeyPairId=response['KeyPairId'])

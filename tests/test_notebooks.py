@@ -189,6 +189,8 @@ def test_recipe_runs_alone_and_prints_what_it_promises(stem, source, recipe_runs
         key_file = folder / name
         assert key_file.is_file(), f"the {stem} recipe should leave its private key in {name}"
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600, f"{name} must have mode 0600"
+        for level in key_file.relative_to(folder).parents[:-1]:  # keys/ too, not only its leaf
+            assert stat.S_IMODE((folder / level).stat().st_mode) == 0o700, f"{level}: mode 0700"
 
 
 def test_the_create_recipe_run_again_in_its_folder_says_why_fails_and_replaces_nothing(
