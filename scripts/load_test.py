@@ -40,6 +40,7 @@ from pathlib import Path
 
 import nbformat
 import requests
+import urllib3
 import websocket
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -180,12 +181,16 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def running_hub(state: Path, password: str) -> Iterator[Hub]:
-    """The workshop Hub on free loopback ports, with its state in `state`; stopped on exit."""
+def running_hub(state: Path, password: str, **settings: str) -> Iterator[Hub]:
+    """The workshop Hub on free loopback ports, with its state in `state` and any other HUB_
+    settings given (HUB_SSL_CERT=...: on https); stopped on exit."""
     port, hub_port, api_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     env.update(HUB_PASSWORD=password, HUB_STATE=str(state), HUB_IP="127.0.0.1",
-               HUB_PORT=str(port))
+               HUB_PORT=str(port), **settings)
+    scheme = "https" if "HUB_SSL_CERT" in settings else "http"
+    if scheme == "https":  # a self-made certificate: a test compares it with what is served
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     log = state / "jupyterhub.log"
     state.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
@@ -194,7 +199,7 @@ def running_hub(state: Path, password: str) -> Iterator[Hub]:
              f"--JupyterHub.hub_port={hub_port}",
              f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{api_port}"],
             cwd=state, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    hub = Hub(f"http://127.0.0.1:{port}", process, log, state)
+    hub = Hub(f"{scheme}://127.0.0.1:{port}", process, log, state)
     try:
         deadline = time.monotonic() + HUB_START_SECONDS
         while True:
@@ -202,7 +207,8 @@ def running_hub(state: Path, password: str) -> Iterator[Hub]:
                 raise RuntimeError(f"the Hub exited with code {process.returncode}:\n"
                                    f"{hub.log_tail()}")
             try:
-                if requests.get(f"{hub.url}/hub/login", timeout=2).status_code == 200:
+                if requests.get(f"{hub.url}/hub/login", timeout=2,
+                                verify=scheme == "http").status_code == 200:
                     break
             except requests.RequestException:
                 pass
