@@ -4,7 +4,8 @@ in every kernel their own sandbox (moto inside the kernel, as with make lab).
 
 All attendees run as the OS user who started the Hub, each in their own folder under the state
 folder: fine for a workshop on one machine, not a security boundary (code in one attendee's kernel
-can read another's folder). docs/workshop-hub.md says how to serve a bigger room.
+can read another's folder). The login page (hub/templates/login.html) says which names the Hub
+takes, and why a login was refused. docs/workshop-hub.md says how to serve a bigger room.
 
 Set by the environment (the Makefile passes them on):
   HUB_PASSWORD        the attendees' shared password, 8 characters or more (required)
@@ -17,8 +18,6 @@ Set by the environment (the Makefile passes them on):
   HUB_STATE           the Hub's database and the attendees' folders: hub/state (ignored by git)
   HUB_SERVER_IDLE     seconds before an idle attendee's server is stopped (3600; files stay)
   HUB_KERNEL_IDLE     seconds before a kernel that ran nothing is shut down (1200)
-  HUB_MEM_LIMIT       each attendee's share of memory, shown to them (2G; nothing enforces it
-                      here: see below)
 """
 
 import atexit
@@ -170,9 +169,6 @@ c.JupyterHub.load_roles = [{
     "name": "idle-culler", "services": ["idle-culler"],
     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]}]
 
-# Each attendee's share of memory. The local process spawner cannot enforce Spawner.mem_limit
-# (JupyterHub: it is honoured only by spawners that run servers in containers or cgroups); it
-# hands it to the server as MEM_LIMIT, which jupyter-resource-usage shows in the status bar
-# ("Mem: 612 / 2048 MB"). Measured: a learner with notebooks 00 to 06 all open holds about
-# 1.7 GB (docs/workshop-hub.md); the kernel culling above is what keeps a room within it.
-c.Spawner.mem_limit = os.environ.get("HUB_MEM_LIMIT") or "2G"
+# No memory limit per attendee: the local process spawner cannot enforce Spawner.mem_limit (only
+# spawners that run each server in a container or a cgroup can). The culling above is what keeps
+# an attendee's memory down; docs/workshop-hub.md gives the measured figures to plan a machine by.
