@@ -13,9 +13,10 @@ export UV_LINK_MODE := copy
 .PHONY: lab test check setup execute demo bench sandbox-server lock lint mutate book hub hub-load
 
 # Opens 00_setup, with the whole repository in reach (the docs the notebooks link to, the helpers'
-# source). Offline by default: no extension catalogue from PyPI, no news (see the overrides
-# below). No autosave: reading or running a notebook never rewrites the tracked file (save
-# explicitly to keep your changes). Jupyter refuses root without --allow-root: CI runs as root.
+# source). Offline by default: no extension catalogue from PyPI, no news (lab-settings/
+# overrides.json, which the set-up, and Binder's postBuild, install into the environment). No
+# autosave: reading or running a notebook never rewrites the tracked file (save explicitly to
+# keep your changes). Jupyter refuses root without --allow-root: CI runs as root.
 LAB_OPTIONS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_setup.ipynb \
 	--LabApp.extension_manager=readonly \
 	$(if $(filter 0,$(shell id -u)),--allow-root)
@@ -42,7 +43,7 @@ check: lint  ## Lint, then the quick tier, for the edit-test loop: every test bu
 
 setup: $(READY) $(WITH_PROXY)
 
-$(READY): requirements.txt pyproject.toml helpers/sandbox/kernel.py Makefile
+$(READY): requirements.txt pyproject.toml helpers/sandbox/kernel.py lab-settings/overrides.json Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
 		|| { echo "Python 3.10 or newer is needed: run make PYTHON=python3.x"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,9 +52,7 @@ $(READY): requirements.txt pyproject.toml helpers/sandbox/kernel.py Makefile
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	$(BIN)/python -m helpers.sandbox.kernel
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
-	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false},' \
-		'"@jupyterlab/docmanager-extension:plugin": {"autosave": false}}' \
-		> $(VENV)/share/jupyter/lab/settings/overrides.json
+	cp lab-settings/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
 
 execute: $(READY)  ## Re-run every notebook in place and store its outputs
@@ -82,6 +81,7 @@ book: $(READY)  ## Build the tutorial's website into build/site (open build/site
 # The workshop Hub (hub/jupyterhub_config.py): JupyterHub, and its proxy from npm, pinned in
 # hub/package-lock.json and installed into hub/node_modules (ignored by git) by the set-up; nothing
 # is downloaded when the Hub starts. Attendees' folders and the Hub's database: hub/state.
+# make hub-load DAY=1: each attendee runs 00 to 06 instead of 02, keeping every kernel.
 N ?= 20
 
 $(PROXY): hub/package.json hub/package-lock.json
@@ -93,7 +93,7 @@ hub: $(READY) $(PROXY)  ## Serve the tutorial to a room on http://127.0.0.1:8000
 	cd hub/state && $(CURDIR)/$(BIN)/python -m jupyterhub -f $(CURDIR)/hub/jupyterhub_config.py
 
 hub-load: $(READY) $(PROXY)  ## N simulated attendees (default 20) run notebook 02 at once on the Hub
-	$(BIN)/python -m scripts.load_test --attendees $(N)
+	$(BIN)/python -m scripts.load_test --attendees $(N) $(if $(DAY),--day)
 
 bench: $(READY)  ## Print speed figures, each as a ratio against a baseline measured in the same run
 	$(BIN)/python scripts/bench.py

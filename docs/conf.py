@@ -28,7 +28,8 @@ author = "the ec2-keypairs-tutorial authors"
 copyright = "the ec2-keypairs-tutorial authors, Apache-2.0"
 root_doc = "docs/index"
 
-extensions = ["myst_nb", "tutorial_site"]
+# sphinx-copybutton: a copy button on every code block (its script and icons are in _static).
+extensions = ["myst_nb", "sphinx_copybutton", "tutorial_site"]
 
 # Sources: these pages and the numbered notebooks, nothing else. Every other top-level folder
 # (.venv, build, mutants...) is pruned, so Sphinx does not even walk it.

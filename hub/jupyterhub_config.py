@@ -4,17 +4,24 @@ in every kernel their own sandbox (moto inside the kernel, as with make lab).
 
 All attendees run as the OS user who started the Hub, each in their own folder under the state
 folder: fine for a workshop on one machine, not a security boundary (code in one attendee's kernel
-can read another's folder). docs/workshop-hub.md says how to serve a bigger room.
+can read another's folder). The login page (hub/templates/login.html) says which names the Hub
+takes, and why a login was refused. docs/workshop-hub.md says how to serve a bigger room.
 
 Set by the environment (the Makefile passes them on):
   HUB_PASSWORD        the attendees' shared password, 8 characters or more (required)
   HUB_ADMIN           the presenter's name, an admin (optional); needs HUB_ADMIN_PASSWORD,
   HUB_ADMIN_PASSWORD  32 characters or more, and not the attendees' password
   HUB_IP, HUB_PORT    where the room connects: 127.0.0.1:8000 unless asked (HUB_IP=0.0.0.0)
+  HUB_SSL_CERT,       a certificate and its key (PEM; a relative path is from the repository's
+  HUB_SSL_KEY         folder): the room connects with HTTPS. Required on an address other than
+                      loopback, where the room password would cross the network in plain text.
   HUB_STATE           the Hub's database and the attendees' folders: hub/state (ignored by git)
+  HUB_SERVER_IDLE     seconds before an idle attendee's server is stopped (3600; files stay)
+  HUB_KERNEL_IDLE     seconds before a kernel that ran nothing is shut down (1200)
 """
 
 import atexit
+import ipaddress
 import os
 import secrets
 import shutil
@@ -42,10 +49,42 @@ if admin and (len(admin_password) < 32 or admin_password == password):
 if not PROXY.exists():
     sys.exit(f"Refusing to start: the proxy is not installed at {PROXY}: run make hub")
 
+
+def from_repository(variable: str) -> Path | None:
+    value = os.environ.get(variable)
+    return (ROOT / Path(value).expanduser()).resolve() if value else None
+
+
+def on_loopback(ip: str) -> bool:
+    """Whether only this machine can reach the address."""
+    try:
+        return ip == "localhost" or ipaddress.ip_address(ip).is_loopback
+    except ValueError:  # a host name: it may well be reached from the room
+        return False
+
+
+ip = os.environ.get("HUB_IP") or "127.0.0.1"
+ssl_cert, ssl_key = from_repository("HUB_SSL_CERT"), from_repository("HUB_SSL_KEY")
+if bool(ssl_cert) != bool(ssl_key):
+    sys.exit("Refusing to start: HTTPS needs both HUB_SSL_CERT and HUB_SSL_KEY (README.md, "
+             "A room of learners, says how to make them)")
+for path in (ssl_cert, ssl_key):
+    if path and not path.is_file():
+        sys.exit(f"Refusing to start: no certificate or key file at {path}")
+# Refused rather than warned: a warning scrolls away while the room logs in, and whoever reads
+# the network then has the password that opens every attendee's name (and the admin's, if set).
+if not ssl_cert and not on_loopback(ip):
+    sys.exit(f"Refusing to start on {ip} without HTTPS: the room password "
+             "would cross the network in plain text. Give a certificate with HUB_SSL_CERT=... "
+             "HUB_SSL_KEY=... (README.md, A room of learners, says how to make one), or leave "
+             "HUB_IP out to serve this machine only")
+
 # Where the room connects (the proxy), and the Hub's own state. The cookie secret is new at each
 # start: nothing secret is stored, and a restarted Hub asks everyone to log in again.
 STATE.mkdir(parents=True, exist_ok=True)
-c.JupyterHub.ip = os.environ.get("HUB_IP") or "127.0.0.1"
+c.JupyterHub.ip = ip
+if ssl_cert:
+    c.JupyterHub.ssl_cert, c.JupyterHub.ssl_key = str(ssl_cert), str(ssl_key)
 c.JupyterHub.port = int(os.environ.get("HUB_PORT") or 8000)
 c.JupyterHub.cookie_secret = secrets.token_bytes(32)
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
@@ -58,6 +97,14 @@ c.JupyterHub.authenticator_class = "shared-password"
 c.SharedPasswordAuthenticator.user_password = password
 c.Authenticator.allow_all = True
 c.Authenticator.username_pattern = r"^[a-z0-9][a-z0-9._-]{0,31}$"
+# The login page says so (hub/templates/login.html), and after a refused login, why.
+c.JupyterHub.template_paths = [str(ROOT / "hub" / "templates")]
+c.JupyterHub.template_vars = {
+    "name_rule": "Any name of your choice (it names your folder): up to 32 letters, digits, "
+                 "“.”, “_” or “-”, no spaces, starting with a letter or digit; with the room's "
+                 "password, from the presenter.",
+    "name_characters": "abcdefghijklmnopqrstuvwxyz0123456789._-",
+}
 if admin:
     c.Authenticator.admin_users = {admin}
     c.SharedPasswordAuthenticator.admin_password = admin_password
@@ -101,3 +148,27 @@ def copy_the_tutorial(spawner) -> None:
 
 
 c.Spawner.pre_spawn_hook = copy_the_tutorial
+
+
+# Idle attendees give their memory back. A kernel that ran nothing for HUB_KERNEL_IDLE seconds is
+# shut down by their server (jupyter-server's own culling), even with its notebook still open: a
+# learner moving from 00 to 06 keeps every earlier notebook's kernel, about 220 MiB each. Its
+# outputs stay on the page; Run All brings it back. A server idle for HUB_SERVER_IDLE seconds (no
+# kernel running, no request) is stopped by jupyterhub-idle-culler, as z2jh's cull: does; the
+# attendee's files stay, and logging in again starts it.
+SERVER_IDLE = int(os.environ.get("HUB_SERVER_IDLE") or 3600)
+KERNEL_IDLE = int(os.environ.get("HUB_KERNEL_IDLE") or 1200)
+c.Spawner.args += [f"--MappingKernelManager.cull_idle_timeout={KERNEL_IDLE}",
+                   f"--MappingKernelManager.cull_interval={max(1, min(60, KERNEL_IDLE // 4))}",
+                   "--MappingKernelManager.cull_connected=True"]
+c.JupyterHub.services = [{
+    "name": "idle-culler",
+    "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={SERVER_IDLE}",
+                f"--cull-every={max(1, min(300, SERVER_IDLE // 6))}"]}]
+c.JupyterHub.load_roles = [{
+    "name": "idle-culler", "services": ["idle-culler"],
+    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]}]
+
+# No memory limit per attendee: the local process spawner cannot enforce Spawner.mem_limit (only
+# spawners that run each server in a container or a cgroup can). The culling above is what keeps
+# an attendee's memory down; docs/workshop-hub.md gives the measured figures to plan a machine by.

@@ -1,13 +1,16 @@
 """A room of simulated attendees on the workshop Hub (make hub-load N=20; tests/test_hub.py runs 3).
 
     python -m scripts.load_test --attendees 20
+    python -m scripts.load_test --attendees 1 --day   # one learner's day: notebooks 00 to 06
 
 Starts the Hub of hub/jupyterhub_config.py (as make hub does) on free loopback ports with a
 throwaway state folder. Then N attendees at once, each in their own thread: log in through the
 Hub's login form, start their server, open notebook 02_create_key_pair and run its code cells top
 to bottom over the kernel's websocket, through the proxy, as JupyterLab does; then create a key
-pair named after themselves. Once everyone has, each lists the key pairs their sandbox holds and
-tries another attendee's server.
+pair named after themselves. With --day, each runs every notebook, 00 to 06, in order, each in
+its own kernel, and keeps them all running, as a learner who moves on without closing a tab:
+what one attendee holds at most (the memory share make hub gives). Once everyone has, each lists
+the key pairs their sandbox holds and tries another attendee's server.
 
 Prints the failures (goal: none, each with its reason), the time until every server was ready and
 until every notebook had run, the peak memory per attendee (RSS of their server and its kernels,
@@ -40,11 +43,13 @@ from pathlib import Path
 
 import nbformat
 import requests
+import urllib3
 import websocket
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "hub" / "jupyterhub_config.py"
 NOTEBOOK = "notebooks/02_create_key_pair.ipynb"  # inside each attendee's folder
+DAY = sorted(f"notebooks/{p.name}" for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 HUB_START_SECONDS = 60
 SERVER_READY_SECONDS = 600  # twenty servers on two busy cores take minutes
 CELL_SECONDS = 300
@@ -119,10 +124,13 @@ def rss_bytes(pid: int) -> int:
 
 
 def hub_user(pid: int) -> str | None:
-    """The attendee a single-user server serves (JUPYTERHUB_USER in its environment)."""
+    """The attendee a single-user server serves (JUPYTERHUB_USER in its environment); None for
+    the proxy and the Hub's services (the idle culler), which are the Hub's own."""
     try:
         environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
     except OSError:
+        return None
+    if any(item.startswith(b"JUPYTERHUB_SERVICE_NAME=") for item in environ):
         return None
     for item in environ:
         if item.startswith(b"JUPYTERHUB_USER="):
@@ -147,7 +155,7 @@ class MemorySampler(threading.Thread):
             hub_total = rss_bytes(self.hub_pid)
             for child in (pid for pid, (ppid, _) in tree.items() if ppid == self.hub_pid):
                 user = hub_user(child)
-                if user is None:  # the proxy
+                if user is None:  # the proxy, the idle culler
                     hub_total += rss_bytes(child)
                     continue
                 kernels = [rss_bytes(pid) for pid in descendants(child, tree)]
@@ -180,12 +188,16 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def running_hub(state: Path, password: str) -> Iterator[Hub]:
-    """The workshop Hub on free loopback ports, with its state in `state`; stopped on exit."""
+def running_hub(state: Path, password: str, **settings: str) -> Iterator[Hub]:
+    """The workshop Hub on free loopback ports, with its state in `state` and any other HUB_
+    settings given (HUB_SSL_CERT=...: on https); stopped on exit."""
     port, hub_port, api_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     env.update(HUB_PASSWORD=password, HUB_STATE=str(state), HUB_IP="127.0.0.1",
-               HUB_PORT=str(port))
+               HUB_PORT=str(port), **settings)
+    scheme = "https" if "HUB_SSL_CERT" in settings else "http"
+    if scheme == "https":  # a self-made certificate: a test compares it with what is served
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     log = state / "jupyterhub.log"
     state.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
@@ -194,7 +206,7 @@ def running_hub(state: Path, password: str) -> Iterator[Hub]:
              f"--JupyterHub.hub_port={hub_port}",
              f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{api_port}"],
             cwd=state, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    hub = Hub(f"http://127.0.0.1:{port}", process, log, state)
+    hub = Hub(f"{scheme}://127.0.0.1:{port}", process, log, state)
     try:
         deadline = time.monotonic() + HUB_START_SECONDS
         while True:
@@ -202,7 +214,8 @@ def running_hub(state: Path, password: str) -> Iterator[Hub]:
                 raise RuntimeError(f"the Hub exited with code {process.returncode}:\n"
                                    f"{hub.log_tail()}")
             try:
-                if requests.get(f"{hub.url}/hub/login", timeout=2).status_code == 200:
+                if requests.get(f"{hub.url}/hub/login", timeout=2,
+                                verify=scheme == "http").status_code == 200:
                     break
             except requests.RequestException:
                 pass
@@ -223,7 +236,9 @@ class Attendee:
     hub: Hub
     http: requests.Session = field(default_factory=requests.Session)
     token: str = ""
-    kernel: websocket.WebSocket | None = None
+    notebooks: list[str] = field(default_factory=lambda: [NOTEBOOK])
+    kernel: websocket.WebSocket | None = None  # the last notebook's; the others stay open
+    earlier_kernels: list[websocket.WebSocket] = field(default_factory=list)
     ready_after: float | None = None  # seconds from the room's first login
     done_after: float | None = None
     failures: list[str] = field(default_factory=list)
@@ -269,12 +284,14 @@ class Attendee:
             time.sleep(1)
         raise Failed(f"the server was not ready within {SERVER_READY_SECONDS} s")
 
-    def open_notebook(self) -> None:
+    def open_notebook(self, notebook: str = NOTEBOOK) -> None:
         """A session for the notebook, as JupyterLab opens it (the kernel starts in its folder),
-        and the kernel's websocket, through the proxy."""
+        and the kernel's websocket, through the proxy. A notebook opened before stays open."""
+        if self.kernel is not None:
+            self.earlier_kernels.append(self.kernel)
         base = f"{self.hub.url}/user/{self.name}"
         answer = requests.post(f"{base}/api/sessions", headers=self.auth, timeout=300, json={
-            "path": NOTEBOOK, "type": "notebook", "name": "", "kernel": {"name": "python3"}})
+            "path": notebook, "type": "notebook", "name": "", "kernel": {"name": "python3"}})
         if answer.status_code != 201:
             raise Failed(f"no kernel: HTTP {answer.status_code} {answer.text[:200]}")
         kernel_id = answer.json()["kernel"]["id"]
@@ -309,15 +326,18 @@ class Attendee:
         return "".join(printed), error
 
     def run_notebook(self, started: float) -> None:
-        """Every code cell of the notebook, top to bottom; an error in a cell not tagged
-        raises-exception is a failure, and the run goes on, as Run All would not."""
-        cells = [c for c in nbformat.read(ROOT / NOTEBOOK, as_version=4).cells
-                 if c.cell_type == "code"]
-        self.open_notebook()
-        for index, cell in enumerate(cells):
-            _, error = self.execute(cell.source)
-            if error and "raises-exception" not in cell.metadata.get("tags", []):
-                self.failures.append(f"{self.name}: code cell {index}: {error}")
+        """Every code cell of each notebook, top to bottom, each notebook in its own kernel; an
+        error in a cell not tagged raises-exception is a failure, and the run goes on, as Run All
+        would not."""
+        for notebook in self.notebooks:
+            cells = [c for c in nbformat.read(ROOT / notebook, as_version=4).cells
+                     if c.cell_type == "code"]
+            self.open_notebook(notebook)
+            for index, cell in enumerate(cells):
+                _, error = self.execute(cell.source)
+                if error and "raises-exception" not in cell.metadata.get("tags", []):
+                    self.failures.append(f"{self.name}: {Path(notebook).stem} code cell "
+                                         f"{index}: {error}")
         _, error = self.execute(f"import boto3\nboto3.client('ec2').create_key_pair("
                                 f"KeyName='learner-{self.name}')")
         if error:
@@ -352,8 +372,9 @@ class Attendee:
         return sorted(item["name"] for item in answer.json()["content"])
 
     def close(self) -> None:
-        if self.kernel is not None:
-            self.kernel.close()
+        for kernel in [*self.earlier_kernels, self.kernel]:
+            if kernel is not None:
+                kernel.close()
 
 
 # --- the room ----------------------------------------------------------------------------------
@@ -361,6 +382,7 @@ class Attendee:
 @dataclass
 class Report:
     attendees: int
+    notebooks: list[str]
     failures: list[str]
     all_ready_s: float | None
     all_done_s: float | None
@@ -374,12 +396,16 @@ class Report:
         peaks = sorted(self.peak_mib.values())
         ready = f"{self.all_ready_s:.1f} s" if self.all_ready_s is not None else "never"
         done = f"{self.all_done_s:.1f} s" if self.all_done_s is not None else "never"
-        lines = [f"{self.attendees} attendees, notebook {Path(NOTEBOOK).name}",
+        names = ", ".join(Path(notebook).stem for notebook in self.notebooks)
+        lines = [f"{self.attendees} attendees, notebooks {names} (each in its own kernel, all "
+                 "kept running)" if len(self.notebooks) > 1
+                 else f"{self.attendees} attendees, notebook {names}",
                  f"failures: {len(self.failures)}", *(f"  {f}" for f in self.failures),
                  f"time until every server was ready: {ready} after the first login",
-                 f"time until every attendee had run the notebook: {done}"]
+                 f"time until every attendee had run the notebook{'s' * (len(self.notebooks) > 1)}"
+                 f": {done}"]
         if peaks:
-            lines.append(f"peak memory per attendee (server + kernel, RSS): max {peaks[-1]:.0f} "
+            lines.append(f"peak memory per attendee (server + kernels, RSS): max {peaks[-1]:.0f} "
                          f"MiB, median {statistics.median(peaks):.0f} MiB, min {peaks[0]:.0f} "
                          f"MiB, of which one kernel: {self.kernel_peak_mib:.0f} MiB; the Hub "
                          f"and its proxy: {self.hub_peak_mib:.0f} MiB")
@@ -393,9 +419,12 @@ class Report:
         return lines
 
 
-def run_room(hub: Hub, attendees: int, password: str) -> Report:
-    """N attendees at once on a running Hub; the figures and every failure."""
-    room = [Attendee(f"learner{i:02d}", hub) for i in range(1, attendees + 1)]
+def run_room(hub: Hub, attendees: int, password: str, notebooks: list[str] | None = None) -> Report:
+    """N attendees at once on a running Hub, each running the notebooks (02 unless given); the
+    figures and every failure."""
+    notebooks = notebooks or [NOTEBOOK]
+    room = [Attendee(f"learner{i:02d}", hub, notebooks=notebooks)
+            for i in range(1, attendees + 1)]
     sampler = MemorySampler(hub.process.pid)
     sampler.start()
     failures: list[str] = []
@@ -444,7 +473,7 @@ def run_room(hub: Hub, attendees: int, password: str) -> Report:
         for attendee in room:
             attendee.close()
     return Report(
-        attendees, failures,
+        attendees, notebooks, failures,
         max(ready) if None not in ready else None, max(done) if None not in done else None,
         {user: peak / MIB for user, peak in sampler.peaks.items()},
         max(sampler.kernel_peaks.values(), default=0) / MIB, sampler.hub_peak / MIB,
@@ -460,6 +489,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--attendees", type=int, default=20, help="how many (default 20)")
+    parser.add_argument("--day", action="store_true",
+                        help="each runs every notebook, 00 to 06, keeping each kernel running")
     args = parser.parse_args()
     password = secrets.token_urlsafe(12)
     state = Path(tempfile.mkdtemp(prefix="hub-load-"))
@@ -467,7 +498,7 @@ def main() -> int:
         with running_hub(state, password) as hub:
             print(f"The Hub answers on {hub.url}; {args.attendees} attendees log in at once",
                   flush=True)
-            report = run_room(hub, args.attendees, password)
+            report = run_room(hub, args.attendees, password, DAY if args.day else None)
         print("\n".join(report.lines()))
         if report.failures:
             print(f"The end of the Hub's log:\n{hub.log_tail()}")

@@ -1,9 +1,13 @@
-"""The set-up: one place for pins, environment.yml in agreement, kernels that start sandboxed."""
+"""The set-up: one place for pins, environment.yml in agreement, kernels that start sandboxed, and
+JupyterLab's defaults for the tutorial (no autosave, no news) in make setup's environment and in
+the one Binder builds (postBuild), from one file."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +157,59 @@ def test_a_taught_error_shows_as_a_short_block_and_other_errors_in_full():
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+LAB_SETTINGS = ROOT / "lab-settings" / "overrides.json"
+# The defaults a learner notices: reading a notebook never rewrites it, and no news prompt.
+NOTICED = {("@jupyterlab/docmanager-extension:plugin", "autosave"): False,
+           ("@jupyterlab/apputils-extension:notification", "fetchNews"): "false"}
+
+
+def lab_defaults(python: Path) -> dict[tuple[str, str], object]:
+    """The defaults JupyterLab run by `python` gives each setting of lab-settings/overrides.json:
+    its schema's default, changed by the overrides.json of that environment, as its settings API
+    answers."""
+    wanted = [[plugin, key] for plugin, keys in json.loads(LAB_SETTINGS.read_text()).items()
+              for key in keys]
+    code = ("import json, os, sys\n"
+            "from jupyterlab.commands import get_app_dir\n"
+            "from jupyterlab_server.settings_utils import get_settings\n"
+            "found = []\n"
+            "for plugin, key in json.loads(sys.argv[1]):\n"
+            "    app = get_app_dir()\n"
+            "    answer, _ = get_settings(os.path.join(app, 'settings'),\n"
+            "                             os.path.join(app, 'schemas'), os.devnull, plugin)\n"
+            "    found.append([plugin, key, answer['schema']['properties'][key]['default']])\n"
+            "print(json.dumps(found))")
+    printed = subprocess.run([str(python), "-c", code, json.dumps(wanted)],
+                             check=True, capture_output=True, text=True).stdout
+    return {(plugin, key): value for plugin, key, value in json.loads(printed)}
+
+
+def test_make_setups_jupyterlab_does_not_autosave_nor_fetch_news():
+    defaults = lab_defaults(Path(sys.executable))
+    assert {k: defaults[k] for k in NOTICED} == NOTICED
+    assert defaults == {(plugin, key): value for plugin, keys in
+                        json.loads(LAB_SETTINGS.read_text()).items() for key, value in keys.items()}
+
+
+def test_binders_postbuild_gives_its_jupyterlab_the_same_defaults_and_sandboxed_kernels(tmp_path):
+    """postBuild run as repo2docker runs it (in the repository's folder, the environment's python
+    first on PATH), on a scratch environment that sees this one's packages, with JupyterLab's
+    schemas in its own prefix as an install puts them."""
+    scratch = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(scratch)], check=True)
+    lab = scratch / "share" / "jupyter" / "lab"
+    lab.mkdir(parents=True)
+    (lab / "schemas").symlink_to(Path(sys.prefix, "share", "jupyter", "lab", "schemas"))
+    (Path(site.getsitepackages()[0].replace(sys.prefix, str(scratch), 1)) / "tutorial.pth"
+     ).write_text(f"{site.getsitepackages()[0]}\n{ROOT}\n")
+    env = {**os.environ, "PATH": f"{scratch / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(["bash", "postBuild"], cwd=ROOT, env=env, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    defaults = lab_defaults(scratch / "bin" / "python")
+    assert {k: defaults[k] for k in NOTICED} == NOTICED
+    assert defaults == lab_defaults(Path(sys.executable))  # as make setup's
+    assert kernel.CONFIG_LINE in (scratch / "etc" / "ipython" / "ipython_kernel_config.py"
+                                  ).read_text()

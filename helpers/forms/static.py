@@ -24,6 +24,14 @@ def _span(text: str, style: str) -> str:
     return f'<span style="{style}">{escape(text)}</span>'
 
 
+def _sized(widget: w.Widget) -> str:
+    """The widget's own width, as its layout gives it (a label lined up with the others, a
+    field of a tag row), for a style attribute."""
+    layout = widget.layout
+    return "".join(f"{name}:{value};" for name, value in
+                   (("width", layout.width), ("flex", layout.flex)) if value)
+
+
 def _draw(widget: w.Widget) -> str:
     """One widget, and what it holds, as HTML."""
     if getattr(widget, "layout", None) is not None and widget.layout.display == "none":
@@ -42,9 +50,13 @@ def _draw(widget: w.Widget) -> str:
     if isinstance(widget, w.HTML):
         if not widget.value or widget.value.lstrip().startswith("<style>"):
             return ""
-        return f'<div style="margin:{widget.layout.margin or 0}">{widget.value}</div>'
+        return (f'<div style="margin:{widget.layout.margin or 0};{_sized(widget)}">'
+                f'{widget.value}</div>')
     if isinstance(widget, (w.Text, w.Textarea)):
         text, colour = (widget.value, "#111") if widget.value else (widget.placeholder, "#78909c")
+        if not widget.description:  # a field in a row of its own kind (a tag's key, its value)
+            return _span(text, f"{FIELD};color:{colour};min-width:0;box-sizing:border-box;"
+                               f"{_sized(widget)}")
         return _row(widget.description, _span(text, f"{FIELD};color:{colour}"))
     if isinstance(widget, w.ToggleButtons):
         return _row(widget.description, *(_span(label, CHOSEN if i == widget.index else BUTTON)
@@ -56,7 +68,8 @@ def _draw(widget: w.Widget) -> str:
         return _row("", _span(("☑ " if widget.value else "☐ ") + widget.description, ""))
     if isinstance(widget, (w.Button, w.ToggleButton, w.FileUpload)):
         style = CHOSEN if getattr(widget, "value", False) is True else BUTTON
-        return _span(widget.description, f"{style};{'opacity:.6' * bool(widget.disabled)}")
+        return _span(widget.description, f"{style};white-space:nowrap;{_sized(widget)}"
+                                         f"{'opacity:.6' * bool(widget.disabled)}")
     return ""
 
 

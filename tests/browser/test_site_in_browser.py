@@ -146,3 +146,60 @@ def test_on_your_machine_leads_to_the_set_up_commands(site_tab, site_url, consol
     expect(commands.first).to_contain_text("git clone")
     expect(commands.first).to_contain_text("make lab")
     assert_nothing_went_wrong(site_tab, console_errors)
+
+
+def test_every_code_block_has_a_copy_button_that_copies_it(site_tab, site_url, console_errors):
+    site_tab.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url)
+    site_tab.goto(f"{site_url}/notebooks/02_create_key_pair.html")
+    blocks = site_tab.locator("article div.highlight pre")
+    assert blocks.count() >= 40  # the cells and their outputs
+    expect(site_tab.locator("article button.copybtn")).to_have_count(blocks.count())
+    code = site_tab.locator("article div.cell_input div.highlight").first
+    code.hover()
+    code.locator("button.copybtn").click()
+    copied = site_tab.evaluate("navigator.clipboard.readText()")
+    assert copied.strip() == code.locator("pre").inner_text().strip()
+    assert "import" in copied
+    assert_nothing_went_wrong(site_tab, console_errors)
+
+
+# Where each part of a still picture of a form is on the page: a row's label and field, and the
+# Tags row's label, fields and buttons (the innermost element with each text).
+STILL_PICTURE_GEOMETRY = """picture => {
+  const box = e => { const r = e.getBoundingClientRect();
+                     return {left: r.left, right: r.right, middle: (r.top + r.bottom) / 2}; };
+  const innermost = text => [...picture.querySelectorAll('span, div')]
+      .filter(e => e.textContent.trim() === text).pop();
+  const label = [...picture.querySelectorAll('span')]
+      .find(e => e.style.width === '130px' && e.textContent.trim());
+  return {label: box(label), field: box(label.nextElementSibling),
+          picture: box(picture.closest('div.cell_output')),
+          tags: box(innermost('Tags')), key: box(innermost('key, e.g. Team')),
+          value: box(innermost('value, e.g. ops')), remove: box(innermost('✕')),
+          add: box(innermost('+ Add tag'))};
+}"""
+
+
+def test_the_still_pictures_of_the_forms_line_up_their_tags_row(site_tab, site_url,
+                                                               console_errors):
+    """Page 05 shows each form as a still picture (helpers/forms/static.py): the Tags row lines
+    up with the rows above it, its fields and buttons on one line inside the picture."""
+    site_tab.goto(f"{site_url}/notebooks/05_key_pair_manager.html")
+    pictures = site_tab.locator("div.cell_output div.output", has_text="Still picture of the form"
+                                ).filter(has_text="+ Add tag")
+    assert pictures.count() >= 2  # the Create and Import forms at least
+    for index in range(pictures.count()):
+        picture = pictures.nth(index)
+        picture.scroll_into_view_if_needed()
+        if index == 0:
+            SCREENSHOTS.mkdir(exist_ok=True)
+            picture.screenshot(path=SCREENSHOTS / "site-05-create.png")
+        at = picture.evaluate(STILL_PICTURE_GEOMETRY)
+        assert abs(at["tags"]["right"] - at["label"]["right"]) <= 6, "Tags is not under the labels"
+        assert abs(at["key"]["left"] - at["field"]["left"]) <= 6, "the key is not under the fields"
+        for part in ("value", "remove", "add"):
+            assert abs(at[part]["middle"] - at["key"]["middle"]) <= 4, f"{part} is on another line"
+        assert at["key"]["right"] <= at["value"]["left"] <= at["remove"]["left"] <= \
+            at["add"]["left"]
+        assert at["add"]["right"] <= at["picture"]["right"], "+ Add tag is cut off"
+    assert_nothing_went_wrong(site_tab, console_errors)
