@@ -44,8 +44,9 @@ class _Made:
     """What the lesson made since start(), and the names it found taken, by Region."""
 
     started: datetime
-    recording: bool = True  # from start() to clean_up(): what is made after is not the lesson's
-    things: list[tuple[str, str, str, str]] = field(default_factory=list)  # what, region, name, id
+    # what, region, name, id: a dict, as an ordered set (a client made before start() and a
+    # session made after both hear a call: it is noted once)
+    things: dict[tuple[str, str, str, str], None] = field(default_factory=dict)
     public_keys: dict[tuple[str, str], bytes] = field(default_factory=dict)  # of imports
     taken: list[tuple[str, str, str]] = field(default_factory=list)  # what, region, name
 
@@ -57,28 +58,24 @@ cleanups = 0  # how many times start() or clean_up() emptied the lesson: an exer
 
 
 def start(region: str | None = None) -> EC2Client:
-    """The lesson's EC2 client (see ec2_client) on a fresh start: on the sandbox an empty one;
-    elsewhere, what this kernel's earlier run of the lesson made is cleaned up first."""
+    """The lesson's EC2 client (see ec2_client), on an empty sandbox unless another backend was
+    chosen; from now on, what this kernel makes is the lesson's, for clean_up()."""
     global _made, _backend, cleanups
     ec2 = ec2_client(region)
     _backend = client_backend(ec2)
-    if _made is not None and _made.things:  # Run All again: start as the first run did
-        if _backend == "sandbox":  # the reset below empties the sandbox; its files go too
-            for path in _key_files():
+    if _backend == "sandbox":  # Run All again in this kernel starts as the first run did
+        if _made is not None:
+            for path in _key_files():  # the reset empties the sandbox: its key files go too
                 if is_sandbox_key_file(path):
                     path.unlink()
             _forget()
-        else:
-            print("Cleaning up what the earlier run of this lesson made:")
-            from IPython.display import display
-
-            display(clean_up())
-    if _backend == "sandbox":
         sandbox.reset()
+    elif _made is not None and _made.things:  # never deleted unasked, on AWS or an endpoint
+        print(f"{len(_made.things)} made since this lesson's first run in this kernel are still "
+              "there: lesson.clean_up() deletes them (the key pairs' names are taken till then).")
     cleanups += 1
     if _made is None:  # kept across runs in this kernel: a file written since may go
         _made = _Made(datetime.now(timezone.utc).replace(microsecond=0))
-    _made.recording = True
     hooks = [(f"{moment}.{call}", hook) for call in MAKERS for moment, hook in
              (("before-parameter-build", _keep_params), ("after-call", _note))]
     for events in (boto3.DEFAULT_SESSION.events, ec2.meta.events):  # clients made from now on
@@ -107,7 +104,7 @@ def _keep_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> N
 def _note(parsed: dict[str, Any], model: Any, context: dict[str, Any], event_name: str,
           **_: Any) -> None:
     """Note what a call made, or the name it found taken."""
-    if _made is None or not _made.recording:
+    if _made is None:
         return
     what = MAKERS[event_name.split(".", 1)[1]]
     region, params = context.get("client_region", ""), context.get("lesson_params", {})
@@ -116,18 +113,18 @@ def _note(parsed: dict[str, Any], model: Any, context: dict[str, Any], event_nam
         if parsed["Error"].get("Code") in TAKEN and name:
             _made.taken.append((what, region, name))
     elif what == "key pair":
-        _made.things.append((what, region, parsed["KeyName"], parsed["KeyPairId"]))
+        _made.things[what, region, parsed["KeyName"], parsed["KeyPairId"]] = None
         if model.name == "ImportKeyPair":
             _made.public_keys[region, parsed["KeyName"]] = params.get("PublicKeyMaterial", b"")
     elif what == "instance":
-        _made.things += [(what, region, i["InstanceId"], i["InstanceId"])
-                         for i in parsed["Instances"]]
+        _made.things.update(dict.fromkeys((what, region, i["InstanceId"], i["InstanceId"])
+                                          for i in parsed["Instances"]))
     elif what == "launch template":
         template = parsed["LaunchTemplate"]
-        _made.things.append((what, region, template["LaunchTemplateName"],
-                             template["LaunchTemplateId"]))
+        _made.things[what, region, template["LaunchTemplateName"],
+                     template["LaunchTemplateId"]] = None
     else:
-        _made.things.append((what, region, parsed["Name"], parsed["ARN"]))
+        _made.things[what, region, parsed["Name"], parsed["ARN"]] = None
 
 
 def clean_up() -> KeyPairsTable:
@@ -157,7 +154,6 @@ def clean_up() -> KeyPairsTable:
         if (what, region, name) not in made:
             rows.append([what, name, region, "kept", YOURS])
     _forget()
-    _made.recording = False
     cleanups += 1
     done = KeyPairsTable(rows, columns=COLUMNS)
     done.attrs["when_empty"] = "Nothing to clean up: this lesson made nothing that is still there."

@@ -131,21 +131,25 @@ def test_on_live_aws_an_older_key_pair_and_key_file_are_kept_and_said(on_live, c
     assert Path("keys/made.pem").read_text() == "yours, from before the lesson"
 
 
-def test_on_live_aws_run_all_again_first_cleans_up_the_earlier_run_and_says_so(on_live, capsys):
+def test_on_live_aws_run_all_again_deletes_nothing_unasked_and_says_what_is_left(on_live,
+                                                                                capsys):
     ec2 = lesson.start()
-    ec2.create_key_pair(KeyName="halfway", KeyType="ed25519")  # then the run stopped
+    halfway = ec2.create_key_pair(KeyName="halfway", KeyType="ed25519")  # then the run stopped
     ec2 = lesson.start()
-    assert "Cleaning up what the earlier run of this lesson made:" in capsys.readouterr().out
-    assert ec2.describe_key_pairs()["KeyPairs"] == []
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "1 made since this lesson's first run in this kernel are still there: lesson.clean_up() "
+        "deletes them (the key pairs' names are taken till then).")
+    assert ec2.describe_key_pairs()["KeyPairs"][0]["KeyPairId"] == halfway["KeyPairId"]
+    assert rows(lesson.clean_up()) == [
+        ("key pair", "halfway", "us-east-1", "deleted", "made by this lesson")]
 
 
-def test_what_is_made_after_the_clean_up_is_not_the_lessons(on_live):
-    ec2 = lesson.start()
+def test_the_exercises_after_a_clean_up_are_the_lessons_too(on_sandbox):
+    """Learners Run All (the clean-up runs), then do the exercises, then clean up again."""
     lesson.clean_up()
-    mine = ec2.create_key_pair(KeyName="by-hand", KeyType="ed25519")  # trying things out
-    lesson.start()  # Run All again
-    assert rows(lesson.clean_up()) == []
-    assert ec2.describe_key_pairs()["KeyPairs"][0]["KeyPairId"] == mine["KeyPairId"]
+    on_sandbox.create_key_pair(KeyName="my-exercise-key", KeyType="ed25519")
+    assert rows(lesson.clean_up()) == [
+        ("key pair", "my-exercise-key", "us-east-1", "deleted", "made by this lesson")]
 
 
 def test_a_clean_up_before_the_first_cell_says_what_to_run(fresh):

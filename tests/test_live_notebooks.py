@@ -15,7 +15,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ec2.models import ec2_backends
 from moto.secretsmanager.models import secretsmanager_backends
 
-from helpers import audit, sandbox
+from helpers import audit, lesson, sandbox
 from helpers.backend import LIVE_ENV, regional_client
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -30,6 +30,7 @@ def account(monkeypatch, tmp_path) -> Iterator[None]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # as a live user configures it
     monkeypatch.setenv(LIVE_ENV, "1")
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(lesson, "_made", None)  # as in a new kernel: no lesson begun yet
     mock = mock_aws()
     mock.start()
     yield
