@@ -60,8 +60,8 @@ RECIPE_PRINTS = {
 RECIPE_ARGS = {"05_keypairs_cli": ["create", "cli-key"]}  # what a user types after the file
 # What a person does with a recipe's widgets, after it runs: type, click, read the result.
 RECIPE_CLICKS = {
-    "05_key_pair_manager": "name.value = 'workshop-key'\nfor _ in range(2):\n"
-                           "    button.click()\n    print(result.value)\n",
+    "05_key_pair_manager": "from tests.person import press\n\nname.value = 'workshop-key'\n"
+                           "for _ in range(2):\n    press(button)\n    print(result.value)\n",
 }
 # What a user has before a recipe runs: the 04 recipe imports the .pub file ssh-keygen made.
 RECIPE_NEEDS = {"04_import_key_pair": ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",

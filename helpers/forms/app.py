@@ -56,14 +56,11 @@ class WorkshopApp(Form):
     def _large_text(self, change: dict[str, Any]) -> None:
         (self.add_class if change["new"] else self.remove_class)("kp-large")
 
-    def _validate(self) -> None:
-        self.reset.disabled = self.samples.disabled = self.running
-
     def _act(self, button: w.Button, label: str, action) -> None:
         """Run action (which returns what to say) with a busy button, then refresh the forms."""
         if self.running:
             return
-        with self._busy(button, label, self.reset, self.samples):
+        with self._busy(button, label):
             try:
                 self.status.value = f'<div class="kp-fades">{box(escape(action()), "ok")}</div>'
             except Exception as error:
