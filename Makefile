@@ -99,8 +99,8 @@ hub: $(READY) $(PROXY)  ## Serve the tutorial to a room on http://127.0.0.1:8000
 hub-load: $(READY) $(PROXY)  ## N simulated attendees (default 20) run notebook 02 at once on the Hub
 	$(BIN)/python -m scripts.load_test --attendees $(N)
 
-bench: $(READY)  ## Print speed figures, each as a ratio against a baseline measured in the same run
-	$(BIN)/python scripts/bench.py
+bench: $(READY)  ## Print speed and memory figures, each as a ratio against a baseline measured in the same run
+	$(BIN)/python -m scripts.bench
 
 sandbox-server: $(READY)  ## Serve the sandbox as a moto server for the endpoint backend
 	$(BIN)/python -m helpers.sandbox.server --port $(SANDBOX_PORT)

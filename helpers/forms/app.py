@@ -43,11 +43,14 @@ class WorkshopApp(Form):
         self.reset.on_click(self._reset)
         self.samples.on_click(self._load_samples)
         self.large.observe(self._large_text, "value")
-        controls = classed(w.HBox([self.reset, self.samples, self.large]), "kp-presenter")
+        # The status sits with the controls whose clicks it reports, over the bar (app.css): it
+        # never moves the forms when it shows or goes.
+        controls = classed(w.HBox([self.status, self.reset, self.samples, self.large]),
+                           "kp-presenter")
         bar = classed(w.HBox([w.HTML(f"<h1>{TITLE}</h1>"), w.HTML(backend_badge(ec2)),
                               controls]), "kp-app-bar")
         super().__init__(ec2, None, children=[w.HTML(f"<style>{STYLE}</style>"), bar,
-                                              self.status, self.manager])
+                                              self.manager])
         classed(self, "kp-app", "kp-large")
 
     def __repr__(self) -> str:
