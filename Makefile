@@ -21,8 +21,10 @@ LAB_OPTIONS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/0
 	--LabApp.extension_manager=readonly \
 	$(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: $(READY)  ## Start JupyterLab on the notebooks, on the sandbox
-	$(BIN)/jupyter lab $(LAB_OPTIONS)
+# PORT=9000 serves make lab or make demo on that port; one already taken is then an error, not a
+# quiet move to the next free one, so the address you asked for is the address it has.
+lab: $(READY)  ## Start JupyterLab on the notebooks, on the sandbox (PORT=... for another port)
+	$(BIN)/jupyter lab $(LAB_OPTIONS) $(if $(PORT),--port=$(PORT) --ServerApp.port_retries=0)
 
 # The quick tier: every test that runs in pytest's own processes, on every core (1.6x on 2 cores).
 # It leaves out what conftest.py marks slow (kernels, notebooks, the browser, the Hub, the site's
@@ -59,11 +61,13 @@ execute: $(READY)  ## Re-run every notebook in place and store its outputs
 	$(BIN)/python -m scripts.execute_notebooks
 
 # The workshop app: app/workshop.ipynb with the page template in app/voila (found through
-# JUPYTER_PATH) and the settings in app/voila.json (a kernel kept pre-heated, loopback only).
+# JUPYTER_PATH) and the settings in app/voila.json (a kernel kept pre-heated, loopback only, and
+# the kernel of a tab that went without a word, a crash or a killed browser, shut down after
+# 20 minutes; a tab that is open keeps its kernel however long it idles).
 DEMO := JUPYTER_PATH=$(CURDIR)/app $(BIN)/voila app/workshop.ipynb --Voila.config_file_paths=app
 
-demo: $(READY)  ## Serve the workshop app with Voila on http://127.0.0.1:8866, on the sandbox
-	$(DEMO)
+demo: $(READY)  ## Serve the workshop app with Voila on http://127.0.0.1:8866 (PORT=...), on the sandbox
+	$(DEMO) $(if $(PORT),--port=$(PORT) --Voila.port_retries=0)
 
 # The tutorial as a website, from the notebooks' stored outputs (nothing is run or downloaded):
 # Sphinx with myst-nb (docs/conf.py). Every warning is an error (-W, after listing them all), and
@@ -95,8 +99,8 @@ hub: $(READY) $(PROXY)  ## Serve the tutorial to a room on http://127.0.0.1:8000
 hub-load: $(READY) $(PROXY)  ## N simulated attendees (default 20) run notebook 02 at once on the Hub
 	$(BIN)/python -m scripts.load_test --attendees $(N) $(if $(DAY),--day)
 
-bench: $(READY)  ## Print speed figures, each as a ratio against a baseline measured in the same run
-	$(BIN)/python scripts/bench.py
+bench: $(READY)  ## Print speed and memory figures, each as a ratio against a baseline measured in the same run
+	$(BIN)/python -m scripts.bench
 
 sandbox-server: $(READY)  ## Serve the sandbox as a moto server for the endpoint backend
 	$(BIN)/python -m helpers.sandbox.server --port $(SANDBOX_PORT)

@@ -126,7 +126,7 @@ def tags_problem(rows: Iterable[tuple[str, str]]) -> str | None:
                     "[('Project', 'demo')].")
         key, value = row[0].strip(), row[1].strip()
         if not key and value:
-            return f"The tag value {value!r} has no key: type its key, or remove the row."
+            return f"The tag value {shown(value)} has no key: type its key, or remove the row."
         if not key:
             continue
         if key in TUTORIAL_TAG:

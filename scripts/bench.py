@@ -16,11 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench_app import bench_app
-from bench_audit import bench_audit
-from bench_forms import bench_forms
-from bench_ssh import bench_ssh
 from jupyter_client.manager import start_new_kernel
+
+from scripts.bench_app import bench_app
+from scripts.bench_audit import bench_audit
+from scripts.bench_forms import bench_forms
+from scripts.bench_ssh import bench_ssh
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,5 +1,6 @@
 """The workshop app's speed: a page request to a form that answers, against a bare Voilà page
-(one text box, Voilà's defaults) timed the same way in the same run, both servers warm."""
+(one text box, Voilà's defaults) timed the same way in the same run, both servers warm. And what
+make demo holds after 20 page loads (kernels, memory), against what it held after the first."""
 
 from __future__ import annotations
 
@@ -17,9 +18,12 @@ from pathlib import Path
 import nbformat
 from playwright.sync_api import sync_playwright
 
+from scripts.load_test import descendants, rss_bytes
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 LOADS = 7
+POOL = 1  # app/voila.json: default_pool_size
 # Offline, as in a workshop without internet: a host off this machine is not found, at once (a
 # Playwright route would do the same, but it sends every request through this script: +1.5 s).
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
@@ -64,18 +68,49 @@ def voila(notebook: Path, *options: str, pool: bool = False,
                 break
             except OSError:
                 time.sleep(0.2)
-        yield url, warm
+        yield url, warm, process.pid
     finally:
         process.terminate()
         process.wait(30)
         log.close()
 
 
+def kernels(server_pid: int) -> list[int]:
+    """The kernels a server holds: its processes that run ipykernel."""
+    found = []
+    for pid in descendants(server_pid):
+        try:
+            if b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:  # gone meanwhile
+            pass
+    return found
+
+
+def memory_mib(server_pid: int) -> float:
+    """The RSS of a server and every process it started (its kernels), MiB."""
+    return sum(map(rss_bytes, [server_pid, *descendants(server_pid)])) / 2**20
+
+
+def settled(server_pid: int, most: int = POOL + 1, wait: float = 90) -> tuple[int, float]:
+    """(kernels, MiB) once the server holds at most `most` kernels, each about as big as the
+    biggest (the one that replaced a kernel taken from the pool has run the notebook too), and
+    its memory has stayed put for 2 s; or whatever it holds after `wait` seconds."""
+    deadline, last, steady = time.monotonic() + wait, 0.0, 0
+    while time.monotonic() < deadline and steady < 2:
+        time.sleep(1)
+        sizes, now = [rss_bytes(pid) for pid in kernels(server_pid)], memory_mib(server_pid)
+        alike = len(sizes) <= most and min(sizes, default=0) >= 0.8 * max(sizes, default=0)
+        steady = steady + 1 if alike and abs(now - last) < 0.01 * now else 0
+        last = now
+    return len(kernels(server_pid)), memory_mib(server_pid)
+
+
 def load_times(browser, server, ready: str, reload: bool) -> list[float]:
     """Seconds from the page request until `ready` (a CSS selector of an input) is visible, for
     one warm-up load and then LOADS loads: each a first visit (a new browser context, nothing
     cached), or each a reload of one tab (the presenter's: scripts from the browser's cache)."""
-    (url, warm), times, tab = server, [], None
+    (url, warm, _), times, tab = server, [], None
     for load in range(LOADS + 1):
         warm()  # Voilà has refilled its pool since the last visitor
         if tab is None or not reload:
@@ -89,6 +124,21 @@ def load_times(browser, server, ready: str, reload: bool) -> list[float]:
             times.append(time.perf_counter() - start)
     tab.context.close()
     return times
+
+
+def held_after_loads(browser, server, loads: int = 20) -> tuple[tuple[int, float], ...]:
+    """(kernels, MiB) the server held after the first page load and after `loads`: one tab,
+    reloaded as a presenter does, each load until the form answers."""
+    url, _, pid = server
+    tab = browser.new_context(viewport={"width": 1024, "height": 576}).new_page()
+    held = []
+    for load in range(loads):
+        tab.reload() if load else tab.goto(url)
+        tab.locator(".kp-create-name input").wait_for(timeout=120_000)
+        if load in (0, loads - 1):
+            held.append(settled(pid))
+    tab.context.close()
+    return tuple(held)
 
 
 def bench_app() -> None:
@@ -106,10 +156,13 @@ def bench_app() -> None:
                     for reload in (False, True)}
             # The settings as make demo passes them (a path relative to the notebook's folder
             # would miss them: no pre-heated kernel, Voilà's default template).
-            with voila(ROOT / "app" / "workshop.ipynb", f"--Voila.config_file_paths={ROOT / 'app'}",
-                       pool=True, env={"JUPYTER_PATH": str(ROOT / "app")}) as server:
+            demo = (ROOT / "app" / "workshop.ipynb", f"--Voila.config_file_paths={ROOT / 'app'}")
+            with voila(*demo, pool=True, env={"JUPYTER_PATH": str(ROOT / "app")}) as server:
                 app_times = {reload: load_times(browser, server, ".kp-create-name input", reload)
                              for reload in (False, True)}
+            with voila(*demo, pool=True, env={"JUPYTER_PATH": str(ROOT / "app")}) as server:
+                (first_kernels, first_mib), (kernels_now, mib_now) = held_after_loads(browser,
+                                                                                      server)
             browser.close()
     for reload, what in ((False, "first visit"), (True, "reload")):
         median, baseline = statistics.median(app_times[reload]), bare_times[reload]
@@ -117,6 +170,10 @@ def bench_app() -> None:
               f"{median / baseline:5.1f} x a bare Voila page with one text box "
               f"({baseline:.2f} s); {LOADS} loads: "
               f"{', '.join(f'{t:.2f}' for t in app_times[reload])}")
+    print(f"{'make demo: memory after 20 page loads':<48} {mib_now:6.0f} MiB = "
+          f"{mib_now / first_mib:5.2f} x after the first ({first_mib:.0f} MiB; server and "
+          f"kernels, RSS); kernels: {kernels_now} after 20 loads, {first_kernels} after the first "
+          f"(goal: at most the pool and one, {POOL + 1})")
 
 
 if __name__ == "__main__":

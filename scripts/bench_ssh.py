@@ -3,7 +3,7 @@
 launch without one, each in a fresh kernel; a kernel's memory with one reachable instance against
 one whose instance has no key pair.
 
-    .venv/bin/python scripts/bench_ssh.py      # also part of make bench
+    .venv/bin/python -m scripts.bench_ssh      # also part of make bench
 """
 
 from __future__ import annotations

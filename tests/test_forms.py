@@ -22,9 +22,10 @@ from helpers import keyfiles, sandbox, tables
 from helpers.forms import CreateForm, DeleteForm, ImportForm, KeyPairList, KeyPairManager
 from helpers.forms.import_form import PRIVATE_KEY_PASTED
 from helpers.forms.manager import backend_badge
-from helpers.forms.widgets import box
+from helpers.forms.widgets import box, buttons
 from helpers.keypairs import create_key_pair, import_key_pair
 from helpers.rules import key_name_problem
+from tests.person import CannotPress, press
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,12 @@ def visible(widget: w.Widget) -> bool:
     return widget.layout.display != "none"
 
 
+def clicked_before_it_went_off(button: w.Button) -> None:
+    """A click the browser sent before the button went off (a fast double click): not a press,
+    the message that arrives after it; the handler must ignore it."""
+    button._handle_button_msg(None, {"event": "click"}, [])
+
+
 def make_keys(ec2, *names_: str, tutorial: bool = True, tags: dict | None = None) -> None:
     """Import key pairs quickly (no RSA key generation), tagged like the forms' own or not."""
     for name in names_:
@@ -79,7 +86,7 @@ def test_create_saves_key_0600_and_shows_where_never_the_key(ec2, tmp_path):
     form.tags.rows_box.children[0].children[0].value = "Team"
     form.tags.rows_box.children[0].children[1].value = "ops"
     assert not form.button.disabled
-    form.button.click()
+    press(form.button)
     item = ec2.describe_key_pairs(KeyNames=["laptop"])["KeyPairs"][0]
     assert {"Key": "Team", "Value": "ops"} in item["Tags"]
     assert model.is_tutorial_key(item)
@@ -100,7 +107,8 @@ def test_invalid_name_disables_create_and_says_why(ec2, tmp_path, name):
     form.name.value = name
     assert form.button.disabled
     assert escape(key_name_problem(name)) in form.name_problem.value
-    form.button.click()
+    with pytest.raises(CannotPress):
+        press(form.button)
     assert names(ec2) == [] and list(tmp_path.iterdir()) == []
 
 
@@ -122,7 +130,7 @@ def test_a_name_taken_after_the_form_loaded_is_refused_by_ec2_and_saves_nothing(
     form = CreateForm(ec2, folder=tmp_path)
     create_key_pair(ec2, "laptop")  # by someone else, meanwhile
     form.name.value = "laptop"
-    form.button.click()
+    press(form.button)
     assert "already exists in this Region" in form.result.value
     assert list(tmp_path.iterdir()) == [] and names(ec2) == ["laptop"]
     assert form.button.disabled, "the form learned the name is taken"
@@ -132,7 +140,7 @@ def test_create_refuses_before_creating_when_the_file_exists(ec2, tmp_path):
     (tmp_path / "laptop.pem").write_text("an older key")
     form = CreateForm(ec2, folder=tmp_path)
     form.name.value = "laptop"
-    form.button.click()
+    press(form.button)
     assert "already exists, so nothing was created" in form.result.value
     assert names(ec2) == [] and (tmp_path / "laptop.pem").read_text() == "an older key"
 
@@ -145,7 +153,8 @@ def test_a_folder_that_is_a_file_is_said_as_it_is_typed_and_nothing_is_created(e
     form.name.value = "laptop"
     assert form.button.disabled
     assert f"{tmp_path}/not-a-folder is a file, not a folder" in form.folder_problem.value
-    form.button.click()
+    with pytest.raises(CannotPress):
+        press(form.button)
     with pytest.raises(model.KeyPairError) as raised:
         model.create_and_save(ec2, "laptop", folder=tmp_path / folder)
     # said before EC2 was asked: not "could not be saved ..., so the key pair was deleted again"
@@ -173,12 +182,12 @@ def test_a_new_sandbox_creates_over_a_key_file_an_earlier_one_left(ec2, tmp_path
     form = CreateForm(ec2)
     assert form.folder.value == "keys/sandbox"
     form.name.value = "workshop"
-    form.button.click()
+    press(form.button)
     keyfiles._saved_here.clear()  # a new kernel: the rehearsal's sandbox is gone, its file stays
     sandbox.forget_key_pairs()
     form = CreateForm(ec2)  # the new kernel's form
     form.name.value = "workshop"
-    form.button.click()
+    press(form.button)
     assert "replacing the file another sandbox left" in form.result.value
     assert names(ec2) == ["workshop"]
 
@@ -207,15 +216,17 @@ def test_tag_without_key_disables_create_until_removed(ec2, tmp_path):
     key, value = form.tags.add_row()
     value.value = "ops"
     assert form.button.disabled and "has no key" in form.tags_problem.value
-    form.tags.rows_box.children[-1].children[2].click()  # the row's remove button
+    press(form.tags.rows_box.children[-1].children[2])  # the row's remove button
     assert not form.button.disabled and form.tags_problem.value == ""
 
 
 def test_double_click_on_create_makes_one_key_and_one_message(ec2, tmp_path):
     form = CreateForm(ec2, folder=tmp_path)
     form.name.value = "laptop"
-    form.button.click()
-    form.button.click()
+    press(form.button)
+    with pytest.raises(CannotPress):  # off until a new name
+        press(form.button)
+    clicked_before_it_went_off(form.button)
     assert names(ec2) == ["laptop"]
     assert form.result.value.count("Created") == 1 and "already exists" not in form.result.value
 
@@ -226,11 +237,11 @@ def test_click_while_a_create_runs_is_ignored_and_the_button_is_off(ec2, tmp_pat
 
     def second_click(**_):  # runs inside the first click's call to EC2
         seen.append(form.button.disabled)
-        form.button.click()
+        clicked_before_it_went_off(form.button)
 
     ec2.meta.events.register("before-call.ec2.CreateKeyPair", second_click)
     form.name.value = "laptop"
-    form.button.click()
+    press(form.button)
     assert seen == [True] and names(ec2) == ["laptop"]
 
 
@@ -240,7 +251,7 @@ def test_import_from_pasted_text(ec2):
     form = ImportForm(ec2)
     form.name.value = "desktop"
     form.text.value = public_key()
-    form.button.click()
+    press(form.button)
     item = ec2.describe_key_pairs(KeyNames=["desktop"])["KeyPairs"][0]
     assert model.is_tutorial_key(item)
     assert item["KeyFingerprint"] in form.result.value and "Imported" in form.result.value
@@ -259,7 +270,7 @@ def test_import_from_uploaded_file_takes_its_name(ec2):
     form.upload.value = uploaded("workstation.pub", content)
     assert form.name.value == "workstation" and form.text.value == content.decode()
     assert form.upload.value == ()  # its text is in the text box: one place holds the key
-    form.button.click()
+    press(form.button)
     assert names(ec2) == ["workstation"]
 
 
@@ -272,8 +283,23 @@ def test_a_pasted_private_key_leaves_the_screen_at_once(ec2):
     form.text.value = private  # pasted: gone from the screen at once, before any click
     assert form.text.value == "" and form.button.disabled
     assert form.result.value == box(PRIVATE_KEY_PASTED, "error")
-    form.button.click()
+    with pytest.raises(CannotPress):
+        press(form.button)
     assert names(ec2) == []
+
+
+def test_a_refused_private_key_s_message_goes_when_a_public_key_is_pasted(ec2):
+    private = ed25519.Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption()).decode()
+    form = ImportForm(ec2)
+    form.name.value = "laptop"
+    form.text.value = private
+    assert form.result.value == box(PRIVATE_KEY_PASTED, "error")
+    form.text.value = public_key()  # the right half, pasted after
+    assert form.result.value == "", "the red box about the private key is still up"
+    press(form.button)
+    assert "Imported <b>laptop</b>" in form.result.value and names(ec2) == ["laptop"]
 
 
 def test_an_uploaded_private_key_is_refused_and_kept_nowhere(ec2):
@@ -300,7 +326,7 @@ def test_pasted_text_is_never_read_as_a_path_on_the_server(ec2, tmp_path):
     form = ImportForm(ec2)
     form.name.value = "probe"
     form.text.value = str(pub)
-    form.button.click()
+    press(form.button)
     assert names(ec2) == [] and "EC2 cannot read that public key" in form.result.value
 
 
@@ -339,7 +365,7 @@ def test_list_refresh_shows_keys_made_elsewhere(ec2):
     view = KeyPairList(ec2)
     assert "No key pairs yet" in view.table.value
     make_keys(ec2, "made-by-boto3")
-    view.refresh_button.click()
+    press(view.refresh_button)
     assert "made-by-boto3" in view.table.value
 
 
@@ -347,7 +373,7 @@ def test_list_refresh_shows_keys_made_elsewhere(ec2):
 
 def ask_to_delete(form: DeleteForm, *chosen: str) -> None:
     form.select.value = chosen
-    form.button.click()
+    press(form.button)
 
 
 def test_delete_after_confirmation(ec2):
@@ -357,17 +383,43 @@ def test_delete_after_confirmation(ec2):
     assert visible(form.confirm_box) and "&#x27;old&#x27;, &#x27;older&#x27;" in form.question.value
     assert not visible(form.button), "the question takes the delete button's place"
     assert names(ec2) == ["keep", "old", "older"]  # nothing goes before the confirmation
-    form.confirm.click()
+    press(form.confirm)
     assert names(ec2) == ["keep"] and not visible(form.confirm_box) and visible(form.button)
     assert "Deleted" in form.result.value
     assert [value for _, value in form.select.options] == ["keep"]
+
+
+def test_one_delete_after_another_and_two_at_once_on_the_same_form(ec2):
+    make_keys(ec2, "first", "second", "third", "fourth", "kept")
+    form = DeleteForm(ec2)
+    for chosen in (["first"], ["second"], ["third", "fourth"]):
+        ask_to_delete(form, *chosen)
+        press(form.confirm)  # "Yes, delete": on again after the delete before
+        assert "Deleted" in form.result.value and not visible(form.confirm_box)
+    assert names(ec2) == ["kept"]
+    ask_to_delete(form, "kept")
+    press(form.cancel)
+    assert names(ec2) == ["kept"] and not form.select.disabled
+
+
+def test_while_a_call_runs_every_button_of_the_form_is_off_then_on_again(ec2, tmp_path):
+    form = CreateForm(ec2, folder=tmp_path)
+    form.tags.add_row()
+    seen = []
+    ec2.meta.events.register("before-call.ec2.CreateKeyPair", lambda **_: seen.extend(
+        (button.description, button.disabled) for button in buttons(form)))
+    form.name.value = "laptop"
+    press(form.button)
+    assert sorted(seen) == [("+ Add tag", True), ("Creating…", True), ("✕", True), ("✕", True)]
+    assert sorted((b.description, b.disabled) for b in buttons(form)) == [
+        ("+ Add tag", False), ("Create key pair", True), ("✕", False)]  # off: no name yet
 
 
 def test_delete_cancelled_keeps_the_key(ec2):
     make_keys(ec2, "old")
     form = DeleteForm(ec2)
     ask_to_delete(form, "old")
-    form.cancel.click()
+    press(form.cancel)
     assert names(ec2) == ["old"] and not visible(form.confirm_box) and visible(form.button)
     assert "nothing was deleted" in form.result.value
 
@@ -379,14 +431,14 @@ def test_safety_keeps_keys_the_tutorial_did_not_make_until_turned_off(ec2):
     assert "production (not from this tutorial)" in shown(form)
     ask_to_delete(form, "mine", "production")
     assert "The safety keeps &#x27;production&#x27;" in form.question.value
-    form.confirm.click()
+    press(form.confirm)
     assert names(ec2) == ["production"]
     assert "Kept &#x27;production&#x27;" in form.result.value
     form.safety.value = False
     assert "Safety off" in form.warning.value
     ask_to_delete(form, "production")
     assert "The safety is off: &#x27;production&#x27;" in form.question.value
-    form.confirm.click()
+    press(form.confirm)
     assert names(ec2) == []
 
 
@@ -403,8 +455,10 @@ def test_double_click_on_confirm_deletes_once_with_one_message(ec2):
     make_keys(ec2, "old")
     form = DeleteForm(ec2)
     ask_to_delete(form, "old")
-    form.confirm.click()
-    form.confirm.click()
+    press(form.confirm)
+    with pytest.raises(CannotPress):  # the question has gone
+        press(form.confirm)
+    clicked_before_it_went_off(form.confirm)
     assert names(ec2) == [] and form.result.value.count("Deleted") == 1
 
 
@@ -413,7 +467,7 @@ def test_delete_of_a_key_already_gone_says_so(ec2):
     form = DeleteForm(ec2)
     ask_to_delete(form, "old")
     ec2.delete_key_pair(KeyName="old")
-    form.confirm.click()
+    press(form.confirm)
     assert "was already gone" in form.result.value
 
 
@@ -424,14 +478,16 @@ def test_manager_keeps_list_and_delete_choices_in_sync(ec2, tmp_path):
     assert "kp-manager" in manager.tabs._dom_classes
     assert manager.tabs.titles == ("Create", "Import", "List", "Delete")
     manager.create.name.value = "laptop"
-    manager.create.button.click()
+    press(manager.create.button)
+    manager.tabs.selected_index = 1
     manager.import_.name.value = "desktop"
     manager.import_.text.value = public_key()
-    manager.import_.button.click()
+    press(manager.import_.button)
     assert "laptop" in manager.list.table.value and "desktop" in manager.list.table.value
     assert [v for _, v in manager.delete.select.options] == ["desktop", "laptop"]
+    manager.tabs.selected_index = 3
     ask_to_delete(manager.delete, "laptop")
-    manager.delete.confirm.click()
+    press(manager.delete.confirm)
     assert "laptop" not in manager.list.table.value
     assert [v for _, v in manager.delete.select.options] == ["desktop"]
 
@@ -439,7 +495,8 @@ def test_manager_keeps_list_and_delete_choices_in_sync(ec2, tmp_path):
 def test_manager_list_refresh_also_offers_keys_made_elsewhere_for_deletion(ec2, tmp_path):
     manager = KeyPairManager(ec2, folder=tmp_path)
     make_keys(ec2, "made-by-boto3")
-    manager.list.refresh_button.click()
+    manager.tabs.selected_index = 2
+    press(manager.list.refresh_button)
     assert "made-by-boto3" in manager.list.table.value
     assert [v for _, v in manager.delete.select.options] == ["made-by-boto3"]
 

@@ -69,6 +69,12 @@ def test_import_checks_the_tag_rows_before_sending(ec2):
     assert ec2.describe_key_pairs()["KeyPairs"] == []
 
 
+def test_a_long_tag_value_without_a_key_is_quoted_cut_short_as_a_long_key_is():
+    assert model.tags_problem([("", "v" * 300)]) == (
+        f"The tag value '{'v' * 39}... has no key: type its key, or remove the row.")
+    assert model.tags_problem([("k" * 300, "v")]).startswith(f"The tag key '{'k' * 20}'...")
+
+
 def test_matching_with_no_text_is_everything():
     items = [{"KeyName": "a"}, {"KeyName": "b", "Tags": [{"Key": "Team", "Value": "ops"}]}]
     assert model.matching(items) == items

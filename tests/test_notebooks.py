@@ -62,9 +62,9 @@ RECIPE_ARGS = {"02_create_key_pair": ["keys/sandbox"],
                "05_keypairs_cli": ["create", "cli-key", "--folder", "keys/sandbox"]}
 # What a person does with a recipe's widgets, after it runs: type, click, read the result.
 RECIPE_CLICKS = {
-    "05_key_pair_manager": "FOLDER = Path('keys/sandbox')\nname.value = 'workshop-key'\n"
-                           "for _ in range(2):\n"
-                           "    button.click()\n    print(result.value)\n",
+    "05_key_pair_manager": "from tests.person import press\n\nFOLDER = Path('keys/sandbox')\n"
+                           "name.value = 'workshop-key'\n"
+                           "for _ in range(2):\n    press(button)\n    print(result.value)\n",
 }
 # What a user has before a recipe runs: the 04 recipe imports the .pub file ssh-keygen made.
 RECIPE_NEEDS = {"04_import_key_pair": ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",

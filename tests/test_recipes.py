@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from helpers.fingerprints import fingerprint_of_private_key
 from helpers.rules import shows_private_key
+from tests.person import press
 
 RECIPES = Path(__file__).resolve().parents[1] / "recipes"
 
@@ -245,14 +246,14 @@ def test_the_form_says_when_nothing_reached_ec2(form, monkeypatch):
         raise NoCredentialsError()
 
     monkeypatch.setattr(form.boto3, "client", no_credentials)  # the click makes the client
-    form.button.click()
+    press(form.button)
     assert form.result.value == "Unable to locate credentials"
     assert not form.button.disabled and not Path("keys/workshop-key.pem").exists()
 
 
 def test_the_form_deletes_the_key_pair_again_when_the_file_cannot_be_written(form, ec2):
     Path("keys").write_text("a file where the folder should be")
-    form.button.click()
+    press(form.button)
     assert form.result.value.startswith("Could not save the private key (")
     assert form.result.value.endswith("), so the key pair was deleted.")
     assert names(ec2) == [], "no orphan key pair"
@@ -260,7 +261,7 @@ def test_the_form_deletes_the_key_pair_again_when_the_file_cannot_be_written(for
 
 def test_the_form_says_what_ec2_refused(form, ec2):
     ec2.create_key_pair(KeyName="workshop-key", KeyType="ed25519")
-    form.button.click()
+    press(form.button)
     assert form.result.value == "The keypair 'workshop-key' already exists."  # AWS's words
     assert names(ec2) == ["workshop-key"]
 

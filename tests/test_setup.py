@@ -4,12 +4,18 @@ the one Binder builds (postBuild), from one file."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
 import site
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,6 +23,7 @@ import yaml
 from jupyter_client.manager import start_new_kernel
 
 from helpers.sandbox import kernel
+from scripts.load_test import descendants, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,6 +68,72 @@ def test_readme_commands_are_make_targets_and_ci_runs_the_test_one():
     dry_run = subprocess.run(["make", "-n", "test"], cwd=ROOT, check=True, capture_output=True,
                              text=True).stdout
     assert "ruff check" in dry_run.split("pytest")[0], "CI lints before it tests"
+
+
+def answers(url: str) -> bool:
+    """Whether an HTTP server answers at url (a refusal such as 403 is an answer)."""
+    try:
+        urllib.request.urlopen(url, timeout=2).close()
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("target", "probe"), [("lab", "api/status"),
+                                               ("demo", "voila/static/voila.js")])
+def test_make_lab_and_demo_serve_on_the_port_given_and_say_when_it_is_taken(target, probe,
+                                                                             tmp_path):
+    """As the README writes it: make lab PORT=9000, make demo PORT=9000 (here a free port)."""
+    assert f"make {target} PORT=9000" in (ROOT / "README.md").read_text()
+    env = {**os.environ, "BROWSER": "true",  # no browser window from a test
+           **{name: str(tmp_path / name.lower()) for name in (
+               "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR")}}
+    make = ["make", "-s", "-o", ".venv/.ready", target]  # .ready: no set-up from inside a test
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        refused = subprocess.Popen([*make, f"PORT={port}"], cwd=ROOT, env=env, text=True,
+                                   start_new_session=True, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT)
+        try:
+            said = refused.communicate(timeout=60)[0]
+        except subprocess.TimeoutExpired:
+            said = f"make {target} PORT={port} still runs after 60 s, on another port"
+        finally:
+            stop(refused)
+    assert refused.returncode != 0 and f"{port}" in said and "could not be started" in said, said
+    port = free_port()
+    server = subprocess.Popen([*make, f"PORT={port}"], cwd=ROOT, env=env, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while not answers(f"http://127.0.0.1:{port}/{probe}"):
+            assert server.poll() is None, f"make {target} PORT={port} stopped"
+            assert time.monotonic() < deadline, f"nothing answers on port {port}"
+            time.sleep(0.5)
+    finally:
+        stop(server)
+
+
+def stop(make: subprocess.Popen) -> None:
+    """Stop make and the server it started, as Ctrl-C does, and wait for the server's kernels
+    to go (one still starting as the server stops ends itself once it sees its parent gone)."""
+    if make.poll() is not None:
+        return
+    started = descendants(make.pid)
+    os.killpg(make.pid, signal.SIGTERM)
+    make.wait(30)
+    deadline = time.monotonic() + 15
+    while any(Path(f"/proc/{pid}").exists() for pid in started):
+        if time.monotonic() > deadline:
+            for pid in started:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            break
+        time.sleep(0.5)
 
 
 @pytest.mark.parametrize(("quick", "slow", "fails"), [(0, 0, False), (1, 0, True), (0, 1, True)])

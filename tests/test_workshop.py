@@ -11,6 +11,7 @@ from helpers import workshop
 from helpers.errors import KeyPairError
 from helpers.forms import app as app_module
 from helpers.forms.app import WorkshopApp
+from tests.person import press
 
 SAMPLE_NAMES = [name for name, _, _ in workshop.SAMPLES]
 
@@ -68,7 +69,7 @@ def test_the_app_loads_samples_refuses_a_taken_name_and_resets(ec2, tmp_path, mo
     monkeypatch.chdir(tmp_path)  # the app saves to keys/sandbox, as under make demo
     app = WorkshopApp()
     assert "kp-large" in app._dom_classes and app.large.value, "large text is the default"
-    app.samples.click()
+    press(app.samples)
     assert "Loaded alice-laptop, bob-workstation, ci-deploy, prod-bastion." in app.status.value
     assert 'class="kp-fades"' in app.status.value, "what went well folds away (app.css)"
     assert app.manager.list.count.value == "4 key pairs"
@@ -76,9 +77,9 @@ def test_the_app_loads_samples_refuses_a_taken_name_and_resets(ec2, tmp_path, mo
     create.name.value = "ci-deploy"
     assert create.button.disabled and "already exists in this Region" in create.name_problem.value
     create.name.value = "demo"
-    create.button.click()
+    press(create.button)
     assert "Created <b>demo</b>" in create.result.value
-    app.reset.click()
+    press(app.reset)
     assert "Sandbox reset: 5 key pairs deleted." in app.status.value
     assert app.manager.list.count.value == "0 key pairs" and create.result.value == ""
     assert list((tmp_path / "keys" / "sandbox").iterdir()) == [], "a key file outlived reset"
@@ -88,12 +89,13 @@ def test_the_app_loads_samples_refuses_a_taken_name_and_resets(ec2, tmp_path, mo
 def test_a_reset_closes_the_delete_question_it_made_stale(ec2, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     app = WorkshopApp()
-    app.samples.click()
+    press(app.samples)
     delete = app.manager.delete
+    app.manager.tabs.selected_index = 3
     delete.select.value = ("ci-deploy",)
-    delete.button.click()
+    press(delete.button)
     assert delete.confirm_box.layout.display == "flex"
-    app.reset.click()
+    press(app.reset)
     assert delete.confirm_box.layout.display == "none" and delete.pending is None
     assert delete.select.options == () and delete.button.disabled
 
@@ -124,7 +126,7 @@ def test_a_failed_action_says_why_and_leaves_the_buttons_on(ec2, monkeypatch):
         raise KeyPairError("The endpoint did not answer: start it again.")
 
     monkeypatch.setattr(workshop, "load_samples", fail)
-    app.samples.click()
+    press(app.samples)
     assert "The endpoint did not answer: start it again." in app.status.value
     assert "kp-fades" not in app.status.value, "an error stays until the next action"
     assert app.samples.description == "Load sample key pairs" and not app.samples.disabled

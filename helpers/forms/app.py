@@ -43,11 +43,14 @@ class WorkshopApp(Form):
         self.reset.on_click(self._reset)
         self.samples.on_click(self._load_samples)
         self.large.observe(self._large_text, "value")
-        controls = classed(w.HBox([self.reset, self.samples, self.large]), "kp-presenter")
+        # The status sits with the controls whose clicks it reports, over the bar (app.css): it
+        # never moves the forms when it shows or goes.
+        controls = classed(w.HBox([self.status, self.reset, self.samples, self.large]),
+                           "kp-presenter")
         bar = classed(w.HBox([w.HTML(f"<h1>{TITLE}</h1>"), w.HTML(backend_badge(ec2)),
                               controls]), "kp-app-bar")
         super().__init__(ec2, None, children=[w.HTML(f"<style>{STYLE}</style>"), bar,
-                                              self.status, self.manager])
+                                              self.manager])
         classed(self, "kp-app", "kp-large")
 
     def __repr__(self) -> str:
@@ -56,14 +59,11 @@ class WorkshopApp(Form):
     def _large_text(self, change: dict[str, Any]) -> None:
         (self.add_class if change["new"] else self.remove_class)("kp-large")
 
-    def _validate(self) -> None:
-        self.reset.disabled = self.samples.disabled = self.running
-
     def _act(self, button: w.Button, label: str, action) -> None:
         """Run action (which returns what to say) with a busy button, then refresh the forms."""
         if self.running:
             return
-        with self._busy(button, label, self.reset, self.samples):
+        with self._busy(button, label):
             try:
                 self.status.value = f'<div class="kp-fades">{box(escape(action()), "ok")}</div>'
             except Exception as error:

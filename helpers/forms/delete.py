@@ -115,7 +115,7 @@ class DeleteForm(Form):
             return
         (names, safety), self.pending = self.pending, None
         self._show_question(False)
-        with self._busy(self.button, "Deleting…", self.confirm, self.cancel):
+        with self._busy(self.button, "Deleting…"):
             try:
                 outcome = model.delete_key_pairs(self.ec2, names, safety=safety)
             except Exception as error:

@@ -48,6 +48,7 @@ class ImportForm(Form):
         self.tags_problem = w.HTML(layout=w.Layout(margin="0 0 4px 140px"))
         self.button = submit_button("Import public key", "kp-import-button")
         self.result = classed(w.HTML(), "kp-import-result")
+        self.key_refused = False  # the result says a key was refused (it goes with the next key)
         super().__init__(ec2, on_change, children=[
             header("Import a public key", "Made your key pair yourself (ssh-keygen -t ed25519)? "
                     "Give EC2 the public half: paste the one line of the .pub file, or upload it. "
@@ -78,7 +79,14 @@ class ImportForm(Form):
         # screen, every second it shows is a second others can read it.
         if shows_private_key(change["new"]):
             self.text.value = ""
-            self.result.value = box(PRIVATE_KEY_PASTED, "error")
+            self._refuse_key(PRIVATE_KEY_PASTED)
+        elif change["new"].strip() and self.key_refused:  # the refusal was about another key
+            self.result.value = ""
+            self.key_refused = False
+
+    def _refuse_key(self, message: str) -> None:
+        self.result.value = box(message, "error")
+        self.key_refused = True
 
     def _uploaded(self, change: dict[str, Any]) -> None:
         # The file's text goes into the text box, and the upload is emptied: one place holds the
@@ -89,7 +97,7 @@ class ImportForm(Form):
         try:
             file_name, text = model.uploaded_public_key(change["new"])
         except Exception as error:
-            self.result.value = box(escape(model.message_of(error)), "error")
+            self._refuse_key(escape(model.message_of(error)))
             return
         self.text.value = text
         if not self.name.value:

@@ -38,9 +38,6 @@ class KeyPairList(Form):
         if load:
             self.refresh()
 
-    def _validate(self) -> None:
-        self.refresh_button.disabled = self.running
-
     def _refresh_clicked(self, _: Any = None) -> None:
         if not self.running:
             with self._busy(self.refresh_button, "Refreshing…"):

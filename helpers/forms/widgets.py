@@ -99,23 +99,35 @@ class Form(StillPicture, w.VBox):
         (self.on_change or self.refresh)()
 
     @contextmanager
-    def _busy(self, clicked: w.Button, label: str, *others: w.Button) -> Iterator[None]:
+    def _busy(self, clicked: w.Button, label: str) -> Iterator[None]:
         """While a call runs: the clicked button says what is happening (label) and every button
-        is off, so a slow call (live AWS) never looks frozen and a second click cannot submit
-        twice."""
+        of the form is off, so a slow call (live AWS) never looks frozen and a second click cannot
+        submit twice. Afterwards each button it turned off is on again, and _validate() decides
+        from the input what stays off."""
         self.running = True
         description = clicked.description
         clicked.description = label
         clicked.add_class("kp-busy")
-        for button in (clicked, *others):
+        turned_off = [button for button in buttons(self) if not button.disabled]
+        for button in turned_off:
             button.disabled = True
         try:
             yield
         finally:
             clicked.description = description
             clicked.remove_class("kp-busy")
+            for button in turned_off:
+                button.disabled = False
             self.running = False
             self._validate()
+
+
+def buttons(widget: w.Widget) -> Iterator[w.Button]:
+    """Every button in a widget tree, hidden ones too."""
+    if isinstance(widget, w.Button):
+        yield widget
+    for child in getattr(widget, "children", ()):
+        yield from buttons(child)
 
 
 class TagRows(w.VBox):

@@ -58,6 +58,7 @@ class Server:
     launched_at: float
     token: str = ""
     pages_opened: int = 0
+    pid: int = 0  # the server's process: its kernels are its children
 
     def url(self, path: str) -> str:
         query = f"{'&' if '?' in path else '?'}token={self.token}" if self.token else ""
@@ -221,10 +222,11 @@ def lab(browser: Browser, notebooks_copy: Path, tmp_path_factory) -> Iterator[Se
         _stop(process)
 
 
-@pytest.fixture(scope="session")
-def voila(browser: Browser, tmp_path_factory) -> Iterator[Server]:
+@contextmanager
+def serving_the_app(tmp_path_factory, *options: str) -> Iterator[Server]:
     """The workshop app as make demo serves it (app/voila.json, the page template through
-    JUPYTER_PATH), from a throwaway copy of app/, on a free loopback port."""
+    JUPYTER_PATH), from a throwaway copy of app/, on a free loopback port; options are added to
+    Voilà's command line."""
     copy = tmp_path_factory.mktemp("voila") / "app"
     shutil.copytree(APP, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "keys"))
     home = tmp_path_factory.mktemp("voila-home")
@@ -232,13 +234,22 @@ def voila(browser: Browser, tmp_path_factory) -> Iterator[Server]:
     server = Server(f"http://127.0.0.1:{port}", copy, home / "voila.log", time.monotonic())
     # Any answer from a static file means Voilà listens; asking for / would use up its kernel.
     process = _serve([sys.executable, "-m", "voila", str(copy / "workshop.ipynb"),
-                      f"--Voila.config_file_paths={copy}", "--no-browser", f"--port={port}"],
+                      f"--Voila.config_file_paths={copy}", "--no-browser", f"--port={port}",
+                      *options],
                      home, server.log, server.url("voila/static/voila.js"), ok={200, 404},
                      extra_env={"JUPYTER_PATH": str(copy)})
+    server.pid = process.pid
     try:
         yield server
     finally:
         _stop(process)
+
+
+@pytest.fixture(scope="session")
+def voila(browser: Browser, tmp_path_factory) -> Iterator[Server]:
+    """The workshop app, one server for the session's tests."""
+    with serving_the_app(tmp_path_factory) as server:
+        yield server
 
 
 @contextmanager
