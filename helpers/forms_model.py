@@ -69,6 +69,11 @@ class NewKeyPair:
         """Where the private key was saved; '' for an imported key."""
         return str(self.path) if self.path else ""
 
+    def login_command(self) -> str:
+        """How to log in with the saved key to an instance launched with this key pair (07)."""
+        tool = "plink -i" if self.path and self.path.suffix == ".ppk" else "ssh -i"
+        return f"{tool} {self.shown_path()} ec2-user@INSTANCE" if self.path else ""
+
 
 @dataclass
 class Deletion:

@@ -94,6 +94,7 @@ def test_create_saves_key_0600_and_shows_where_never_the_key(ec2, tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert str(path) in form.result.value and item["KeyPairId"] in form.result.value
     assert item["KeyFingerprint"] in form.result.value
+    assert f"Log in: <code>ssh -i {path} ec2-user@INSTANCE</code>" in form.result.value
     body = path.read_text().splitlines()[1]  # a line of the private key itself
     assert body not in shown(form) and "PRIVATE KEY" not in shown(form)
     assert form.name.value == "" and form.button.disabled  # ready for the next key

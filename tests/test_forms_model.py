@@ -29,6 +29,7 @@ def test_create_and_save_honours_the_chosen_format_and_remembers_the_key(ec2, he
     made = model.create_and_save(ec2, "putty", key_type="ed25519", key_format="ppk",
                                  folder="keys")
     assert made.path.name == "putty.ppk" and made.path.read_text().startswith(PPK_HEADER)
+    assert made.login_command() == "plink -i keys/putty.ppk ec2-user@INSTANCE"  # 07 shows how
     assert model.made_here()[-1] == "putty"
     model.import_public_key(ec2, "imported", PUBLIC)
     assert model.made_here()[-1] == "imported"

@@ -95,7 +95,9 @@ class CreateForm(Form):
                     f"Fingerprint: <code>{escape(made.fingerprint)}</code><br>"
                     f"Private key saved to <code>{escape(made.shown_path())}</code> (mode 0600"
                     f"{', replacing the file another sandbox left' * made.replaced_file}): "
-                    "keep it safe, EC2 cannot give it to you again.", "ok")
+                    "keep it safe, EC2 cannot give it to you again."
+                    f"<span class='kp-login'><br>Log in: <code>{escape(made.login_command())}"
+                    "</code></span>", "ok")
                 self.name.value = ""  # ready for the next key; the button is off until a new name
                 self.tags.clear()
         self._changed()
