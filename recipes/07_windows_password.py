@@ -23,10 +23,13 @@ def windows_password(ec2, instance_id: str, key_file: str | Path) -> str | None:
     data = ec2.get_password_data(InstanceId=instance_id)['PasswordData'].strip()
     if not data:
         return None
-    private_key = serialization.load_pem_private_key(Path(key_file).read_bytes(), password=None)
+    try:
+        private_key = serialization.load_pem_private_key(Path(key_file).read_bytes(), None)
+    except ValueError:  # not PEM: e.g. an ED25519 key, in OpenSSH's format
+        private_key = None
     if not isinstance(private_key, rsa.RSAPrivateKey):
-        raise ValueError(f'{key_file} holds no RSA private key: Windows instances launch with '
-                         'RSA key pairs only.')
+        raise ValueError(f'{key_file} holds no RSA private key in PEM: Windows instances launch '
+                         'with RSA key pairs only.')
     try:
         return private_key.decrypt(base64.b64decode(data), padding.PKCS1v15()).decode()
     except ValueError:
@@ -44,9 +47,9 @@ def main(arguments: list[str]) -> None:
             print(password or f'{arguments[0]} has no password yet: try again in a few minutes.')
             return
         running = [instance for page in ec2.get_paginator('describe_instances').paginate(
-            Filters=[{'Name': 'platform', 'Values': ['windows']},
-                     {'Name': 'instance-state-name', 'Values': ['running']}])
-            for reservation in page['Reservations'] for instance in reservation['Instances']]
+            Filters=[{'Name': 'instance-state-name', 'Values': ['running']}])
+            for reservation in page['Reservations'] for instance in reservation['Instances']
+            if instance.get('Platform') == 'windows']
     except (NoRegionError, NoCredentialsError):  # nothing set up on this machine yet
         raise SystemExit('No AWS Region or credentials found: run aws configure, then '
                          'try again.')
