@@ -363,7 +363,7 @@ NO_SSH = ("This backend's instances answer nothing (a plain moto server or Local
           "this exercise on the sandbox, where they do.")
 
 
-def latest_image(ec2: EC2Client, name: str) -> str:
+def _latest_image(ec2: EC2Client, name: str) -> str:
     """The id of Amazon's newest image whose name matches name (* as a wildcard)."""
     images = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name",
                                                               "Values": [name]}])["Images"]
@@ -391,7 +391,7 @@ def _set_up_07(ec2: EC2Client) -> str:
         saved = save_private_key(response, overwrite=path.exists())  # this module's own file
         _saved_files.add(saved.absolute())
         made[name] = ec2.run_instances(
-            ImageId=latest_image(ec2, image), MinCount=1, MaxCount=1, KeyName=name,
+            ImageId=_latest_image(ec2, image), MinCount=1, MaxCount=1, KeyName=name,
             TagSpecifications=[{"ResourceType": "instance", "Tags": [
                 {"Key": "Name", "Value": name}]}])["Instances"][0]["InstanceId"]
         if name == WINDOWS:
