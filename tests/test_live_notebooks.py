@@ -134,3 +134,17 @@ def test_a_key_pair_of_yours_with_a_lessons_name_stops_it_and_the_clean_up_keeps
     assert error in stopped
     assert key_pairs(["us-east-1", "eu-west-1"]) == before
     assert cleaned["kept"] == listed
+
+
+def test_notebook_07_launches_nothing_on_live_aws(account):
+    """Instances cost money: on live AWS the lesson stops, with a sentence, before it makes
+    anything."""
+    mine = boto3.client("ec2").create_key_pair(KeyName="web-key", KeyType="ed25519")
+    made_a_day_ago("web-key")
+    _, stopped, cleaned = run_all_then_clean_up("07_use_a_key_pair.ipynb")
+    assert stopped == ("code cell 1: KeyPairError: This lesson launches instances: run it on the "
+                       "sandbox (without EC2_KEYPAIRS_LIVE). Its recipes work on AWS as they are.")
+    assert cleaned == {"kept": [], "deleted": []}
+    assert key_pairs(["us-east-1"]) == {("us-east-1", "web-key", mine["KeyPairId"])}
+    assert not boto3.client("ec2").describe_instances()["Reservations"]
+    assert not Path("keys").exists()

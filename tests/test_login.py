@@ -153,6 +153,24 @@ def test_plink_logs_in_with_the_ppk_create_key_pair_returned(ec2, need, tmp_path
         "(server sent: publickey)\n")
 
 
+def test_an_rsa_signature_that_lost_its_leading_zero_byte_is_accepted_as_sshd_does():
+    """PuTTY sends an RSA signature whose first byte is zero without it (one login in 256 or
+    so: plink then said 'Server refused public-key signature despite accepting key!'); OpenSSH's
+    sshd pads it back to the modulus' length before checking it, and so does the sandbox."""
+    import asyncssh
+    from asyncssh.packet import SSHPacket, String
+
+    key = asyncssh.generate_private_key("ssh-rsa", key_size=2048)
+    public = asyncssh.import_public_key(key.export_public_key())
+    signed = (SSHPacket(key.sign_ssh(n.to_bytes(4, "big"), b"rsa-sha2-512")).get_string()
+              for n in range(5000))
+    data, signature = next((n.to_bytes(4, "big"), s) for n, s in enumerate(signed) if s[0] == 0)
+    assert len(signature) == 256 and ssh_server.PUSHED_FOR  # the sandbox's server is loaded
+    for sent in (signature, signature[1:]):  # as asyncssh and OpenSSH send it, as PuTTY does
+        assert public.verify_ssh(data, b"rsa-sha2-512", SSHPacket(String(sent)))
+        assert not public.verify_ssh(b"other", b"rsa-sha2-512", SSHPacket(String(sent)))
+
+
 @pytest.mark.tools
 def test_a_key_pair_deleted_after_launch_still_logs_in(ec2, web, ssh):
     _, key, address, known = web

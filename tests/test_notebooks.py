@@ -56,6 +56,10 @@ RECIPE_PRINTS = {
     "05_keypairs_cli": [
         r"^Created key-[0-9a-f]{17}; private key in keys/sandbox/cli-key\.pem \(mode 0600\)$"],
     "06_audit_key_pairs": [r"^0 key pairs in 17 Regions, 0 could not be asked$"],
+    "07_use_a_key_pair": [r"^0 running instance\(s\) with a key pair in us-east-1\. Run a command: "
+                          r"python 07_use_a_key_pair\.py INSTANCE_ID KEY_FILE COMMAND \[USER\]$"],
+    "07_windows_password": [r"^0 running Windows instance\(s\) in us-east-1\. Decrypt a password: "
+                            r"python 07_windows_password\.py INSTANCE_ID KEY_FILE$"],
 }
 # What a user types after the file: the README's folder for a sandbox run's keys.
 RECIPE_ARGS = {"02_create_key_pair": ["keys/sandbox"],

@@ -3,6 +3,7 @@ the sandbox for what works, and with botocore's Stubber or an injected failure f
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import os
 import re
@@ -453,3 +454,172 @@ def test_wait_for_key_pair_returns_once_it_is_listed_and_says_when_it_never_is(e
     module.wait_for_key_pair(client, "fresh")
     with pytest.raises(WaiterError, match="^Waiter KeyPairExists failed: Max attempts exceeded"):
         module.wait_for_key_pair(client, "never", seconds=1)  # one try, no waiting
+
+
+# 07: run a command by instance id, decrypt a Windows password ----------------------------------
+
+WINDOWS_AMI = "ami-03cf127a"  # Windows Server 2016 in moto's images
+
+
+@pytest.fixture
+def web(ec2, tmp_path):
+    """An Amazon Linux instance launched with ED25519 key pair web: its id, key file (0600),
+    and where the sandbox's console output says it listens."""
+    created = ec2.create_key_pair(KeyName="web", KeyType="ed25519")
+    key_file = tmp_path / "web.pem"
+    key_file.write_text(created["KeyMaterial"])
+    key_file.chmod(0o600)
+    instance = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1,
+                                 KeyName="web")["Instances"][0]["InstanceId"]
+    output = ec2.get_console_output(InstanceId=instance)["Output"]
+    port = int(re.search(r"Server listening on 127\.0\.0\.1 port (\d+)\.", output)[1])
+    return instance, key_file, port
+
+
+def test_run_command_runs_it_on_the_instance_its_host_key_checked(ec2, web):
+    instance, key_file, port = web
+    run_command = recipe("07_use_a_key_pair").run_command
+    private_dns = ec2.describe_instances(InstanceIds=[instance])["Reservations"][0][
+        "Instances"][0]["PrivateDnsName"]
+    assert run_command(ec2, instance, key_file, "whoami; hostname", host="127.0.0.1",
+                       port=port) == f"ec2-user\n{private_dns}\n"
+    assert run_command(ec2, instance, str(key_file), "whoami", host="127.0.0.1",
+                       port=port) == "ec2-user\n"  # the second run, and a str path
+
+
+def test_run_command_without_a_host_connects_to_the_public_name(ec2, web):
+    """As copied, on AWS: host is the instance's PublicDnsName (here stubbed to the sandbox)."""
+    instance, key_file, port = web
+    client = boto3.client("ec2", region_name="us-east-1")
+    stub = Stubber(client)
+    stub.add_response("describe_instances", {"Reservations": [{"Instances": [
+        {"InstanceId": instance, "PublicDnsName": "127.0.0.1"}]}]}, {"InstanceIds": [instance]})
+    console = ec2.get_console_output(InstanceId=instance)["Output"].encode()
+    stub.add_response("get_console_output", {"Output": base64.b64encode(console).decode()},
+                      {"InstanceId": instance})  # as EC2 sends it: botocore decodes it
+    with stub:
+        assert recipe("07_use_a_key_pair").run_command(client, instance, key_file, "whoami",
+                                                       port=port) == "ec2-user\n"
+
+
+def test_run_command_refuses_a_host_key_that_is_not_the_consoles(ec2, web):
+    """Another instance at the address (here: another instance's port): nothing is run."""
+    import paramiko
+
+    instance, key_file, _ = web
+    other = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1,
+                              KeyName="web")["Instances"][0]["InstanceId"]
+    other_port = int(re.search(r"port (\d+)\.", ec2.get_console_output(
+        InstanceId=other)["Output"])[1])
+    with pytest.raises(paramiko.SSHException, match="Host key for server|not found in known"):
+        recipe("07_use_a_key_pair").run_command(ec2, instance, key_file, "whoami",
+                                                host="127.0.0.1", port=other_port)
+
+
+def test_run_command_says_a_wrong_key_or_user_is_refused_and_a_failed_command_failed(
+        ec2, web, tmp_path):
+    import paramiko
+
+    instance, key_file, port = web
+    run_command = recipe("07_use_a_key_pair").run_command
+    with pytest.raises(paramiko.AuthenticationException):
+        run_command(ec2, instance, key_file, "whoami", user="ubuntu", host="127.0.0.1",
+                    port=port)
+    other = tmp_path / "other.pem"
+    other.write_text(ec2.create_key_pair(KeyName="other", KeyType="ed25519")["KeyMaterial"])
+    with pytest.raises(paramiko.AuthenticationException):
+        run_command(ec2, instance, other, "whoami", host="127.0.0.1", port=port)
+    with pytest.raises(RuntimeError, match=r"^'nope' failed \(127\): bash: nope: command not "
+                                           r"found$"):
+        run_command(ec2, instance, key_file, "nope", host="127.0.0.1", port=port)
+
+
+def test_run_command_connects_nowhere_without_host_keys_or_an_address(ec2, web):
+    """An instance whose console shows no host keys yet (on the sandbox: launched without a key
+    pair), or one with no public address: LookupError, before any connection."""
+    instance, key_file, _ = web
+    module = recipe("07_use_a_key_pair")
+    bare = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    with pytest.raises(LookupError, match=f"^The console of {bare} shows no host keys yet"):
+        module.run_command(ec2, bare, key_file, "whoami", host="127.0.0.1", port=1)
+    client = boto3.client("ec2", region_name="us-east-1")
+    with Stubber(client) as stub:
+        stub.add_response("describe_instances", {"Reservations": [{"Instances": [
+            {"InstanceId": instance, "PrivateIpAddress": "10.0.0.5"}]}]})
+        with pytest.raises(LookupError, match=f"^{instance} has no public address"):
+            module.run_command(client, instance, key_file, "whoami")
+
+
+def test_the_run_command_script_lists_what_runs_with_a_key_pair_then_runs_on_it(
+        ec2, web, capsys, monkeypatch):
+    instance, key_file, port = web
+    module = recipe("07_use_a_key_pair")
+    ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)  # no key pair: not listed
+    module.main([])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{instance} web ") and len(out) == 2
+    assert out[1].startswith("1 running instance(s) with a key pair in us-east-1.")
+    real = module.run_command
+    monkeypatch.setattr(module, "run_command", lambda *args: real(*args, host="127.0.0.1",
+                                                                  port=port))
+    module.main([instance, str(key_file), "whoami"])
+    assert capsys.readouterr().out == "ec2-user\n"
+    with pytest.raises(SystemExit, match=r"^Could not run the command: .*InvalidInstanceID"):
+        module.main(["i-0123456789abcdef0", str(key_file), "whoami"])
+
+
+@pytest.fixture
+def windows(ec2, tmp_path):
+    """A Windows instance launched with RSA key pair win: its id and its key file."""
+    key_file = tmp_path / "win.pem"
+    key_file.write_text(ec2.create_key_pair(KeyName="win")["KeyMaterial"])
+    instance = ec2.run_instances(ImageId=WINDOWS_AMI, MinCount=1, MaxCount=1,
+                                 KeyName="win")["Instances"][0]["InstanceId"]
+    return instance, key_file
+
+
+def test_windows_password_decrypts_the_password_data_with_the_launch_key(ec2, windows):
+    instance, key_file = windows
+    windows_password = recipe("07_windows_password").windows_password
+    password = windows_password(ec2, instance, key_file)
+    assert re.fullmatch(r"[A-Za-z0-9!$%&()*;=?@]{32}", password)
+    assert windows_password(ec2, instance, str(key_file)) == password  # the same, every time
+
+
+def test_windows_password_is_none_until_ec2_has_one(ec2, windows, web):
+    linux, *_ = web
+    _, key_file = windows
+    windows_password = recipe("07_windows_password").windows_password
+    bare = ec2.run_instances(ImageId=WINDOWS_AMI, MinCount=1, MaxCount=1)["Instances"][0][
+        "InstanceId"]  # launched without a key pair: no password to decrypt
+    assert windows_password(ec2, linux, key_file) is None
+    assert windows_password(ec2, bare, key_file) is None
+
+
+def test_windows_password_says_which_key_it_is_not(ec2, windows, web, tmp_path):
+    instance, _ = windows
+    _, ed25519_file, _ = web
+    windows_password = recipe("07_windows_password").windows_password
+    other = tmp_path / "other.pem"
+    other.write_text(ec2.create_key_pair(KeyName="other")["KeyMaterial"])  # RSA, not win's
+    with pytest.raises(ValueError, match=f"^{other} is not the private key of the key pair "
+                                         f"{instance} was launched with"):
+        windows_password(ec2, instance, other)
+    with pytest.raises(ValueError, match="holds no RSA private key"):
+        windows_password(ec2, instance, ed25519_file)
+    with pytest.raises(ClientError, match="InvalidInstanceID"):
+        windows_password(ec2, "i-0123456789abcdef0", other)
+
+
+def test_the_windows_password_script_lists_windows_instances_then_prints_one(
+        ec2, windows, capsys):
+    instance, key_file = windows
+    module = recipe("07_windows_password")
+    module.main([])
+    assert capsys.readouterr().out.splitlines() == [
+        f"{instance} win", "1 running Windows instance(s) in us-east-1. Decrypt a password: "
+                           "python 07_windows_password.py INSTANCE_ID KEY_FILE"]
+    module.main([instance, str(key_file)])
+    assert capsys.readouterr().out.strip() == module.windows_password(ec2, instance, key_file)
+    with pytest.raises(SystemExit, match=r"^Could not get the password: \[Errno 2\] No such file"):
+        module.main([instance, str(key_file.with_name("lost.pem"))])

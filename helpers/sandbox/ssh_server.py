@@ -198,6 +198,20 @@ def _run_line(machine: Machine, line: str) -> tuple[str, str, int]:
 # The server.
 
 
+def _verify_rsa_as_sshd(self: Any, data: bytes, sig_algorithm: bytes, packet: Any) -> bool:
+    """asyncssh's RSA signature check, as OpenSSH's sshd makes it: a signature shorter than the
+    modulus is padded back with zero bytes first. PuTTY leaves out the first byte of a signature
+    when it is zero (about one login in 256), which sshd accepts and asyncssh alone refuses."""
+    signature = packet.get_string()
+    packet.check_end()
+    size = (self._key.n.bit_length() + 7) // 8
+    return len(signature) <= size and self._key.verify(
+        data, signature.rjust(size, b"\0"), asyncssh.rsa._hash_algs[sig_algorithm])
+
+
+asyncssh.rsa.RSAKey.verify_ssh = _verify_rsa_as_sshd  # this process's SSH servers are the sandbox's
+
+
 class _Server(asyncssh.SSHServer):
     """Public key authentication only, so a refusal reads 'Permission denied (publickey)'."""
 
