@@ -19,7 +19,13 @@ from helpers import lesson, login
 from helpers.backend import EC2Client
 from helpers.errors import KeyPairError
 from helpers.fingerprints import fingerprint_of_private_key, fingerprint_of_public_key
-from helpers.keyfiles import default_key_dir, key_file_name, save_private_key, shown_path
+from helpers.keyfiles import (
+    default_key_dir,
+    is_sandbox_leftover,
+    key_file_name,
+    save_private_key,
+    shown_path,
+)
 from helpers.keypairs import create_key_pair, import_key_pair
 from helpers.rules import PPK_HEADER, key_blob
 
@@ -120,6 +126,15 @@ def _replace(ec2: EC2Client, names: list[str]) -> None:
             ec2.delete_key_pair(KeyName=key["KeyName"])
 
 
+def _refuse_a_file_of_yours(paths: list[Path]) -> None:
+    """Stop, before anything is made, if a key file set_up would save exists and is neither
+    one it saved nor one an earlier sandbox left (sandbox keys open nothing)."""
+    for path in paths:
+        if path.exists() and path.absolute() not in _saved_files and not is_sandbox_leftover(path):
+            raise KeyPairError(f"{shown_path(path)} exists and these exercises did not write it "
+                               "(yours?): move it away, then run this cell again.")
+
+
 def _set_up_01(ec2: EC2Client) -> str:
     _replace(ec2, ["build-server", "deploy-bot", "alice-laptop"])
     create_key_pair(ec2, "build-server", tags={**TUTORIAL, "Team": "ci"})
@@ -130,14 +145,12 @@ def _set_up_01(ec2: EC2Client) -> str:
 
 def _set_up_03(ec2: EC2Client) -> str:
     path = default_key_dir() / key_file_name(SAVED)
-    if path.exists() and path.absolute() not in _saved_files:
-        raise KeyPairError(f"{shown_path(path)} exists and these exercises did not write it "
-                           "(yours?): move it away, then run this cell again.")
+    _refuse_a_file_of_yours([path])
     _replace(ec2, [*STAGES, SAVED])
     for name, stage in STAGES.items():
         create_key_pair(ec2, name, key_type="ed25519", tags={**TUTORIAL, "Stage": stage})
     saved = save_private_key(create_key_pair(ec2, SAVED, key_type="ed25519", tags=TUTORIAL),
-                             overwrite=path.exists())  # this module's own earlier file
+                             overwrite=path.exists())  # checked above: ours, or a sandbox key
     _saved_files.add(saved.absolute())
     return (f"{', '.join(n for n, s in STAGES.items() if s == 'old')} tagged Stage=old, keep-me "
             f"tagged Stage=new, and {SAVED} with its private key in {saved}")
@@ -375,10 +388,7 @@ def _set_up_07(ec2: EC2Client) -> str:
         raise KeyPairError("These exercises launch instances, which cost money on AWS: do "
                            "them on the sandbox.")
     paths = [default_key_dir() / key_file_name(name) for name in (WEB, WINDOWS)]
-    for path in paths:
-        if path.exists() and path.absolute() not in _saved_files:
-            raise KeyPairError(f"{shown_path(path)} exists and these exercises did not write it "
-                               "(yours?): move it away, then run this cell again.")
+    _refuse_a_file_of_yours(paths)
     alive = [i for i in _launched_07.values() if _state(ec2, i) not in (None, "terminated")]
     if alive:  # an earlier set-up's: start over
         ec2.terminate_instances(InstanceIds=alive)
@@ -388,7 +398,7 @@ def _set_up_07(ec2: EC2Client) -> str:
             [(WEB, "ed25519", "al2023-ami-2023.*-x86_64"),
              (WINDOWS, "rsa", "Windows_Server-*-English-Full-Base-*")], paths, strict=True):
         response = create_key_pair(ec2, name, key_type=key_type, tags=TUTORIAL)
-        saved = save_private_key(response, overwrite=path.exists())  # this module's own file
+        saved = save_private_key(response, overwrite=path.exists())  # ours, or a sandbox key
         _saved_files.add(saved.absolute())
         made[name] = ec2.run_instances(
             ImageId=_latest_image(ec2, image), MinCount=1, MaxCount=1, KeyName=name,

@@ -129,7 +129,7 @@ def made_elsewhere(ec2, name: str) -> dict:
         lesson._made = made
 
 
-def test_set_up_keeps_a_key_pair_and_a_key_file_it_did_not_make(ec2, here):
+def test_set_up_keeps_a_key_pair_and_a_key_file_it_did_not_make(ec2, here, monkeypatch):
     mine = made_elsewhere(ec2, "keep-me")
     with pytest.raises(KeyPairError, match=r"^keep-me already exist\(s\) in us-east-1, not made "
                        r"by this lesson \(yours\?\): the exercises need the name\(s\)"):
@@ -139,11 +139,22 @@ def test_set_up_keeps_a_key_pair_and_a_key_file_it_did_not_make(ec2, here):
     ec2.delete_key_pair(KeyName="keep-me")
     Path("keys/sandbox").mkdir(parents=True)
     Path("keys/sandbox/exercise-saved.pem").write_text("yours")
+    monkeypatch.setattr(exercises, "is_sandbox_leftover", lambda path: False)  # as on AWS
     with pytest.raises(KeyPairError, match="exercise-saved.pem exists and these exercises did "
                                            "not write it"):
         exercises.set_up(here, "03")
     assert Path("keys/sandbox/exercise-saved.pem").read_text() == "yours"
     assert here.describe_key_pairs()["KeyPairs"] == [], "nothing half made"
+
+
+def test_set_up_replaces_the_key_files_an_earlier_sandbox_left(here):
+    """Restart and Run All after the exercises: the last kernel's sandbox keys are still there."""
+    Path("keys/sandbox").mkdir(mode=0o700, parents=True)
+    Path("keys/sandbox/exercise-saved.pem").write_text("an earlier sandbox's key")
+    exercises.set_up(here, "03")
+    assert exercises.deleted_with_its_file(here).sentence.startswith(
+        "exercise-saved and keys/sandbox/exercise-saved.pem are both still there")
+    assert "PRIVATE KEY" in Path("keys/sandbox/exercise-saved.pem").read_text()
 
 
 def test_ops_names(tour):

@@ -84,6 +84,25 @@ EXERCISES = {
                  "boto3.client('ec2', region_name='us-west-2').delete_key_pair("
                  "KeyName='alice-laptop')"),
     ],
+    "07_use_a_key_pair.ipynb": [
+        Exercise("exercises.teammate_added(ec2)",
+                 # the teammate's line with > where >> adds one: the learner's own key is out
+                 "found = ec2.describe_instances(Filters=[{'Name': 'tag:Name', 'Values': "
+                 "['exercise-web']}, {'Name': 'instance-state-name', 'Values': ['running']}])\n"
+                 "web_id = found['Reservations'][0]['Instances'][0]['InstanceId']\n"
+                 "web_host, web_port = ssh_address(ec2, web_id)\n"
+                 "run_command(ec2, web_id, default_key_dir() / 'exercise-web.pem', "
+                 "f\"echo '{exercises.TEAMMATE_PUBLIC_KEY}' > ~/.ssh/authorized_keys\", "
+                 "host=web_host, port=web_port)",
+                 NOT_YET + "Your own key, keys/sandbox/exercise-web.pem, no longer opens "
+                 "exercise-web", "exercises.set_up(ec2, '07')"),
+        Exercise("exercises.windows_password(ec2, admin_password)",
+                 "found = ec2.describe_instances(Filters=[{'Name': 'tag:Name', 'Values': "
+                 "['exercise-windows']}, {'Name': 'instance-state-name', 'Values': "
+                 "['running']}])\nadmin_password = ec2.get_password_data(InstanceId="
+                 "found['Reservations'][0]['Instances'][0]['InstanceId'])['PasswordData']",
+                 NOT_YET + "That is PasswordData as EC2 returns it, still encrypted"),
+    ],
 }
 
 
