@@ -142,7 +142,7 @@ def clean_up() -> KeyPairsTable:
             rows.append([what, name, region, "deleted", "made by this lesson"])
     for path in _key_files():
         if may_clean_up(path, _made.started):
-            why = ("a sandbox key: it opens nothing" if path.parent.name == "sandbox"
+            why = ("a sandbox key: it opens nothing" if is_sandbox_key_file(path)
                    else "written by this lesson")
             path.unlink()
             rows.append(["key file", str(shown_path(path)), "", "deleted", why])
