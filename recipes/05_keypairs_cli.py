@@ -39,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f'list takes no name: {args.name!r} is one too many')
     try:
         session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
+        if session.region_name not in (None, *known_regions(session)):  # a typo: say it now,
+            print(f'{session.region_name} is no EC2 Region this boto3 knows: check its spelling '
+                  '(e.g. us-east-1), or update boto3.', file=sys.stderr)  # not after retries
+            return 1
         ec2 = session.client('ec2', config=RETRIES)
         return run(ec2, args)
     except ClientError as error:
@@ -54,6 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     except (BotoCoreError, OSError) as error:  # no credentials, no Region, a file problem
         print(error, file=sys.stderr)
     return 1
+
+
+def known_regions(session) -> set[str]:
+    """Every EC2 Region of every partition (aws, aws-cn, ...) that this botocore knows."""
+    return {region for partition in session.get_available_partitions()
+            for region in session.get_available_regions('ec2', partition_name=partition)}
 
 
 def write_private(path: Path, text: str) -> None:
