@@ -26,19 +26,20 @@ LAB_OPTIONS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/0
 lab: $(READY)  ## Start JupyterLab on the notebooks, on the sandbox (PORT=... for another port)
 	$(BIN)/jupyter lab $(LAB_OPTIONS) $(if $(PORT),--port=$(PORT) --ServerApp.port_retries=0)
 
-# The quick tier: every test that runs in pytest's own processes, on every core (1.6x on 2 cores).
-# It leaves out what conftest.py marks slow (kernels, notebooks, the browser, the Hub, the site's
-# build, the set-up): those already keep every core busy, so make test runs them after it, in one
-# process (on two workers they only contend, and the notebooks' folder is shared). Both always
-# run; make test fails if either does. CI runs make test.
-QUICK := $(BIN)/pytest tests -m "not slow" -n auto --dist loadfile
+# Every test runs on every core, in groups that conftest.py keeps in one process (the browser
+# tests, the notebooks, each module's own): a Hub that waits, a kernel that starts and a unit
+# test share the cores. The quick tier (make check) leaves out what conftest.py marks slow
+# (kernels, notebooks, the browser, the Hub, the site's build, the set-up), and does not even
+# import those modules. CI runs make test.
+PYTEST := $(BIN)/pytest -n auto
+QUICK := $(PYTEST) tests -m "not slow" -p no:nbval -o addopts=-ra
 
 # pytest keeps the test modules it rewrote (and Python its bytecode) for the next run, even where
 # PYTHONDONTWRITEBYTECODE is set: make check 63.6 -> 56.4 s (median of 3). Both are ignored by git.
 test check: export PYTHONDONTWRITEBYTECODE :=
 
 test: lint $(WITH_PROXY)  ## Lint, then run every test: helpers, notebooks (strict nbval), widgets, browser
-	$(QUICK); quick=$$?; $(BIN)/pytest -m slow && exit $$quick
+	$(PYTEST)
 
 check: lint  ## Lint, then the quick tier, for the edit-test loop: every test but the slow ones
 	$(QUICK) -q

@@ -2,9 +2,7 @@
 # edit the notebook, not this file. On the sandbox, nothing reaching AWS:
 #     .venv/bin/python -m helpers.sandbox run recipes/05_keypairs_cli.py create my-key --folder keys/sandbox
 
-"""List, create and delete EC2 key pairs from the command line.
-
-Saved as keypairs_cli.py:
+"""List, create and delete EC2 key pairs from the command line (saved as keypairs_cli.py).
 
     python keypairs_cli.py list [--region eu-west-1] [--profile work]
     python keypairs_cli.py create NAME [--type ed25519] [--folder keys] [--dry-run]  # FOLDER/NAME.pem
@@ -17,9 +15,7 @@ from pathlib import Path
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoRegionError
-
-RETRIES = Config(retries={'mode': 'standard', 'max_attempts': 9})
+from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,17 +29,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--folder', default='keys', help='where create saves the private key')
     parser.add_argument('--dry-run', action='store_true', help='check permissions, change nothing')
     args = parser.parse_intermixed_args(argv)  # options before the name too: create --dry-run x
-    if args.command != 'list' and not args.name:
-        parser.error(f'{args.command} needs the name of a key pair')
-    if args.command == 'list' and args.name:
-        parser.error(f'list takes no name: {args.name!r} is one too many')
+    if (args.command == 'list') == bool(args.name):  # list takes no name, the others one
+        parser.error(f'list takes no name: {args.name!r} is one too many' if args.name
+                     else f'{args.command} needs the name of a key pair')
     try:
         session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
-        if session.region_name not in (None, *known_regions(session)):  # a typo: say it now,
+        regions = {region for partition in session.get_available_partitions()  # aws, aws-cn...
+                   for region in session.get_available_regions('ec2', partition_name=partition)}
+        if session.region_name not in (None, *regions):  # a typo: say so now, not after retries
             print(f'{session.region_name} is no EC2 Region this boto3 knows: check its spelling '
-                  '(e.g. us-east-1), or update boto3.', file=sys.stderr)  # not after retries
+                  '(e.g. us-east-1), or update boto3.', file=sys.stderr)
             return 1
-        ec2 = session.client('ec2', config=RETRIES)
+        # botocore's standard retries: back off and retry throttled or failed calls, 9 times at most
+        ec2 = session.client('ec2', config=Config(retries={'mode': 'standard', 'max_attempts': 9}))
         return run(ec2, args)
     except ClientError as error:
         code = error.response['Error']['Code']
@@ -53,17 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{code}: {error.response['Error']['Message']}", file=sys.stderr)
     except NoRegionError:
         print('No Region is set: pass --region, or run aws configure.', file=sys.stderr)
-    except EndpointConnectionError as error:  # a Region that does not exist, or no network
-        print(f'{error}: check the Region and your network.', file=sys.stderr)
-    except (BotoCoreError, OSError) as error:  # no credentials, no Region, a file problem
+    except (BotoCoreError, OSError) as error:  # no credentials or network, a file problem
         print(error, file=sys.stderr)
     return 1
-
-
-def known_regions(session) -> set[str]:
-    """Every EC2 Region of every partition (aws, aws-cn, ...) that this botocore knows."""
-    return {region for partition in session.get_available_partitions()
-            for region in session.get_available_regions('ec2', partition_name=partition)}
 
 
 def write_private(path: Path, text: str) -> None:

@@ -41,6 +41,8 @@ def run_all_then_clean_up(notebook: str) -> tuple[dict, str | None, dict[str, li
     """What a user does: Run All, which stops at the first error (cells tagged to raise go on),
     then the clean-up cell, as the notebooks advise after a run that stopped. Returns the
     namespace, that first error, and the names the clean-up kept and deleted."""
+    import ipykernel  # noqa: F401 (as in a kernel: a recipe's "run as a script" part stays out)
+
     namespace: dict = {"__name__": "__main__", "display": lambda *_, **__: None}  # as in a kernel
     *cells, last = [c for c in nbformat.read(NOTEBOOKS / notebook, as_version=4).cells
                     if c.cell_type == "code"]

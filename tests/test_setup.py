@@ -136,26 +136,28 @@ def stop(make: subprocess.Popen) -> None:
         time.sleep(0.5)
 
 
-@pytest.mark.parametrize(("quick", "slow", "fails"), [(0, 0, False), (1, 0, True), (0, 1, True)])
-def test_make_test_runs_the_quick_tier_then_the_slow_tests_and_fails_if_either_fails(
-        tmp_path, quick, slow, fails):
-    """make test runs every test in two pytest sessions: a failure in the first never hides the
-    second's results, nor is hidden by its success. (pytest and ruff here only record their
-    arguments and exit with the code the test gives.)"""
+@pytest.mark.parametrize(("target", "exit_code"), [("test", 0), ("test", 1), ("check", 0),
+                                                   ("check", 1)])
+def test_make_test_and_check_run_lint_then_pytest_on_every_core_and_fail_when_it_fails(
+        tmp_path, target, exit_code):
+    """make test runs every test in one pytest run, spread over every core in the groups
+    conftest.py keeps together; make check the same for all but the slow ones. (pytest and ruff
+    here only record their arguments and exit with the code the test gives.)"""
     calls = tmp_path / "calls"
     fake = (f"#!/bin/sh\nprintf '%s\\t' \"$(basename \"$0\")\" \"$@\" >> {calls}; echo >> {calls}\n"
-            'case "$*" in *"not slow"*) exit $QUICK_EXIT;; *slow*) exit $SLOW_EXIT;; esac\n')
+            'case "$0" in *pytest) exit $PYTEST_EXIT;; esac\n')
     for tool in ("pytest", "ruff"):
         (tmp_path / tool).write_text(fake)
         (tmp_path / tool).chmod(0o755)
-    make = ["make", "-s", "-o", ".venv/.ready", "test", f"BIN={tmp_path}", "WITH_PROXY="]
+    make = ["make", "-s", "-o", ".venv/.ready", target, f"BIN={tmp_path}", "WITH_PROXY="]
     done = subprocess.run(make, cwd=ROOT, capture_output=True,
-                          env={**os.environ, "QUICK_EXIT": str(quick), "SLOW_EXIT": str(slow)})
-    assert (done.returncode != 0) == fails
+                          env={**os.environ, "PYTEST_EXIT": str(exit_code)})
+    assert (done.returncode != 0) == bool(exit_code)
     run = [line.split("\t")[:-1] for line in calls.read_text().splitlines()]
-    pytests = [arguments[1:] for arguments in run if arguments[0] == "pytest"]
-    assert pytests == [["tests", "-m", "not slow", "-n", "auto", "--dist", "loadfile"],
-                       ["-m", "slow"]]
+    assert [arguments[0] for arguments in run] == ["ruff", "pytest"]
+    every_core = ["-n", "auto"]
+    assert run[1][1:] == (every_core if target == "test" else [
+        *every_core, "tests", "-m", "not slow", "-p", "no:nbval", "-o", "addopts=-ra", "-q"])
 
 
 def test_kernel_config_install_is_idempotent(tmp_path, monkeypatch):
