@@ -15,11 +15,10 @@ SLOW = ("notebooks/", "tests/browser/", "tests/test_hub.py", "tests/test_site.py
         "tests/test_notebooks.py", "tests/test_second_runs.py", "tests/test_setup.py",
         "tests/test_network.py", "tests/test_ci_rule.py")
 
-# What must run in one process, one after the other (make test spreads the rest over every
-# core): the browser tests share one Chromium and one JupyterLab; the notebooks and the second
-# runs share notebooks/keys; and a module's tests share its fixtures (a Hub, a server).
-TOGETHER = {"tests/browser/": "browser", "notebooks/": "notebooks",
-            "tests/test_second_runs.py": "notebooks"}
+# make test spreads the tests over every core a file at a time (a file's tests share its
+# fixtures: a Hub, a server), a notebook's cells in one kernel; but the tests of these files one
+# at a time: each is long and brings what it needs (a copy of the notebooks, a JupyterLab).
+ONE_BY_ONE = ("tests/browser/test_learner.py", "tests/test_second_runs.py")
 
 _skipped: list[str] = []
 
@@ -49,16 +48,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(optionalhook=True)  # xdist's: without it, there are no workers to spread over
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """Spread the tests over the workers a group at a time: a test file, or what TOGETHER joins."""
+    """Spread the tests over the workers a file at a time, or one at a time (ONE_BY_ONE)."""
     from xdist.scheduler import LoadScopeScheduling
 
-    class Together(LoadScopeScheduling):
+    class ByFile(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::")[0]
-            return next((name for start, name in TOGETHER.items() if path.startswith(start)),
-                        path)
+            return nodeid if path in ONE_BY_ONE else path
 
-    return Together(config, log)
+    return ByFile(config, log)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

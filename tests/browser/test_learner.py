@@ -152,16 +152,13 @@ def run_all(page: Page, panel: Locator, restart: bool = False) -> None:
     page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
     if restart:
         page.locator(".jp-Dialog .jp-mod-accept").click()
-    # Every prompt counts this run: none still waits ([*]) or tells an earlier run's number, and
-    # the last cell's counts every code cell.
+    # In a new kernel Run All numbers the code cells 1, 2, ... N in order: before it is done, or
+    # where it stopped, or from the run before the restart, they read otherwise.
     panel.locator(".jp-CodeCell").last.scroll_into_view_if_needed()
-    panel.page.wait_for_function("""panel => {
-        const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-            .map(prompt => prompt.textContent.trim());
-        const counts = prompts.map(prompt => Number((prompt.match(/^\\[(\\d+)\\]:$/) || [])[1]));
-        return counts.every(count => count <= prompts.length)
-            && counts[counts.length - 1] === prompts.length;
-    }""", arg=panel.element_handle(), timeout=120_000)
+    panel.page.wait_for_function("""panel => [...panel.querySelectorAll(
+        '.jp-CodeCell .jp-InputPrompt')].every((prompt, index) =>
+            prompt.textContent.trim() === `[${index + 1}]:`)""",
+                                 arg=panel.element_handle(), timeout=120_000)
 
 
 def tracebacks(panel: Locator) -> list[str]:
@@ -219,4 +216,4 @@ def test_a_learner_runs_all_then_does_every_exercise_then_restarts_and_runs_all(
         assert verdict.startswith(DONE), (verdict, sources(panel))
     assert tracebacks(panel) == []
     assert not shows_private_key(panel.inner_text())
-    close_notebook(page)
+    close_notebook(page)  # which shuts its kernel down: the next notebook's has its memory

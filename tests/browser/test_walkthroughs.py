@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -102,6 +104,15 @@ def test_reading_or_running_a_notebook_then_closing_it_changes_no_file(
         last_code = panel.locator(".jp-CodeCell .jp-InputPrompt").last
         expect(last_code).to_contain_text(re.compile(r"\[\d+\]"), timeout=60_000)
         close_notebook(page)  # discards the new outputs, as a reader who does not save
+    def running() -> list:
+        with urllib.request.urlopen(lab.url("api/kernels"), timeout=10) as answer:
+            return json.load(answer)
+
+    for _ in range(50):  # JupyterLab asks for the shutdown as it closes: give it a moment
+        if not running():
+            break
+        time.sleep(0.2)
+    assert running() == [], "closing a notebook shuts its kernel down (its memory back)"
     changed = [name for name in every
                if (lab.root / name).read_bytes() != (NOTEBOOKS / name).read_bytes()]
     assert changed == [], f"JupyterLab rewrote {changed}"
