@@ -208,7 +208,7 @@ def test_a_refused_login_says_why(room, name, why):
 def idle_hub(tmp_path_factory) -> Iterator[Hub]:
     """The Hub with idle times of seconds instead of an hour and twenty minutes."""
     proxy()
-    with running_hub(tmp_path_factory.mktemp("idle"), PASSWORD, HUB_SERVER_IDLE="45",
+    with running_hub(tmp_path_factory.mktemp("idle"), PASSWORD, HUB_SERVER_IDLE="20",
                      HUB_KERNEL_IDLE="6") as hub:
         yield hub
 
