@@ -22,6 +22,7 @@ from scripts.bench_app import bench_app
 from scripts.bench_audit import bench_audit
 from scripts.bench_forms import bench_forms
 from scripts.bench_ssh import bench_ssh
+from scripts.bench_suite import report_groups, test_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -156,9 +157,14 @@ def main() -> None:
     if not quick:
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run(["git", "clone", "-q", str(ROOT), f"{tmp}/clone"], check=True)
-            install = timed(["make", "setup"], Path(tmp, "clone"))
-            check = timed(["make", "check"], Path(tmp, "clone"))
-            tests = timed(["make", "test"], Path(tmp, "clone"))
+            clone = Path(tmp, "clone")
+            install = timed(["make", "setup"], clone)
+            check = timed(["make", "check"], clone)
+            os.environ["PYTEST_ADDOPTS"] = f"--junitxml={tmp}/junit.xml"  # the groups' times
+            tests = timed(["make", "test"], clone)
+            del os.environ["PYTEST_ADDOPTS"]
+            load = os.getloadavg()[0]
+            groups = test_seconds(Path(tmp, "junit.xml"))
             subprocess.run([sys.executable, "-m", "venv", "--without-pip", f"{tmp}/bare"],
                            check=True)
             pinned = timed([str(ROOT / ".venv/bin/uv"), "pip", "sync", "-q", "--python",
@@ -169,6 +175,8 @@ def main() -> None:
         report("  then make test (every test, browser included)", tests, baseline, pinned)
         report("fresh clone -> make test green, install included", install + tests, baseline,
                pinned)
+        print(f"load average {load:.2f} after make test")
+        report_groups(groups, tests)
 
 if __name__ == "__main__":
     main()

@@ -54,11 +54,11 @@ def on_sandbox(ec2, fresh):
 def on_live(monkeypatch, fresh):
     """A stand-in AWS account reached with the live opt-in (moto's own mock, not the sandbox)."""
     sandbox.stop()
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv(LIVE_ENV, "1")
-    with mock_aws():
+    with monkeypatch.context() as patch, mock_aws():
+        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        patch.setenv(LIVE_ENV, "1")
         yield
-    sandbox.start()
+    sandbox.start()  # after the environment is back, as in a kernel (it sets its own Region)
 
 
 def test_clean_up_deletes_what_the_lesson_made_in_every_region_and_nothing_else(on_sandbox):
