@@ -79,4 +79,3 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_line(
             f"FAILED: CI=true and {len(_skipped)} test(s) were skipped; CI must run them all: "
             + ", ".join(_skipped), red=True)
-
