@@ -3,6 +3,7 @@ no skipped test."""
 
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,25 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::")[0]
             return nodeid if path in ONE_BY_ONE else path
+
+        def schedule(self) -> None:
+            """The long tests first, then the files, the most tests first (xdist's own order,
+            which put the long tests last: one worker ran them for a minute while the other
+            had nothing left to do); the files' short tests fill the gaps at the end."""
+            if self.collection is None:
+                self.config.option.loadscopereorder = False
+                for node, collection in self.registered_collections.items():
+                    sizes = Counter(map(self._split_scope, collection))
+                    self.registered_collections[node] = sorted(collection, key=lambda nodeid: (
+                        nodeid.split("::")[0] not in ONE_BY_ONE, -sizes[self._split_scope(nodeid)]))
+            super().schedule()
+
+        def _reschedule(self, node) -> None:
+            """Give a worker its next file once it runs the last test it has, not while it has
+            two left: that way a worker could hold three long tests while the other waited."""
+            if self.workqueue and self._pending_of(self.assigned_work[node]) > 1:
+                return
+            super()._reschedule(node)
 
     return ByFile(config, log)
 

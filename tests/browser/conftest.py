@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -386,6 +387,25 @@ def close_notebook():
         expect(page.locator(".jp-NotebookPanel")).to_have_count(0)
 
     return close
+
+
+def left_as_it_was(lab: Server, notebook: str) -> None:
+    """After a notebook was closed: its kernel is shut down (its memory back), JupyterLab did not
+    rewrite it, and it left no file git would see (keys/ is ignored)."""
+    def kernels() -> list:
+        with urllib.request.urlopen(lab.url("api/kernels"), timeout=10) as answer:
+            return json.load(answer)
+
+    deadline = time.monotonic() + 10  # JupyterLab asks for the shutdown as it closes
+    while kernels() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert kernels() == [], "closing a notebook shuts its kernel down (its memory back)"
+    assert (lab.root / notebook).read_bytes() == (NOTEBOOKS / notebook).read_bytes(), (
+        f"JupyterLab rewrote {notebook}")
+    stray = sorted(str(p.relative_to(lab.root)) for p in lab.root.rglob("*") if p.is_file()
+                   and p.relative_to(lab.root).parts[0] not in ("keys", ".ipynb_checkpoints")
+                   and not (NOTEBOOKS / p.relative_to(lab.root)).exists())
+    assert stray == [], f"files git would see: {stray}"
 
 
 @pytest.fixture

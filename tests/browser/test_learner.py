@@ -1,6 +1,7 @@
 """A learner's whole session in JupyterLab, in the order learners really follow: Run All first,
 then each exercise (no answer, a wrong one, then the folded solution), each verdict read from
-the page; then Restart and Run All again, with the answers in: every check says done."""
+the page; then Restart and Run All again, with the answers in: every check says done. Closed, the
+notebook leaves no kernel and no changed or new file."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from helpers.rules import shows_private_key
+from tests.browser.conftest import left_as_it_was
 
 pytestmark = pytest.mark.browser
 
@@ -182,6 +184,7 @@ def folded_solution(panel: Locator, check: Locator) -> str:
 def test_a_learner_runs_all_then_does_every_exercise_then_restarts_and_runs_all(
         notebook, page, lab, open_in_lab, close_notebook):
     panel = open_in_lab(notebook)
+    expect(page.locator(".jp-mod-current.jp-mod-dirty")).to_have_count(0)  # opened: not changed
     run_all(page, panel)
     assert tracebacks(panel) == []
     first = sources(panel)
@@ -216,4 +219,5 @@ def test_a_learner_runs_all_then_does_every_exercise_then_restarts_and_runs_all(
         assert verdict.startswith(DONE), (verdict, sources(panel))
     assert tracebacks(panel) == []
     assert not shows_private_key(panel.inner_text())
-    close_notebook(page)  # which shuts its kernel down: the next notebook's has its memory
+    close_notebook(page)  # discarding the new outputs, as a learner who does not save
+    left_as_it_was(lab, notebook)

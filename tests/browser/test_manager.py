@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from helpers.rules import PRIVATE_KEY_SIGNS
+from tests.browser.conftest import left_as_it_was
 
 pytestmark = pytest.mark.browser
 
@@ -119,13 +120,14 @@ def create_list_delete(page: Page, app: ManagerApp, root: Path, name: str, scree
 
 
 def test_jupyterlab_run_all_then_create_list_and_delete_a_key(
-    page, lab, open_in_lab, console_errors, record_property, timings, screenshot
+    page, lab, open_in_lab, close_notebook, console_errors, record_property, timings, screenshot
 ):
     assert (lab.root / MANAGER_NOTEBOOK).exists(), f"notebooks/{MANAGER_NOTEBOOK} is missing"
     cold = lab.pages_opened == 0  # nothing opened on this server yet: time its cold start
     moments = {}
     open_in_lab(MANAGER_NOTEBOOK)
     moments["kernel idle"] = time.monotonic()
+    expect(page.locator(".jp-mod-current.jp-mod-dirty")).to_have_count(0)  # opened: not changed
     page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
     page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
     app = find_manager(page)
@@ -141,6 +143,8 @@ def test_jupyterlab_run_all_then_create_list_and_delete_a_key(
 
     create_list_delete(page, app, lab.root, name, screenshot, timings, "JupyterLab")
     assert not console_errors.unexpected(), "\n".join(console_errors.unexpected())
+    close_notebook(page)  # discarding the new outputs, as a reader who does not save
+    left_as_it_was(lab, MANAGER_NOTEBOOK)
 
 
 def test_voila_app_creates_and_deletes_a_key(page, voila, console_errors, timings, screenshot):
