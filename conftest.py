@@ -3,7 +3,6 @@ no skipped test."""
 
 import os
 import shutil
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -57,17 +56,15 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
             path = nodeid.split("::")[0]
             return nodeid if path in ONE_BY_ONE else path
 
-        def schedule(self) -> None:
-            """The long tests first, then the files, the most tests first (xdist's own order,
-            which put the long tests last: one worker ran them for a minute while the other
-            had nothing left to do); the files' short tests fill the gaps at the end."""
-            if self.collection is None:
-                self.config.option.loadscopereorder = False
-                for node, collection in self.registered_collections.items():
-                    sizes = Counter(map(self._split_scope, collection))
-                    self.registered_collections[node] = sorted(collection, key=lambda nodeid: (
-                        nodeid.split("::")[0] not in ONE_BY_ONE, -sizes[self._split_scope(nodeid)]))
-            super().schedule()
+        def _assign_work_unit(self, node) -> None:
+            """The long tests first, then the files, the most tests first (xdist's own order
+            put the long tests last: one worker ran them for a minute while the other had
+            nothing left to do); the files' short tests fill the gaps at the end."""
+            first = next((scope for scope in self.workqueue if scope.split("::")[0]
+                          in ONE_BY_ONE), None)
+            if first is not None:
+                self.workqueue.move_to_end(first, last=False)
+            super()._assign_work_unit(node)
 
         def _reschedule(self, node) -> None:
             """Give a worker its next file once it runs the last test it has, not while it has
