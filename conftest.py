@@ -10,7 +10,8 @@ import pytest
 ROOT = Path(__file__).parent
 SANDBOX_KEYS = ROOT / "notebooks" / "keys" / "sandbox"
 # What `make check` (the quick tier) leaves out, marked slow: tests that start kernels, a browser,
-# the workshop Hub, a site build, the set-up or pytest itself in another process.
+# the workshop Hub, a site build, the set-up or pytest itself in another process; and, marked one
+# by one in modules of quick tests, those that start Python in another process (about 1 s each).
 SLOW = ("notebooks/", "tests/browser/", "tests/test_hub.py", "tests/test_site.py",
         "tests/test_notebooks.py", "tests/test_second_runs.py", "tests/test_setup.py",
         "tests/test_network.py", "tests/test_ci_rule.py")

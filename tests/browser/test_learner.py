@@ -6,6 +6,7 @@ notebook leaves no kernel and no changed or new file."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -106,6 +107,15 @@ EXERCISES = {
                  NOT_YET + "That is PasswordData as EC2 returns it, still encrypted"),
     ],
 }
+
+
+@pytest.fixture
+def page(lab_tab: Page, close_notebook) -> Iterator[Page]:
+    """The module's one JupyterLab tab, where a learner opens one notebook after another (a new
+    tab loads JupyterLab again: 4 to 5 core-seconds)."""
+    yield lab_tab
+    if lab_tab.locator(".jp-NotebookPanel").count():  # a test that stopped before it closed it
+        close_notebook(lab_tab)
 
 
 def sources(panel: Locator) -> list[str]:
