@@ -220,7 +220,7 @@ def test_an_interactive_session_answers_until_exit(web, ssh):
                         screen), screen
 
 
-@pytest.mark.slow  # Python in another process
+@pytest.mark.process
 def test_a_kernel_that_launches_no_instance_with_a_key_pair_opens_no_port():
     script = """
 import sys
@@ -243,7 +243,7 @@ def clean_env() -> dict[str, str]:
                                                                        "EC2_KEYPAIRS_LIVE"))}
 
 
-@pytest.mark.slow  # Python in another process
+@pytest.mark.process
 def test_an_instances_ssh_server_goes_away_with_the_kernel():
     script = """
 from helpers import sandbox, login

@@ -35,7 +35,7 @@ def run_python(code: str) -> str:
     return result.stdout.strip()
 
 
-@pytest.mark.slow  # Python in another process
+@pytest.mark.process
 def test_importing_the_helpers_changes_nothing_outside_them():
     code = ("import botocore.session, pandas as pd\n"
             "loader = botocore.session.create_loader\n"
@@ -46,7 +46,7 @@ def test_importing_the_helpers_changes_nothing_outside_them():
     assert run_python(code) == "False True 50"
 
 
-@pytest.mark.slow  # Python in another process
+@pytest.mark.process
 def test_key_pair_tables_show_fingerprints_whole_without_changing_pandas():
     code = ("import pandas as pd\nfrom helpers import key_pairs_table\n"
             "fingerprint = ':'.join(['ab'] * 20)\n"
@@ -57,7 +57,7 @@ def test_key_pair_tables_show_fingerprints_whole_without_changing_pandas():
     assert run_python(code) == "True True False"
 
 
-@pytest.mark.slow  # Python in another process
+@pytest.mark.process
 def test_a_key_pair_lesson_reads_none_of_the_instance_type_offerings_nor_makes_amis():
     # moto parses the offerings for every Region at import: 45 MiB that no key pair call reads;
     # and it made 1,300 AMIs with each Region: 80 ms a Region, in notebook 06's audit of 17
@@ -121,7 +121,7 @@ def test_a_regions_amis_and_their_snapshots_are_those_of_moto_files(ec2):
         image["BlockDeviceMappings"][0]["Ebs"]["SnapshotId"] for image in images)
 
 
-@pytest.mark.slow  # Python in another process
+@pytest.mark.process
 def test_a_process_on_the_sandbox_leaves_motos_data_to_the_os_at_exit():
     # Collected at exit, moto's data kept a kernel's restart waiting (1.3 s; 2.5 s after 06):
     # the collector must find nothing to do then. Registered first, this line runs last.
@@ -319,7 +319,7 @@ def run_on_sandbox(tmp_path, *args: str, **env: str) -> subprocess.CompletedProc
                           text=True, timeout=120)
 
 
-@pytest.mark.slow  # Python in another process
+@pytest.mark.process
 def test_a_copied_recipe_runs_on_the_sandbox_with_its_arguments(tmp_path):
     (tmp_path / "recipe.py").write_text(RECIPE)
     result = run_on_sandbox(tmp_path, "recipe.py", "laptop")  # no credentials, no Region
@@ -328,7 +328,7 @@ def test_a_copied_recipe_runs_on_the_sandbox_with_its_arguments(tmp_path):
     assert "on the sandbox" in result.stderr
 
 
-@pytest.mark.slow  # Python in another process
+@pytest.mark.process
 def test_running_on_the_sandbox_refuses_an_endpoint_and_a_missing_file(tmp_path):
     (tmp_path / "recipe.py").write_text(RECIPE)
     redirected = run_on_sandbox(tmp_path, "recipe.py", "x", AWS_ENDPOINT_URL="http://127.0.0.1:9")

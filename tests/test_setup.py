@@ -157,7 +157,8 @@ def test_make_test_and_check_run_lint_then_pytest_on_every_core_and_fail_when_it
     assert [arguments[0] for arguments in run] == ["ruff", "pytest"]
     every_core = ["-n", "auto"]
     assert run[1][1:] == (every_core if target == "test" else [
-        *every_core, "tests", "-m", "not slow", "-p", "no:nbval", "-o", "addopts=-ra", "-q"])
+        *every_core, "tests", "-m", "not slow and not process", "-p", "no:nbval", "-o",
+        "addopts=-ra", "-q"])
 
 
 def test_kernel_config_install_is_idempotent(tmp_path, monkeypatch):
