@@ -22,7 +22,7 @@ GROUPS = {
     "the Hub (logins, culling, every notebook)": ("tests/test_hub.py",),
     "other slow tests (set-up, site build, network, CI rule)": SLOW,
 }
-QUICK = "the quick tier's modules (and 8 tests marked process)"
+QUICK = "the quick tier's modules (their process tests too)"
 
 
 def group_of(classname: str) -> str:

@@ -375,14 +375,18 @@ def close_notebook():
     """Return a function that closes the open notebook as a reader does, once its kernel is idle
     (one closed while its kernel starts throws 'Disposed' into the page)."""
 
-    def close(page: Page) -> None:
+    def close(page: Page, read_only: bool = False) -> None:
+        """read_only: the notebook was only read, so nothing may ask to be saved."""
         wait_for_idle_kernel(page)
+        if read_only:  # its language_info has arrived: the last chance to differ from the file
+            expect(page.locator(".jp-mod-current.jp-mod-dirty")).to_have_count(0)
         page.locator(".lm-DockPanel-tabBar .lm-mod-current .lm-TabBar-tabCloseIcon").click()
         # After a run JupyterLab asks to save the new outputs: a reader who only tried it discards.
         page.wait_for_function("!document.querySelector('.jp-NotebookPanel')"
                                " || document.querySelector('.jp-Dialog')")
         discard = page.locator(".jp-Dialog").get_by_role("button", name="Discard")
         if discard.count():
+            assert not read_only, "JupyterLab asks to save a notebook that was only read"
             discard.click()
         expect(page.locator(".jp-NotebookPanel")).to_have_count(0)
 
