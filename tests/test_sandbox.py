@@ -161,6 +161,18 @@ def test_sandbox_clients_share_their_methods_and_each_still_gets_its_own_class(e
     assert plain.create_key_pair(KeyName="shared")["KeyName"] == "shared"
 
 
+def test_each_sandbox_client_finds_the_operation_that_discovers_endpoints_as_botocore_does(ec2):
+    # looked for once per service (5 ms a client), on each client's own model
+    for service, operation in (("ec2", None), ("dynamodb", "DescribeEndpoints"),
+                               ("dynamodb", "DescribeEndpoints")):
+        model = boto3.client(service, region_name="eu-west-1").meta.service_model
+        found = model.endpoint_discovery_operation
+        assert (found and found.name) == operation == next((
+            name for name in model.operation_names
+            if model.operation_model(name).is_endpoint_discovery_operation), None)
+        assert found is None or found.service_model is model
+
+
 @pytest.mark.parametrize("location_type", ["region", "availability-zone", "availability-zone-id"])
 @pytest.mark.parametrize("region", ["us-east-1", "eu-west-3"])
 def test_instance_type_offerings_are_those_of_moto_files(ec2, region, location_type):

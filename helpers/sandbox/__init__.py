@@ -35,6 +35,7 @@ def _load_moto() -> None:
     if _mock is None:
         import botocore.client
         import botocore.loaders
+        import botocore.model
         import botocore.session
 
         # One botocore data loader for every session, set before moto is imported: moto makes
@@ -45,6 +46,10 @@ def _load_moto() -> None:
         # shared, they can be too; each client's class still gets its own table to change.
         creator = botocore.client.ClientCreator
         creator._create_methods = _made_once(creator._create_methods)
+        # And each client looks through the 830 operations for one that discovers endpoints
+        # (EC2 has none): 5 ms a client. The answer is the model's, so it too is found once.
+        service = botocore.model.ServiceModel
+        service.endpoint_discovery_operation = _found_once(service.endpoint_discovery_operation)
         from helpers.sandbox import lazy_data
 
         lazy_data.defer()  # before anything imports moto's EC2 models
@@ -110,6 +115,23 @@ def _made_once(create_methods: Callable) -> Callable:
         return dict(made[key])
 
     return create_or_copy
+
+
+def _found_once(discovery: Any) -> Any:
+    """botocore's ServiceModel.endpoint_discovery_operation, searched for once per service and
+    API version; each model still gets the operation as its own OperationModel."""
+    from botocore.utils import CachedProperty
+
+    names: dict[tuple[str, str], str | None] = {}
+
+    def endpoint_discovery_operation(model: Any) -> Any:
+        key = model.service_name, model.api_version
+        if key not in names:
+            found = discovery.__get__(model, type(model))
+            names[key] = None if found is None else found.name
+        return None if names[key] is None else model.operation_model(names[key])
+
+    return CachedProperty(endpoint_discovery_operation)
 
 
 def start() -> None:
