@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -44,8 +45,9 @@ def proxy() -> None:
 
 
 @pytest.fixture(scope="module")
-def room(tmp_path_factory) -> Iterator[tuple[Hub, Report]]:
-    """The Hub, running, after three attendees ran the notebook on it at once."""
+def room(tmp_path_factory, idler) -> Iterator[tuple[Hub, Report]]:
+    """The Hub, running, after three attendees ran the notebook on it at once (the idle
+    attendee's session, on a Hub of its own, starts first and runs meanwhile)."""
     proxy()
     with running_hub(tmp_path_factory.mktemp("hub"), PASSWORD) as hub:
         report = run_room(hub, ATTENDEES, PASSWORD)
@@ -204,15 +206,6 @@ def test_a_refused_login_says_why(room, name, why):
     assert page.select_one("#name-rule") is not None  # and the rule, to try again
 
 
-@pytest.fixture(scope="module")
-def idle_hub(tmp_path_factory) -> Iterator[Hub]:
-    """The Hub with idle times of seconds instead of an hour and twenty minutes."""
-    proxy()
-    with running_hub(tmp_path_factory.mktemp("idle"), PASSWORD, HUB_SERVER_IDLE="20",
-                     HUB_KERNEL_IDLE="6") as hub:
-        yield hub
-
-
 def wait_for(what: str, check, seconds: float) -> float:
     """Seconds until check() is true; fails, naming what did not happen, after `seconds`."""
     started = time.monotonic()
@@ -222,11 +215,12 @@ def wait_for(what: str, check, seconds: float) -> float:
     return time.monotonic() - started
 
 
-def test_an_idle_attendees_kernel_then_server_are_stopped_and_their_work_stays(idle_hub):
-    attendee = Attendee("idler", idle_hub)
+def an_idle_attendee(hub: Hub) -> tuple[float, float]:
+    """An attendee runs a cell, then nothing: the seconds until the culler stopped their kernel
+    (their notebook still open), then their server."""
+    attendee = Attendee("idler", hub)
     attendee.start(PASSWORD, time.monotonic())
-    base = f"{idle_hub.url}/user/idler"
-    # A kernel that ran a cell, then nothing, is shut down though its notebook stays open.
+    base = f"{hub.url}/user/idler"
     attendee.open_notebook()
     assert attendee.execute("print(6 * 7)") == ("42\n", None)
 
@@ -234,17 +228,32 @@ def test_an_idle_attendees_kernel_then_server_are_stopped_and_their_work_stays(i
         return requests.get(f"{base}/api/kernels", headers=attendee.auth, timeout=60).json()
 
     assert len(kernels()) == 1
-    print(f"kernel culled after {wait_for('the kernel cull', lambda: not kernels(), 60):.0f} s")
+    kernel_culled = wait_for("the kernel cull", lambda: not kernels(), 60)
     attendee.close()
 
-    # Then the server, idle: stopped by the culler; their folder stays for their next login.
     def server_stopped() -> bool:
-        user = requests.get(f"{idle_hub.url}/hub/api/users/idler", headers=attendee.auth,
+        user = requests.get(f"{hub.url}/hub/api/users/idler", headers=attendee.auth,
                             timeout=60).json()
         return not user.get("servers")
 
-    print(f"server culled after {wait_for('the server cull', server_stopped, 120):.0f} s more")
-    assert (idle_hub.state / "users" / "idler" / "notebooks" / NOTEBOOK_NAME).is_file()
+    return kernel_culled, wait_for("the server cull", server_stopped, 120)
+
+
+@pytest.fixture(scope="module")
+def idler(tmp_path_factory) -> Iterator[tuple[Hub, Future]]:
+    """A Hub with idle times of seconds instead of an hour and twenty minutes, where an idle
+    attendee's session runs in a thread: its waits for the culler pass while other tests run."""
+    proxy()
+    with running_hub(tmp_path_factory.mktemp("idle"), PASSWORD, HUB_SERVER_IDLE="20",
+                     HUB_KERNEL_IDLE="6") as hub, ThreadPoolExecutor(1) as thread:
+        yield hub, thread.submit(an_idle_attendee, hub)
+
+
+def test_an_idle_attendees_kernel_then_server_are_stopped_and_their_work_stays(idler):
+    hub, session = idler
+    kernel_culled, server_culled = session.result(timeout=300)
+    print(f"kernel culled after {kernel_culled:.0f} s, the server {server_culled:.0f} s later")
+    assert (hub.state / "users" / "idler" / "notebooks" / NOTEBOOK_NAME).is_file()
 
 
 @pytest.fixture(scope="module")
