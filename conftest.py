@@ -21,6 +21,9 @@ SLOW = ("notebooks/", "tests/browser/", "tests/test_hub.py", "tests/test_site.py
 # fixtures: a Hub, a server), a notebook's cells in one kernel; but the tests of these files one
 # at a time: each is long and brings what it needs (a copy of the notebooks, a JupyterLab).
 ONE_BY_ONE = ("tests/browser/test_learner.py", "tests/test_second_runs.py")
+# The order the workers take them in: the longest first (those above, then the browser's and the
+# Hub's files, a minute or more each), then the other slow ones; the short files fill the end.
+FIRST = (*ONE_BY_ONE, "tests/browser/", "tests/test_hub.py", *SLOW)
 
 _skipped: list[str] = []
 
@@ -59,13 +62,14 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
             return nodeid if path in ONE_BY_ONE else path
 
         def _assign_work_unit(self, node) -> None:
-            """The long tests first, then the files, the most tests first (xdist's own order
-            put the long tests last: one worker ran them for a minute while the other had
-            nothing left to do); the files' short tests fill the gaps at the end."""
-            first = next((scope for scope in self.workqueue if scope.split("::")[0]
-                          in ONE_BY_ONE), None)
-            if first is not None:
-                self.workqueue.move_to_end(first, last=False)
+            """In the order of FIRST, and in each group xdist's own, the most tests first (by
+            itself it put the long files last: one worker ran them for a minute while the other
+            had nothing left to do)."""
+            def rank(scope: str) -> int:
+                return next((i for i, path in enumerate(FIRST) if scope.startswith(path)),
+                            len(FIRST))
+
+            self.workqueue.move_to_end(min(self.workqueue, key=rank), last=False)
             super()._assign_work_unit(node)
 
         def _reschedule(self, node) -> None:
