@@ -21,6 +21,8 @@ SLOW = ("notebooks/", "tests/browser/", "tests/test_hub.py", "tests/test_site.py
 # fixtures: a Hub, a server), a notebook's cells in one kernel; but the tests of these files one
 # at a time: each is long and brings what it needs (a copy of the notebooks, a JupyterLab).
 ONE_BY_ONE = ("tests/browser/test_learner.py", "tests/test_second_runs.py")
+# Files that share a build (tests/site_build.py): in one process, the site is built once.
+SAME_PROCESS = {"tests/test_site.py": "tests/browser/test_site_in_browser.py"}
 # The order the workers take them in: the longest first (those above, then the browser's and the
 # Hub's files, a minute or more each), then the other slow ones; the short files fill the end.
 FIRST = (*ONE_BY_ONE, "tests/browser/", "tests/test_hub.py", *SLOW)
@@ -53,13 +55,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(optionalhook=True)  # xdist's: without it, there are no workers to spread over
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """Spread the tests over the workers a file at a time, or one at a time (ONE_BY_ONE)."""
+    """Spread the tests over the workers a file at a time (with SAME_PROCESS's together), or one
+    at a time (ONE_BY_ONE)."""
     from xdist.scheduler import LoadScopeScheduling
 
     class ByFile(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::")[0]
-            return nodeid if path in ONE_BY_ONE else path
+            return nodeid if path in ONE_BY_ONE else SAME_PROCESS.get(path, path)
 
         def _assign_work_unit(self, node) -> None:
             """In the order of FIRST, and in each group xdist's own, the most tests first (by
