@@ -371,7 +371,7 @@ TEAMMATE_PUBLIC_KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILt2k9hJVVOMsWQhElpi
                        "j06+TVPi teammate@laptop")
 WEB, WINDOWS = "exercise-web", "exercise-windows"  # each instance's Name tag and key pair
 _launched_07: dict[str, str] = {}  # WEB and WINDOWS -> the instance set_up launched
-_windows_key: list[bytes] = []  # WINDOWS's private key, to judge the answer (never shown)
+_windows_key: list[Any] = []  # WINDOWS's private key, to judge the answer (never shown)
 NO_SSH = ("This backend's instances answer nothing (a plain moto server or LocalStack?): do "
           "this exercise on the sandbox, where they do.")
 
@@ -404,8 +404,8 @@ def _set_up_07(ec2: EC2Client) -> str:
             ImageId=_latest_image(ec2, image), MinCount=1, MaxCount=1, KeyName=name,
             TagSpecifications=[{"ResourceType": "instance", "Tags": [
                 {"Key": "Name", "Value": name}]}])["Instances"][0]["InstanceId"]
-        if name == WINDOWS:
-            _windows_key[:] = [response["KeyMaterial"].encode()]
+        if name == WINDOWS:  # loaded once (30 ms), not at each check
+            _windows_key[:] = [_private_key(response["KeyMaterial"])]
     _launched_07.update(made)
     return (f"{WEB} ({made[WEB]}, Amazon Linux) and {WINDOWS} ({made[WINDOWS]}, Windows), each "
             f"launched with the key pair of its name, whose private key is in "
@@ -523,11 +523,19 @@ def _decrypted(data: str) -> str | None:
     whose PasswordData is not encrypted with the key pair)."""
     import base64
 
-    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import padding
 
     try:
-        key = serialization.load_pem_private_key(_windows_key[0], password=None)
-        return key.decrypt(base64.b64decode(data), padding.PKCS1v15()).decode()
+        return _windows_key[0].decrypt(base64.b64decode(data), padding.PKCS1v15()).decode()
     except (IndexError, ValueError, TypeError, AttributeError):
+        return None
+
+
+def _private_key(pem: str) -> Any:
+    """The private key in a PEM text, or None if it holds none."""
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        return serialization.load_pem_private_key(pem.encode(), password=None)
+    except (ValueError, TypeError):
         return None
