@@ -381,10 +381,10 @@ def test_a_tab_that_goes_without_a_word_has_its_kernel_culled_an_open_one_keeps_
         browser, tmp_path_factory, console_errors):
     """The safety net under the goodbye each page sends: a tab that never sends it (a crash, a
     killed browser) leaves a kernel, which the server shuts down once idle (app/voila.json: 20
-    minutes; here 4 s). A tab still open keeps its kernel however long it idles, and so does
+    minutes; here 8 s). A tab still open keeps its kernel however long it idles, and so does
     the pre-heated pool."""
-    culling = ("--MappingKernelManager.cull_idle_timeout=4",
-               "--MappingKernelManager.cull_interval=1")
+    culling = ("--MappingKernelManager.cull_idle_timeout=8",
+               "--MappingKernelManager.cull_interval=2")
     with serving_the_app(tmp_path_factory, *culling) as server, \
             browser_tab(browser, console_errors, 1024, 576) as kept, \
             browser_tab(browser, console_errors, 1024, 576) as crashed:
