@@ -6,6 +6,7 @@ A check never raises: whatever the learner's cell left, the answer is a sentence
 
 from __future__ import annotations
 
+import contextlib
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +19,11 @@ import pandas as pd
 from helpers import lesson, login
 from helpers.backend import EC2Client
 from helpers.errors import KeyPairError
-from helpers.fingerprints import fingerprint_of_private_key, fingerprint_of_public_key
+from helpers.fingerprints import (
+    fingerprint_of_private_key,
+    fingerprint_of_public_key,
+    load_private_key,
+)
 from helpers.keyfiles import (
     default_key_dir,
     is_sandbox_leftover,
@@ -404,8 +409,10 @@ def _set_up_07(ec2: EC2Client) -> str:
             ImageId=_latest_image(ec2, image), MinCount=1, MaxCount=1, KeyName=name,
             TagSpecifications=[{"ResourceType": "instance", "Tags": [
                 {"Key": "Name", "Value": name}]}])["Instances"][0]["InstanceId"]
-        if name == WINDOWS:  # loaded once (30 ms), not at each check
-            _windows_key[:] = [_private_key(response["KeyMaterial"])]
+        if name == WINDOWS:  # loaded once (30 ms), not at each check; none if it holds none
+            _windows_key.clear()
+            with contextlib.suppress(KeyPairError):
+                _windows_key.append(load_private_key(response["KeyMaterial"]))
     _launched_07.update(made)
     return (f"{WEB} ({made[WEB]}, Amazon Linux) and {WINDOWS} ({made[WINDOWS]}, Windows), each "
             f"launched with the key pair of its name, whose private key is in "
@@ -528,14 +535,4 @@ def _decrypted(data: str) -> str | None:
     try:
         return _windows_key[0].decrypt(base64.b64decode(data), padding.PKCS1v15()).decode()
     except (IndexError, ValueError, TypeError, AttributeError):
-        return None
-
-
-def _private_key(pem: str) -> Any:
-    """The private key in a PEM text, or None if it holds none."""
-    from cryptography.hazmat.primitives import serialization
-
-    try:
-        return serialization.load_pem_private_key(pem.encode(), password=None)
-    except (ValueError, TypeError):
         return None
