@@ -47,14 +47,14 @@ check: lint  ## Lint, then the quick tier, for the edit-test loop: every test bu
 
 setup: $(READY) $(WITH_PROXY)
 
-$(READY): requirements.txt pyproject.toml helpers/sandbox/kernel.py lab-settings/overrides.json Makefile
+$(READY): requirements.txt pyproject.toml helpers/kernel.py lab-settings/overrides.json Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
 		|| { echo "Python 3.10 or newer is needed: run make PYTHON=python3.x"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install -q "$$(grep '^uv==' requirements.txt)"
 	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.txt
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
-	$(BIN)/python -m helpers.sandbox.kernel
+	$(BIN)/python -m helpers.kernel
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp lab-settings/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@

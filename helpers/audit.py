@@ -11,17 +11,20 @@ import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from tqdm.auto import tqdm
 
 from helpers import arguments
-from helpers.backend import EC2Client, regional_client
+from helpers.backend import regional_client
 from helpers.errors import KeyPairError, explain
 from helpers.keypairs import describe_key_pairs
 from helpers.rules import key_blob
 from helpers.tables import COLUMNS, KeyPairsTable, key_pairs_table
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
 
 # One call at a time per Region (each Region has its own request rate), up to 20 Regions at once.
 WORKERS = 20

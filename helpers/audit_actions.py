@@ -3,17 +3,19 @@ would delete before it deletes anything."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from helpers import arguments
 from helpers.audit import WORKERS, each_region, why
-from helpers.backend import EC2Client
 from helpers.errors import KeyPairError
 from helpers.keypairs import delete_key_pair, describe_key_pairs, import_key_pair, read_public_key
 from helpers.rules import key_blob
 from helpers.tables import KeyPairsTable
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
 
 PLANNED = ["Unused", "Region", "KeyName", "KeyPairId", "Tags"]  # what clean_up reads of found
 KEEPS_OLD_KEY = "instances launched with the old key keep it until they are replaced"

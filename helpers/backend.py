@@ -11,15 +11,13 @@ from botocore.config import Config
 
 from helpers import arguments, sandbox
 from helpers.errors import KeyPairError, friendly_errors
+from helpers.facts import ENDPOINT_ENVS, endpoint_url
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
-else:
-    EC2Client = object
 
 Backend = Literal["sandbox", "endpoint", "live"]
 LIVE_ENV = "EC2_KEYPAIRS_LIVE"
-ENDPOINT_ENVS = ("AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL")
 CHANGING_CALLS = ("CreateKeyPair", "ImportKeyPair", "DeleteKeyPair")
 AWS_HOSTS = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
 RETRIES = Config(retries={"mode": "standard", "max_attempts": 5})
@@ -28,11 +26,6 @@ RETRIES = Config(retries={"mode": "standard", "max_attempts": 5})
 def live_opted_in() -> bool:
     """Whether the environment opts in to real AWS (EC2_KEYPAIRS_LIVE=1)."""
     return os.environ.get(LIVE_ENV, "").strip().lower() in ("1", "true", "yes")
-
-
-def endpoint_url() -> str | None:
-    """The endpoint that AWS_ENDPOINT_URL_EC2 or AWS_ENDPOINT_URL redirects EC2 to, if any."""
-    return next((os.environ[name] for name in ENDPOINT_ENVS if os.environ.get(name)), None)
 
 
 def which_backend(live: bool | None = None) -> Backend:

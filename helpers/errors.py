@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sysconfig
 import traceback
@@ -18,6 +17,8 @@ from botocore.exceptions import (
     NoCredentialsError,
     NoRegionError,
 )
+
+from helpers.facts import endpoint_variable
 
 
 class KeyPairError(Exception):
@@ -80,10 +81,8 @@ def explain(error: Exception, name: str | None = None) -> KeyPairError:
         return KeyPairError("No AWS Region is set: pass region='us-east-1' (or yours), "
                             "or set AWS_DEFAULT_REGION.")
     if isinstance(error, EndpointConnectionError):
-        from helpers.backend import ENDPOINT_ENVS  # backend imports this module
-
         where = f"Nothing answers at {error.kwargs.get('endpoint_url')}"
-        variable = next((name for name in ENDPOINT_ENVS if os.environ.get(name)), None)
+        variable = endpoint_variable()
         if variable:
             return KeyPairError(f"{where}: start the server (make sandbox-server), or fix or "
                                 f"unset {variable}.")

@@ -114,3 +114,9 @@ def fingerprint_of_public_key(openssh_public_key: str | bytes) -> str:
         return ed25519_fingerprint(key)
     raise KeyPairError("That key is neither RSA nor ED25519, so EC2 cannot import it: give the "
                        "public key of an RSA or ED25519 key.")
+
+
+def ssh_fingerprint(public_key_line: str) -> str:
+    """SHA256:... of an OpenSSH public key line, as ssh-keygen -l and ssh print it."""
+    blob = base64.b64decode(public_key_line.split()[1])
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")

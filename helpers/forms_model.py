@@ -11,10 +11,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helpers import arguments
-from helpers.backend import EC2Client
 from helpers.errors import KeyPairError, explain
 from helpers.keyfiles import (
     default_key_dir,
@@ -43,6 +42,9 @@ from helpers.rules import (
     tags_count_problem,
 )
 from helpers.tables import tags_text
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
 
 # Every key pair the forms make carries this tag; the delete safety only deletes keys that do.
 TUTORIAL_TAG = {"CreatedBy": "ec2-keypairs-tutorial"}

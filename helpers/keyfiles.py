@@ -12,12 +12,9 @@ from typing import Any
 
 from helpers import arguments, sandbox
 from helpers.errors import KeyPairError, explain
+from helpers.facts import KEY_DIR, SANDBOX_KEY_DIR
 from helpers.rules import PPK_HEADER
 
-KEY_DIR = Path("keys")
-# The sandbox's keys open nothing, and each sandbox starts empty: kept apart from real keys, so
-# that a file an earlier sandbox left can be replaced without touching a key that may be live.
-SANDBOX_KEY_DIR = KEY_DIR / "sandbox"
 # The key files this process saved, each with the sandbox's generation then: never replaced
 # without overwrite, unless the sandbox was reset since.
 _saved_here: dict[Path, int] = {}

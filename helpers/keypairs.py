@@ -6,10 +6,9 @@ import base64
 import binascii
 from os import PathLike
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from helpers import arguments
-from helpers.backend import EC2Client
 from helpers.errors import KeyPairError, friendly_errors
 from helpers.rules import (
     key_name_problem,
@@ -17,6 +16,9 @@ from helpers.rules import (
     shown,
     shows_private_key,
 )
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
 
 KeyType = Literal["rsa", "ed25519"]
 KeyFormat = Literal["pem", "ppk"]

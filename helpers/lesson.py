@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.handlers
 
 from helpers import sandbox
-from helpers.backend import EC2Client, client_backend, ec2_client, regional_client
+from helpers.backend import client_backend, ec2_client, regional_client
 from helpers.keyfiles import (
     KEY_DIR,
     default_key_dir,
@@ -29,6 +29,9 @@ from helpers.keyfiles import (
 )
 from helpers.rules import key_blob
 from helpers.tables import KeyPairsTable
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
 
 COLUMNS = ["What", "Name", "Region", "Result", "Why"]
 # The calls whose answers say what a lesson made, and what each makes.

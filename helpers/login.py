@@ -6,37 +6,14 @@ console (the image's name, the instance's address, its console output), never th
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from helpers.backend import EC2Client
 from helpers.errors import KeyPairError
+from helpers.facts import FINGERPRINTS, KEYS, LISTENING, user_for_image
+from helpers.fingerprints import ssh_fingerprint
 
-# The default user of an image, by a word in its name or description (EC2 user guide, "Connect to
-# your Linux instance": the default user name is set by the AMI); anything else: ec2-user (Amazon
-# Linux, RHEL, SUSE, Oracle, FreeBSD). Windows has no SSH user: RDP as Administrator.
-USERS = (("ubuntu", "ubuntu"), ("debian", "admin"), ("centos", "centos"), ("fedora", "fedora"),
-         ("rocky", "rocky"), ("bitnami", "bitnami"))
-DEFAULT_USER = "ec2-user"
-WINDOWS_USER = "Administrator"
-# What cloud-init writes to the console (tools/write-ssh-key-fingerprints, through logger -t ec2).
-FINGERPRINTS = ("-----BEGIN SSH HOST KEY FINGERPRINTS-----",
-                "-----END SSH HOST KEY FINGERPRINTS-----")
-KEYS = ("-----BEGIN SSH HOST KEY KEYS-----", "-----END SSH HOST KEY KEYS-----")
-# The sandbox's sshd says where it listens, as sshd logs it; only a loopback address is taken
-# from a console, so a real instance's "0.0.0.0 port 22" never sends anyone elsewhere.
-LISTENING = re.compile(r"sshd\[\d+\]: Server listening on (127\.0\.0\.1) port (\d+)\.")
-
-
-def user_for_image(name: str | None, description: str | None = None,
-                   platform: str | None = None) -> str:
-    """The user an image's instances log in as (Administrator for Windows, over RDP)."""
-    if (platform or "").lower() == "windows":
-        return WINDOWS_USER
-    words = f"{name or ''} {description or ''}".lower()
-    return next((user for word, user in USERS if word in words), DEFAULT_USER)
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
 
 
 def _instance(ec2: EC2Client, instance_id: str) -> dict[str, Any]:
@@ -93,17 +70,11 @@ def host_key_fingerprints(output: str) -> list[str]:
             if part.startswith("SHA256:")]
 
 
-def fingerprint(public_key_line: str) -> str:
-    """SHA256:... of an OpenSSH public key line, as ssh-keygen -l and ssh print it."""
-    blob = base64.b64decode(public_key_line.split()[1])
-    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
-
-
 def known_hosts(output: str, host: str, port: int = 22) -> str:
     """known_hosts lines for the host keys in a console output whose fingerprints it also lists
     (a key without its fingerprint is left out). Raise KeyPairError when none is there yet."""
     listed = set(host_key_fingerprints(output))
-    keys = [line for line in _block(output, KEYS) if fingerprint(line) in listed]
+    keys = [line for line in _block(output, KEYS) if ssh_fingerprint(line) in listed]
     if not keys:
         raise KeyPairError("The console output has no host keys yet: an instance writes them "
                            "when it first boots, a few minutes after launch. Ask again later.")

@@ -6,13 +6,18 @@ public keys made on the spot (their private halves are thrown away) and never go
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from helpers import forms_model as model
-from helpers.backend import EC2Client, client_backend
+from helpers.backend import client_backend
 from helpers.errors import KeyPairError
 from helpers.keypairs import import_key_pair
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
 
 # (name, key type, tags): a laptop, a shared workstation, a CI deploy key, and a key pair someone
 # made outside the tutorial (no tutorial tag), for the delete form's safety to keep.

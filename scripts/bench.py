@@ -12,17 +12,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-
-from jupyter_client.manager import start_new_kernel
 
 from scripts.bench_app import bench_app
 from scripts.bench_audit import bench_audit
 from scripts.bench_forms import bench_forms
 from scripts.bench_ssh import bench_ssh
 from scripts.bench_suite import report_groups, test_seconds
+from scripts.kernels import fresh_kernel
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,17 +30,6 @@ def timed(command: list[str], cwd: Path, **env: str) -> float:
     subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
                    env={**os.environ, **env})
     return time.perf_counter() - start
-
-
-@contextmanager
-def fresh_kernel(*options: str) -> Iterator:
-    """A new kernel of this environment (its client), shut down afterwards."""
-    manager, client = start_new_kernel(kernel_name="python3", extra_arguments=list(options))
-    try:
-        yield client
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
 
 
 def in_fresh_kernel(code: str) -> tuple[float, float]:
@@ -152,7 +138,7 @@ def main() -> None:
 
     bench_forms()
     bench_audit(report)
-    bench_ssh(fresh_kernel)
+    bench_ssh()
     bench_app()
 
     if not quick:

@@ -12,11 +12,11 @@ import json
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from scripts.kernels import fresh_kernel
 
 RUNS = 5
 SETUP = """
@@ -42,7 +42,7 @@ RSS = ("import gc; gc.collect()\n"
        " if l.startswith('VmRSS'))) / 1024\n")
 
 
-def _kernel_json(fresh_kernel: Callable, code: str) -> dict:
+def _kernel_json(code: str) -> dict:
     """Run code in a fresh kernel; the JSON its last printed line holds."""
     printed: list[str] = []
 
@@ -66,7 +66,7 @@ def _median(command: list[str]) -> float:
     return statistics.median(times)
 
 
-def login_seconds(fresh_kernel: Callable) -> tuple[float, float]:
+def login_seconds() -> tuple[float, float]:
     """A login's seconds (ssh ... whoami, median of 5) to an instance a kernel launched, and
     the ssh client's own start (ssh -V)."""
     ssh = shutil.which("ssh")
@@ -85,44 +85,41 @@ def login_seconds(fresh_kernel: Callable) -> tuple[float, float]:
     return login, _median([ssh, "-V"])
 
 
-def first_launch_seconds(fresh_kernel: Callable, key: bool) -> float:
+def first_launch_seconds(key: bool) -> float:
     """Seconds of a fresh kernel's first run_instances, with or without a key pair."""
     with tempfile.TemporaryDirectory() as folder:
         code = (SETUP + (KEYED.format(folder=folder) if key else "") +
                 LAUNCH.format(key=", KeyName='bench'" if key else "") +
                 "print(json.dumps(seconds))")
-        return _kernel_json(fresh_kernel, code)
+        return _kernel_json(code)
 
 
-def rss_mib(fresh_kernel: Callable, key: bool) -> float:
+def rss_mib(key: bool) -> float:
     """A fresh kernel's resident memory (MiB) after launching one instance, with a key pair
     (so reachable over SSH) or without."""
     with tempfile.TemporaryDirectory() as folder:
         code = (SETUP + (KEYED.format(folder=folder) if key else "") +
                 LAUNCH.format(key=", KeyName='bench'" if key else "") + RSS +
                 "print(json.dumps(rss))")
-        return _kernel_json(fresh_kernel, code)
+        return _kernel_json(code)
 
 
-def bench_ssh(fresh_kernel: Callable) -> None:
-    login, client = login_seconds(fresh_kernel)
+def bench_ssh() -> None:
+    login, client = login_seconds()
     print(f"{'login: ssh ... whoami (median of 5)':<48} {login:6.2f} s = {login / client:5.1f} x "
           f"ssh -V ({client:.2f} s); target: within 1 s")
-    without = statistics.median(first_launch_seconds(fresh_kernel, False) for _ in range(3))
-    with_key = statistics.median(first_launch_seconds(fresh_kernel, True) for _ in range(3))
+    without = statistics.median(first_launch_seconds(False) for _ in range(3))
+    with_key = statistics.median(first_launch_seconds(True) for _ in range(3))
     print(f"{'first launch with a key pair (fresh kernel)':<48} {with_key:6.2f} s = "
           f"{with_key - without:+.2f} s on a first launch without one ({without:.2f} s); "
           "target: within +0.5 s")
     # median of 3 each: one kernel's RSS varies by up to 20 MiB (what its warm-up had loaded)
-    bare = statistics.median(rss_mib(fresh_kernel, False) for _ in range(3))
-    reachable = statistics.median(rss_mib(fresh_kernel, True) for _ in range(3))
+    bare = statistics.median(rss_mib(False) for _ in range(3))
+    reachable = statistics.median(rss_mib(True) for _ in range(3))
     print(f"{'kernel memory with one reachable instance':<48} {reachable:6.0f} MiB = "
           f"{reachable - bare:+.1f} MiB on one whose instance has no key pair ({bare:.0f} MiB); "
           "target: within 15 MiB")
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).parent))
-    from bench import fresh_kernel
-
-    bench_ssh(fresh_kernel)
+    bench_ssh()

@@ -76,7 +76,7 @@ def here(ec2, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(lesson, "_made", None)
     monkeypatch.setattr(lesson, "cleanups", 0)
-    monkeypatch.setattr(exercises, "_ready", {})
+    monkeypatch.setattr(exercises.common, "_ready", {})
     return lesson.start()
 
 
@@ -139,7 +139,7 @@ def test_set_up_keeps_a_key_pair_and_a_key_file_it_did_not_make(ec2, here, monke
     ec2.delete_key_pair(KeyName="keep-me")
     Path("keys/sandbox").mkdir(parents=True)
     Path("keys/sandbox/exercise-saved.pem").write_text("yours")
-    monkeypatch.setattr(exercises, "is_sandbox_leftover", lambda path: False)  # as on AWS
+    monkeypatch.setattr(exercises.common, "is_sandbox_leftover", lambda path: False)  # as on AWS
     with pytest.raises(KeyPairError, match="exercise-saved.pem exists and these exercises did "
                                            "not write it"):
         exercises.set_up(here, "03")

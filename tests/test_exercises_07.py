@@ -103,7 +103,7 @@ def test_the_windows_password(tried):
 
 def test_a_terminated_exercise_instance_asks_for_the_set_up_again(tried):
     ec2, _ = tried
-    ids = exercises._launched_07
+    ids = exercises.using._launched_07
     ec2.terminate_instances(InstanceIds=list(ids.values()))
     not_yet(exercises.teammate_added(ec2), f"exercise-web ({ids['exercise-web']}) is "
                                            "terminated: run the set-up cell again for a new one.")
@@ -113,10 +113,10 @@ def test_a_terminated_exercise_instance_asks_for_the_set_up_again(tried):
 
 def test_set_up_again_starts_over_with_new_instances_and_keys(tried):
     ec2, namespace = tried
-    before = dict(exercises._launched_07)
+    before = dict(exercises.using._launched_07)
     solve("07.1", **namespace)
     exercises.set_up(ec2, "07")
-    assert set(before.values()).isdisjoint(exercises._launched_07.values())
+    assert set(before.values()).isdisjoint(exercises.using._launched_07.values())
     states = {i["InstanceId"]: i["State"]["Name"] for r in ec2.describe_instances()[
         "Reservations"] for i in r["Instances"]}
     assert {states[i] for i in before.values()} == {"terminated"}
@@ -128,7 +128,7 @@ def test_set_up_again_starts_over_with_new_instances_and_keys(tried):
 def test_set_up_keeps_a_key_file_it_did_not_write(here, monkeypatch):  # noqa: F811
     SANDBOX_KEY_DIR.mkdir(mode=0o700, parents=True)
     (SANDBOX_KEY_DIR / "exercise-windows.pem").write_text("yours")
-    monkeypatch.setattr(exercises, "is_sandbox_leftover", lambda path: False)  # as on AWS
+    monkeypatch.setattr(exercises.common, "is_sandbox_leftover", lambda path: False)  # as on AWS
     with pytest.raises(KeyPairError, match="exercise-windows.pem exists and these exercises did "
                                            "not write it"):
         exercises.set_up(here, "07")
@@ -140,10 +140,10 @@ def test_set_up_keeps_a_key_file_it_did_not_write(here, monkeypatch):  # noqa: F
 def test_where_instances_answer_nothing_the_checks_say_so(tried, monkeypatch):
     """A plain moto server: no SSH on this machine, PasswordData random text."""
     ec2, _ = tried
-    monkeypatch.setattr(exercises.login, "ssh_address",
+    monkeypatch.setattr(exercises.using.login, "ssh_address",
                         lambda *_: ("ec2-54-0-0-1.compute-1.amazonaws.com", 22))
-    not_yet(exercises.teammate_added(ec2), exercises.NO_SSH)
-    monkeypatch.setattr(exercises, "_windows_key", [b"not the key"])
+    not_yet(exercises.teammate_added(ec2), exercises.using.NO_SSH)
+    monkeypatch.setattr(exercises.using, "_windows_key", [b"not the key"])
     assert exercises.windows_password(ec2, "x").sentence.startswith(
         "This backend's instances keep no encrypted password")
 

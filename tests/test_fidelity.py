@@ -10,6 +10,7 @@ import base64
 import functools
 import json
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -30,6 +31,7 @@ from moto.ec2.models.key_pairs import KeyPairBackend
 from moto.ec2.responses.key_pairs import KeyPairs
 
 from helpers import login, sandbox
+from helpers.fingerprints import ssh_fingerprint
 from helpers.rules import PPK_HEADER, key_name_problem
 from helpers.sandbox import fidelity, ssh_server
 
@@ -404,7 +406,7 @@ def test_a_launch_with_a_key_pair_that_does_not_exist_is_refused(ec2) -> None:
 def test_an_ed25519_key_pair_cannot_launch_a_windows_instance(ec2) -> None:
     ec2.create_key_pair(KeyName="ed", KeyType="ed25519")
     error = error_of(lambda: logins.launch(ec2, "ed", logins.WINDOWS_IMAGE))
-    assert error == {"Code": "Unsupported", "Message": fidelity.WINDOWS_ED25519}
+    assert error == {"Code": "Unsupported", "Message": fidelity.instances.WINDOWS_ED25519}
     assert ec2.describe_instances()["Reservations"] == []
     logins.launch(ec2, "ed")  # a Linux image takes it
 
@@ -446,7 +448,7 @@ def test_the_console_output_lists_the_host_keys_the_instance_presents(ec2) -> No
     finally:
         transport.close()
     blob = base64.b64encode(presented.asbytes()).decode()
-    assert login.fingerprint(f"{presented.get_name()} {blob}") in listed
+    assert ssh_fingerprint(f"{presented.get_name()} {blob}") in listed
     another = logins.launch(ec2, "web")
     assert not set(login.host_key_fingerprints(login.console_output(ec2, another))) & set(
         listed), "each instance has its own host keys"
@@ -667,9 +669,19 @@ def test_every_fix_is_pinned_by_a_test() -> None:
 
 @pytest.mark.parametrize("fix", PINS)
 def test_fix_is_still_needed(plain_moto: dict[str, bool], fix: str) -> None:
-    behaviour = getattr(fidelity, fix).__doc__.split(" (")[0]
+    function = next(function for function, _ in fidelity.FIXES if function.__name__ == fix)
+    behaviour = function.__doc__.split(" (")[0]
+    where = Path(sys.modules[function.__module__].__file__).relative_to(Path(__file__).parents[1])
     assert not plain_moto[fix], (
-        f"moto now does this itself ({behaviour}): remove fix {fix} from "
-        "helpers/sandbox/fidelity.py"
-    )
+        f"moto now does this itself ({behaviour}): remove fix {fix} from {where}")
 
+
+
+def test_each_fix_has_its_row_in_the_section_of_the_module_that_holds_it() -> None:
+    doc = (Path(__file__).parents[1] / "docs" / "sandbox-fidelity.md").read_text()
+    sections = {re.search(r"fidelity/(\w+)\.py", part)[1]: part
+                for part in doc.split("\n### ")[1:]}
+    assert set(sections) == {topic.__name__.rpartition(".")[2] for topic in fidelity.TOPICS}
+    misplaced = [fix.__name__ for fix, _ in fidelity.FIXES
+                 if f"`{fix.__name__}`" not in sections[fix.__module__.rpartition(".")[2]]]
+    assert misplaced == []

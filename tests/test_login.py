@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from helpers import login
 from helpers.errors import KeyPairError
+from helpers.fingerprints import ssh_fingerprint
 from helpers.sandbox import ssh_server
 
 PERMISSION_DENIED = "Permission denied (publickey)."
@@ -128,7 +129,7 @@ def test_the_fingerprint_ssh_shows_is_in_the_console_output(ec2, web, ssh):
     assert "Warning: Permanently added '[127.0.0.1]:" in done.stderr
     shown = subprocess.run(["ssh-keyscan", "-p", str(address[1]), "-t", "ed25519", address[0]],
                            capture_output=True, text=True, timeout=30).stdout.split()
-    assert login.fingerprint(" ".join(shown[1:3])) in login.host_key_fingerprints(
+    assert ssh_fingerprint(" ".join(shown[1:3])) in login.host_key_fingerprints(
         login.console_output(ec2, instance))
 
 
@@ -349,7 +350,7 @@ def test_known_hosts_needs_the_consoles_host_keys():
     unlisted = f"{login.KEYS[0]}\n{key} root@ip\n{login.KEYS[1]}\n"
     with pytest.raises(KeyPairError):  # a key whose fingerprint the console does not list
         login.known_hosts(unlisted, "127.0.0.1")
-    listed = (f"ec2: {login.FINGERPRINTS[0]}\nec2: 256 {login.fingerprint(key)} root@ip "
+    listed = (f"ec2: {login.FINGERPRINTS[0]}\nec2: 256 {ssh_fingerprint(key)} root@ip "
               f"(ED25519)\nec2: {login.FINGERPRINTS[1]}\n{unlisted}")
     assert login.known_hosts(listed, "203.0.113.9") == f"203.0.113.9 {key}\n"
 

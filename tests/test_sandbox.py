@@ -39,7 +39,7 @@ def run_python(code: str) -> str:
 def test_importing_the_helpers_changes_nothing_outside_them():
     code = ("import botocore.session, pandas as pd\n"
             "loader = botocore.session.create_loader\n"
-            "import helpers, helpers.forms, helpers.sandbox, helpers.sandbox.kernel\n"
+            "import helpers, helpers.forms, helpers.sandbox, helpers.kernel\n"
             "import sys\n"
             "print('moto' in sys.modules, botocore.session.create_loader is loader,\n"
             "      pd.get_option('display.max_colwidth'))")
@@ -77,7 +77,7 @@ def test_a_key_pair_lesson_reads_none_of_the_instance_type_offerings_nor_makes_a
 
 def test_importing_the_kernels_sandbox_start_loads_neither_boto3_nor_pandas_nor_moto():
     # what every kernel of the environment loads before its first reply: 0.3 s of pandas alone
-    code = ("import sys, helpers, helpers.sandbox.kernel\n"
+    code = ("import sys, helpers, helpers.kernel\n"
             "print([name for name in ('boto3', 'pandas', 'moto') if name in sys.modules])")
     assert run_python(code) == "[]"
 
@@ -201,7 +201,7 @@ def test_launching_checks_the_instance_type_against_the_region_offerings(ec2, mo
 def test_fixes_refuse_a_moto_release_they_were_not_tested_with(monkeypatch):
     monkeypatch.setattr(fidelity, "_applied", False)
     monkeypatch.setattr(moto, "__version__", "5.9.1")
-    with pytest.raises(KeyPairError, match=r"moto 5\.9\.1 .*review .*fidelity\.py"):
+    with pytest.raises(KeyPairError, match=r"moto 5\.9\.1 .*review .*sandbox/fidelity against"):
         fidelity.apply()
 
 
@@ -216,17 +216,17 @@ def test_the_fixes_fit_moto_from_the_first_release_up_to_the_last_excluded(monke
     if not fits:
         assert said == (f"moto {version} is not a release the sandbox's fixes were tested with "
                         f"(>= 5.2, < 5.3): install the pinned versions (make setup), or review "
-                        f"{fidelity.__file__} against it.")
+                        f"{Path(fidelity.__file__).parent} against it.")
 
 
 def test_a_wrapped_method_that_moto_dropped_is_a_mismatch(monkeypatch):
     class Gone:
         pass
 
-    monkeypatch.setattr(fidelity, "SIGNATURES", {(Gone, "create_key_pair"): ("self",)})
+    monkeypatch.setattr(fidelity.key_pairs, "SIGNATURES", {(Gone, "create_key_pair"): ("self",)})
     assert fidelity.moto_mismatch() == (
         f"moto {moto.__version__} changed Gone.create_key_pair(), which the sandbox's fixes wrap "
-        f"as ('self',): review {fidelity.__file__} against it.")
+        f"as ('self',): review {fidelity.key_pairs.__file__} against it.")
 
 
 def test_a_fix_wraps_its_method_and_gets_the_original():
@@ -247,7 +247,8 @@ def test_fixes_refuse_a_moto_whose_wrapped_methods_changed(monkeypatch):
 
     monkeypatch.setattr(fidelity, "_applied", False)
     monkeypatch.setattr(KeyPairBackend, "delete_key_pair", lambda self, name, force: None)
-    with pytest.raises(KeyPairError, match=r"KeyPairBackend\.delete_key_pair.*fidelity\.py"):
+    with pytest.raises(KeyPairError,
+                       match=r"KeyPairBackend\.delete_key_pair.*fidelity/key_pairs\.py"):
         fidelity.apply()
 
 
@@ -365,7 +366,7 @@ class Shell:
 
 def test_a_kernel_answers_before_its_sandbox_is_ready_and_its_first_cell_waits_for_it(
         monkeypatch):
-    from helpers.sandbox import kernel
+    from helpers import kernel
 
     go_on, done = threading.Event(), []
     monkeypatch.setattr(kernel, "set_up", lambda: (go_on.wait(10), done.append("set up")))
@@ -380,7 +381,7 @@ def test_a_kernel_answers_before_its_sandbox_is_ready_and_its_first_cell_waits_f
 
 
 def test_a_sandbox_that_did_not_start_says_so_in_the_first_cell(monkeypatch, capsys):
-    from helpers.sandbox import kernel
+    from helpers import kernel
 
     def broken() -> None:
         raise OSError("moto's data is unreadable")

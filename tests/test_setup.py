@@ -22,7 +22,7 @@ import pytest
 import yaml
 from jupyter_client.manager import start_new_kernel
 
-from helpers.sandbox import kernel
+from helpers import kernel
 from scripts.load_test import descendants, free_port
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from helpers import forms_model as model
-from helpers.backend import EC2Client
 from helpers.forms.widgets import (
     LABELS,
     WIDE,
@@ -23,6 +22,9 @@ from helpers.forms.widgets import (
     submit_button,
 )
 from helpers.keyfiles import default_key_dir
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
 
 
 class CreateForm(Form):

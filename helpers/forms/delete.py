@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from helpers import forms_model as model
-from helpers.backend import EC2Client
 from helpers.forms.widgets import LABELS, WIDE, Form, box, classed, header, lines
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
 
 
 class DeleteForm(Form):

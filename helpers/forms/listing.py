@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from helpers import forms_model as model
-from helpers.backend import EC2Client
 from helpers.forms.widgets import Form, box, classed, header
 from helpers.tables import key_pairs_table, table_html
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
 
 
 class KeyPairList(Form):

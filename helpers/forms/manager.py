@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
 from helpers import forms_model as model
-from helpers.backend import EC2Client, client_backend, ec2_client
+from helpers.backend import client_backend, ec2_client
 from helpers.forms.create import CreateForm
 from helpers.forms.delete import DeleteForm
 from helpers.forms.import_form import ImportForm
 from helpers.forms.listing import KeyPairList
 from helpers.forms.static import StillPicture
 from helpers.forms.widgets import COLOURS, box, classed
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
 
 BADGES = {
     "sandbox": ("ok", "Sandbox", "moto in this kernel: no AWS account, nothing leaves this "

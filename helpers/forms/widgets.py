@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from helpers import forms_model as model
-from helpers.backend import EC2Client, ec2_client
+from helpers.backend import ec2_client
 from helpers.forms.static import StillPicture
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
 
 WIDE = "560px"
 LABELS = {"description_width": "130px"}

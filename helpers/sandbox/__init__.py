@@ -209,9 +209,9 @@ def reset() -> None:
 
 def _stop_instances() -> None:
     """Close the SSH servers of the sandbox's instances (none unless one was launched)."""
-    instances = sys.modules.get("helpers.sandbox.instances")
-    if instances is not None:
-        instances.stop_all()
+    machines = sys.modules.get("helpers.sandbox.machines")
+    if machines is not None:
+        machines.stop_all()
 
 
 def forget_key_pairs() -> None:

@@ -15,8 +15,7 @@ import sys
 from pathlib import Path
 
 from helpers import sandbox
-from helpers.backend import ENDPOINT_ENVS, endpoint_url
-from helpers.keyfiles import KEY_DIR, SANDBOX_KEY_DIR
+from helpers.facts import KEY_DIR, SANDBOX_KEY_DIR, endpoint_url, endpoint_variable
 
 WRITES = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
@@ -51,8 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     options = parser.parse_args(argv)
     if not Path(options.script).is_file():
         parser.exit(2, f"There is no file {options.script}: give the path of a Python file.\n")
-    if endpoint_url():  # moto's in-process mock steps aside for an endpoint: refuse instead
-        name = next(name for name in ENDPOINT_ENVS if os.environ.get(name))
+    name = endpoint_variable()
+    if name:  # moto's in-process mock steps aside for an endpoint: refuse instead
         parser.exit(2, f"{name} is set, so the script would reach {endpoint_url()} instead of "
                        f"the sandbox: unset {name} and run again.\n")
     sandbox.start()

@@ -19,7 +19,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from helpers import login
+from helpers.facts import FINGERPRINTS, KEYS, user_for_image
+from helpers.fingerprints import ssh_fingerprint
 
 _servers: dict[str, Any] = {}  # instance id -> its SSH server, while the instance runs
 # uname -a by the image's user; {host}, {arch} filled in per instance.
@@ -48,7 +49,7 @@ def _machine(instance: Any, public_key: str) -> Any:
     from helpers.sandbox import ssh_server
 
     image = _image(instance)
-    user = login.user_for_image(getattr(image, "name", None), getattr(image, "description", None))
+    user = user_for_image(getattr(image, "name", None), getattr(image, "description", None))
     arch = "aarch64" if instance.architecture == "arm64" else "x86_64"
     full = instance.private_dns_name  # ip-10-1-2-3.ec2.internal
     host = full.split(".")[0] if user in UNAME else full  # Debian's and Ubuntu's: the short name
@@ -125,15 +126,15 @@ def _console(machine: Any, port: int) -> str:
     keys = [key.export_public_key("openssh").decode().strip() + f" root@{machine.hostname}"
             for key in machine.host_keys]
     kinds = {"ecdsa-sha2-nistp256": "ECDSA", "ssh-ed25519": "ED25519"}
-    fingerprints = [f"256 {login.fingerprint(k)} root@{machine.hostname} ({kinds[k.split()[0]]})"
+    fingerprints = [f"256 {ssh_fingerprint(k)} root@{machine.hostname} ({kinds[k.split()[0]]})"
                     for k in keys]
     rule = "#" * 61
     lines = [f"[    0.000000] Linux version {machine.uname.split()[2]}",
              "[   14.201915] cloud-init[1709]: Cloud-init v. 22.2.2 running 'modules:final'.",
-             f"{log}", f"{log}{rule}", f"{log}{login.FINGERPRINTS[0]}",
+             f"{log}", f"{log}{rule}", f"{log}{FINGERPRINTS[0]}",
              *[log + line for line in fingerprints],
-             f"{log}{login.FINGERPRINTS[1]}", f"{log}{rule}",
-             login.KEYS[0], *keys, login.KEYS[1],
+             f"{log}{FINGERPRINTS[1]}", f"{log}{rule}",
+             KEYS[0], *keys, KEYS[1],
              f"[   14.812320] sshd[1893]: Server listening on 127.0.0.1 port {port}.",
              "", f"{machine.hostname.split('.')[0]} login: "]
     return "\n".join(lines) + "\n"

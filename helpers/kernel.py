@@ -1,6 +1,6 @@
 """IPython extension that every kernel of the tutorial's environment loads: sandbox first.
 
-`python -m helpers.sandbox.kernel` installs it into this environment (the set-up does it for
+`python -m helpers.kernel` installs it into this environment (the set-up does it for
 you), so even a plain boto3.client("ec2") run before a notebook's set-up cell never reaches AWS.
 """
 
@@ -12,8 +12,9 @@ import threading
 from pathlib import Path
 
 KERNEL_CONFIG = Path(sys.prefix, "etc", "ipython", "ipython_kernel_config.py")
-CONFIG_LINE = 'c.InteractiveShellApp.extensions.append("helpers.sandbox.kernel")\n'
-OLD_CONFIG_LINES = ('c.InteractiveShellApp.extensions.append("helpers.kernel")\n',)
+CONFIG_LINE = 'c.InteractiveShellApp.extensions.append("helpers.kernel")\n'
+# Where an environment set up earlier loads it from (the extension lived in the sandbox's package).
+OLD_CONFIG_LINES = ('c.InteractiveShellApp.extensions.append("helpers.sandbox.kernel")\n',)
 
 
 def load_ipython_extension(ipython) -> None:
@@ -90,7 +91,7 @@ def install() -> Path:
     """Make every IPython kernel of this environment load this extension; return the config."""
     KERNEL_CONFIG.parent.mkdir(parents=True, exist_ok=True)
     text = KERNEL_CONFIG.read_text() if KERNEL_CONFIG.exists() else ""
-    for old in OLD_CONFIG_LINES:  # an environment set up before the sandbox had its own package
+    for old in OLD_CONFIG_LINES:
         text = text.replace(old, "")
     if CONFIG_LINE not in text:
         text += CONFIG_LINE

@@ -1,0 +1,114 @@
+"""What every notebook's exercises share: the Verdict a check answers with, the tutorial's tag,
+and the bookkeeping of set_up (what it made, and since when)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from helpers import lesson
+from helpers.errors import KeyPairError
+from helpers.keyfiles import is_sandbox_leftover, shown_path
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ec2.type_defs import KeyPairInfoTypeDef
+
+TUTORIAL = {"Project": "keypair-tutorial"}
+_ready: dict[str, int] = {}  # notebook -> lesson.cleanups when its exercises were set up
+_saved_files: set[Path] = set()  # the key files set_up saved: its own to replace
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A check's answer: shown as one line, true when the exercise is done."""
+
+    passed: bool
+    sentence: str
+
+    def __repr__(self) -> str:
+        return f"{'✔ Done' if self.passed else '✘ Not yet'}: {self.sentence}"
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+
+def find_key_pair(ec2: EC2Client, name: str) -> KeyPairInfoTypeDef | None:
+    """The key pair named name, with its public key, or None (asked without an error)."""
+    found = ec2.describe_key_pairs(Filters=[{"Name": "key-name", "Values": [name]}],
+                                   IncludePublicKey=True)["KeyPairs"]
+    return found[0] if found else None
+
+
+def tags_of(key_pair: dict[str, Any]) -> dict[str, str]:
+    return {tag["Key"]: tag["Value"] for tag in key_pair.get("Tags", [])}
+
+
+def names_in(answer: Any, what: str) -> set[str] | Verdict:
+    """The learner's list of key names, or the Verdict saying why it is not one."""
+    if answer is None:
+        return Verdict(False, f"{what} is still None: set it to a list of key names.")
+    names = list(answer) if isinstance(answer, Iterable) and not isinstance(
+        answer, (str, bytes, dict)) else None  # a generator is read once, here
+    if names is None or not all(isinstance(name, str) for name in names):
+        return Verdict(False, f"{what} should be a list of key names (text), such as "
+                              "[key['KeyName'] for key in response['KeyPairs']].")
+    return set(names)
+
+
+def compare(answer: set[str], truth: set[str], what: str, rule: str, hint: str) -> Verdict:
+    """Whether the learner's names are exactly the key pairs that rule ('tagged Team=ops')
+    describes; if not, which are wrong and the hint."""
+    extra, missing = sorted(answer - truth), sorted(truth - answer)
+    if extra:
+        return Verdict(False, f"{what} should hold only the key pairs {rule}, not "
+                              f"{', '.join(extra)}: {hint}.")
+    if missing:
+        return Verdict(False, f"{what} misses {', '.join(missing)}, {rule}: {hint}.")
+    return Verdict(True, f"{what} holds exactly the key pairs {rule}.")
+
+
+def mark_set_up(notebook: str) -> None:
+    """Remember that notebook's exercises were set up, until the lesson next cleans up."""
+    _ready[notebook] = lesson.cleanups
+
+
+def not_set_up(notebook: str) -> Verdict | None:
+    """The Verdict when notebook's exercises were not set up since the lesson last started or
+    cleaned up (their key pairs are gone), else None."""
+    if _ready.get(notebook) == lesson.cleanups:
+        return None
+    return Verdict(False, "First run the cell under Try it that sets the exercises up "
+                          f"(exercises.set_up(ec2, '{notebook}')): the clean-up at the end of "
+                          "the notebook deleted what they work on. Then your answer again.")
+
+
+def replace_ours(ec2: EC2Client, names: list[str]) -> None:
+    """Delete the key pairs of these names that this lesson made; refuse any other."""
+    found = ec2.describe_key_pairs(Filters=[{"Name": "key-name", "Values": names}])["KeyPairs"]
+    region = ec2.meta.region_name
+    theirs = [key["KeyName"] for key in found if key["KeyName"] in names
+              and not lesson.made(region, key["KeyName"], key["KeyPairId"])]
+    if theirs:
+        raise KeyPairError(f"{', '.join(theirs)} already exist(s) in {region}, not made by this "
+                           "lesson (yours?): the exercises need the name(s); delete or rename "
+                           "yours, then run this cell again.")
+    for key in found:
+        if key["KeyName"] in names:
+            ec2.delete_key_pair(KeyName=key["KeyName"])
+
+
+def remember_saved(path: Path) -> None:
+    """Remember a key file set_up saved: its own, which a later set_up may replace."""
+    _saved_files.add(path.absolute())
+
+
+def refuse_a_file_of_yours(paths: list[Path]) -> None:
+    """Stop, before anything is made, if a key file set_up would save exists and is neither
+    one it saved nor one an earlier sandbox left (sandbox keys open nothing)."""
+    for path in paths:
+        if path.exists() and path.absolute() not in _saved_files and not is_sandbox_leftover(path):
+            raise KeyPairError(f"{shown_path(path)} exists and these exercises did not write it "
+                               "(yours?): move it away, then run this cell again.")
