@@ -7,9 +7,11 @@ you), so even a plain boto3.client("ec2") run before a notebook's set-up cell ne
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlparse
 
 KERNEL_CONFIG = Path(sys.prefix, "etc", "ipython", "ipython_kernel_config.py")
 CONFIG_LINE = 'c.InteractiveShellApp.extensions.append("helpers.kernel")\n'
@@ -57,11 +59,19 @@ def _keep_errors(function, problems: list[BaseException]):
 
 def set_up() -> None:
     """Start the sandbox unless an endpoint or live AWS was chosen; on an endpoint, default to
-    the README's Region; on live AWS, announce the account first."""
+    the README's Region, and on one on this machine answer checkip.amazonaws.com as the sandbox
+    does; on live AWS, announce the account first. On every backend, ssh run from a cell never
+    waits for an answer nobody can type."""
     import boto3
 
     from helpers import sandbox
     from helpers.backend import announce_live_changes, which_backend
+    from helpers.facts import endpoint_url
+
+    # A cell's !ssh cannot be answered (trust this host? the key's passphrase?): ssh asks a
+    # program instead, which says no, and ssh fails at once in its own words.
+    os.environ.setdefault("SSH_ASKPASS_REQUIRE", "force")  # OpenSSH 8.4 and newer
+    os.environ.setdefault("SSH_ASKPASS", shutil.which("false") or "false")
 
     try:
         backend = which_backend()
@@ -72,6 +82,10 @@ def set_up() -> None:
     elif backend == "endpoint":
         if boto3.session.Session().region_name is None:  # a plain boto3.client needs one
             os.environ["AWS_DEFAULT_REGION"] = sandbox.DEFAULT_REGION
+        if urlparse(endpoint_url() or "").hostname in ("127.0.0.1", "localhost", "::1"):
+            from helpers.sandbox import network
+
+            network.answer_checkip()  # the sandbox server's instances let in the same address
     else:
         announce_live_changes(True)
 

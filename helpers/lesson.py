@@ -37,7 +37,9 @@ COLUMNS = ["What", "Name", "Region", "Result", "Why"]
 # The calls whose answers say what a lesson made, and what each makes.
 MAKERS = {"ec2.CreateKeyPair": "key pair", "ec2.ImportKeyPair": "key pair",
           "ec2.RunInstances": "instance", "ec2.CreateLaunchTemplate": "launch template",
-          "secrets-manager.CreateSecret": "secret"}
+          "ec2.CreateSecurityGroup": "security group", "secrets-manager.CreateSecret": "secret"}
+# What clean_up deletes first: what uses a key pair or a security group before them.
+ORDER = ["instance", "launch template", "secret", "security group", "key pair"]
 TAKEN = ("InvalidKeyPair.Duplicate", "ResourceExistsException")  # a name already in use
 YOURS = "it was there before this lesson (its create was refused): it may be yours"
 
@@ -122,6 +124,8 @@ def _note(parsed: dict[str, Any], model: Any, context: dict[str, Any], event_nam
     elif what == "instance":
         _made.things.update(dict.fromkeys((what, region, i["InstanceId"], i["InstanceId"])
                                           for i in parsed["Instances"]))
+    elif what == "security group":
+        _made.things[what, region, params.get("GroupName", ""), parsed["GroupId"]] = None
     elif what == "launch template":
         template = parsed["LaunchTemplate"]
         _made.things[what, region, template["LaunchTemplateName"],
@@ -131,18 +135,23 @@ def _note(parsed: dict[str, Any], model: Any, context: dict[str, Any], event_nam
 
 
 def clean_up() -> KeyPairsTable:
-    """Delete what the lesson made since start(), and only that: its instances, launch
-    templates, secrets and key pairs, and their key files. A table says what was deleted and
-    what was kept, and why."""
+    """Delete what the lesson made since start(), and only that: its instances (stopped ones
+    too), launch templates, secrets, security groups and key pairs, and their key files. A table
+    says what was deleted and what was kept, and why."""
     global cleanups
     if _made is None:
         raise RuntimeError("Nothing to clean up: run the lesson's first cell, "
                            "ec2 = lesson.start(), before its other cells.")
     rows = []
-    order = ["instance", "launch template", "secret", "key pair"]  # what uses a key pair first
-    for what, region, name, made_id in sorted(_made.things, key=lambda t: order.index(t[0])):
+    terminated: dict[str, list[str]] = {}  # region -> instances, gone before their groups go
+    for what, region, name, made_id in sorted(_made.things, key=lambda t: ORDER.index(t[0])):
+        if what == "security group" and terminated.get(region):
+            regional_client(region).get_waiter("instance_terminated").wait(
+                InstanceIds=terminated.pop(region))
         if _delete(what, region, name, made_id):
             rows.append([what, name, region, "deleted", "made by this lesson"])
+            if what == "instance":
+                terminated.setdefault(region, []).append(made_id)
     for path in _key_files():
         if may_clean_up(path, _made.started):
             why = ("a sandbox key: it opens nothing" if is_sandbox_key_file(path)
@@ -184,6 +193,12 @@ def _delete(what: str, region: str, name: str, made_id: str) -> bool:
                                                        "stopped"]}])["Reservations"]
         if found:
             ec2.terminate_instances(InstanceIds=[made_id])
+        return bool(found)
+    if what == "security group":
+        found = ec2.describe_security_groups(Filters=[
+            {"Name": "group-id", "Values": [made_id]}])["SecurityGroups"]
+        if found:
+            ec2.delete_security_group(GroupId=made_id)
         return bool(found)
     if what == "launch template":
         found = ec2.describe_launch_templates(Filters=[

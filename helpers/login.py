@@ -6,6 +6,7 @@ console (the image's name, the instance's address, its console output), never th
 
 from __future__ import annotations
 
+import urllib.request
 from typing import TYPE_CHECKING, Any
 
 from helpers.errors import KeyPairError
@@ -14,6 +15,16 @@ from helpers.fingerprints import ssh_fingerprint
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
+
+
+CHECKIP = "https://checkip.amazonaws.com"  # AWS's own what-is-my-address service
+
+
+def public_address() -> str:
+    """This machine's public IPv4 address, as AWS's checkip service sees it (the sandbox answers
+    with the address it gives the learner)."""
+    with urllib.request.urlopen(CHECKIP, timeout=10) as answer:
+        return answer.read().decode().strip()
 
 
 def _instance(ec2: EC2Client, instance_id: str) -> dict[str, Any]:

@@ -9,15 +9,35 @@ import boto3
 import paramiko
 
 from helpers import login
+from helpers.sandbox.network import LEARNER_ADDRESS
 
 LINUX_IMAGE = "ami-760aaa0f"  # Amazon Linux in moto's images: ec2-user
 UBUNTU_IMAGE = "ami-785db401"  # Ubuntu 16.04 in moto's images: ubuntu
 WINDOWS_IMAGE = "ami-03cf127a"  # Windows Server 2016 in moto's images
 
 
-def launch(ec2, key_name: str | None, image: str = LINUX_IMAGE) -> str:
-    """Launch one instance with key_name; its id."""
+SSH_GROUP = "ssh-from-the-learner"
+
+
+def ssh_from_the_learner(ec2) -> str:
+    """The id of a security group that lets SSH in from the learner's address, as 07 makes it
+    (made once per sandbox)."""
+    found = ec2.describe_security_groups(Filters=[{"Name": "group-name",
+                                                   "Values": [SSH_GROUP]}])["SecurityGroups"]
+    if found:
+        return found[0]["GroupId"]
+    group = ec2.create_security_group(GroupName=SSH_GROUP, Description="SSH from me")["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=group, IpProtocol="tcp", FromPort=22,
+                                         ToPort=22, CidrIp=f"{LEARNER_ADDRESS}/32")
+    return group
+
+
+def launch(ec2, key_name: str | None, image: str = LINUX_IMAGE, reachable: bool = True) -> str:
+    """Launch one instance with key_name (in a group that lets the learner in, if reachable);
+    its id."""
     extra = {"KeyName": key_name} if key_name else {}
+    if reachable:
+        extra["SecurityGroupIds"] = [ssh_from_the_learner(ec2)]
     return ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, **extra)[
         "Instances"][0]["InstanceId"]
 
@@ -36,19 +56,21 @@ def private_key(pem: str) -> paramiko.PKey:
     return kind.from_private_key(io.StringIO(pem))
 
 
-def run(ec2, instance_id: str, pem: str, command: str = "whoami", user: str = "ec2-user") -> str:
+def run(ec2, instance_id: str, pem: str, command: str = "whoami", user: str = "ec2-user",
+        timeout: float = 10, known: str | None = None) -> str:
     """Log in as user with the private key pem, checking the host key against the console
-    output; run command and return its output. paramiko's AuthenticationException if refused."""
+    output (or given as known_hosts lines); run command and return its output. paramiko's
+    AuthenticationException if refused, TimeoutError if nothing answers within timeout s."""
     host, port = sandbox_address(ec2, instance_id)
     client = paramiko.SSHClient()
-    known = login.known_hosts(login.console_output(ec2, instance_id), host, port)
+    known = known or login.known_hosts(login.console_output(ec2, instance_id), host, port)
     for line in known.splitlines():
         entry = paramiko.hostkeys.HostKeyEntry.from_line(line)
         client.get_host_keys().add(entry.hostnames[0], entry.key.get_name(), entry.key)
     client.set_missing_host_key_policy(paramiko.RejectPolicy())
     try:
         client.connect(host, port, username=user, pkey=private_key(pem), look_for_keys=False,
-                       allow_agent=False, timeout=10)
+                       allow_agent=False, timeout=timeout)
         _, stdout, _ = client.exec_command(command, timeout=10)
         return stdout.read().decode()
     finally:

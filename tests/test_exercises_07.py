@@ -38,10 +38,12 @@ def pasted(verdict: exercises.Verdict, call: str, namespace: dict[str, Any]) -> 
 def test_after_the_lessons_clean_up_the_checks_ask_for_the_set_up_again(here, capsys):  # noqa: F811
     exercises.set_up(here, "07")
     ready = capsys.readouterr().out.splitlines()[-1]
-    assert re.fullmatch(r"Ready for the exercises: exercise-web \(i-[0-9a-f]{17}, Amazon Linux\) "
-                        r"and exercise-windows \(i-[0-9a-f]{17}, Windows\), each launched with "
-                        r"the key pair of its name, whose private key is in keys/sandbox/"
-                        r"exercise-web\.pem and keys/sandbox/exercise-windows\.pem\.", ready)
+    assert re.fullmatch(r"Ready for the exercises: exercise-web \(i-[0-9a-f]{17}, Amazon Linux, "
+                        r"SSH open to your address\) and exercise-windows \(i-[0-9a-f]{17}, "
+                        r"Windows\), each launched with the key pair of its name, whose private "
+                        r"key is in keys/sandbox/exercise-web\.pem and keys/sandbox/"
+                        r"exercise-windows\.pem; exercise-web's host keys, from its console, are "
+                        r"in keys/sandbox/known_hosts\.", ready)
     lesson.clean_up()  # Run All ends with it: the instances are terminated, the keys deleted
     assert not list(SANDBOX_KEY_DIR.glob("exercise-*"))
     not_yet(exercises.teammate_added(here), FIRST)

@@ -15,6 +15,7 @@ import socket
 import struct
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,7 +34,8 @@ from moto.ec2.responses.key_pairs import KeyPairs
 from helpers import login, sandbox
 from helpers.fingerprints import ssh_fingerprint
 from helpers.rules import PPK_HEADER, key_name_problem
-from helpers.sandbox import fidelity, ssh_server
+from helpers.sandbox import fidelity, shell
+from helpers.sandbox.network import LEARNER_ADDRESS
 
 REGION = "us-east-1"
 BAD_KEY_MESSAGE = "Key is not in valid OpenSSH public key format"
@@ -471,6 +473,97 @@ def test_a_stopped_instance_refuses_ssh_and_a_started_one_accepts_it_again(ec2) 
         socket.create_connection(logins.sandbox_address(ec2, instance), timeout=5)
 
 
+def test_an_instance_launched_without_security_groups_is_in_its_vpcs_default_group(ec2) -> None:
+    instance = logins.launch(ec2, None, reachable=False)
+    (default,) = ec2.describe_security_groups(Filters=[
+        {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    (reservation,) = ec2.describe_instances(InstanceIds=[instance])["Reservations"]
+    assert reservation["Instances"][0]["SecurityGroups"] == [
+        {"GroupId": default["GroupId"], "GroupName": "default"}]
+
+
+def test_a_default_security_group_lets_in_only_its_own_members(ec2) -> None:
+    (default,) = ec2.describe_security_groups(Filters=[
+        {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    assert default["IpPermissions"] == [{
+        "IpProtocol": "-1", "IpRanges": [], "Ipv6Ranges": [], "PrefixListIds": [],
+        "UserIdGroupPairs": [{"GroupId": default["GroupId"], "UserId": default["OwnerId"]}]}]
+
+
+def test_a_terminated_instance_can_be_neither_started_nor_stopped(ec2) -> None:
+    instance = logins.launch(ec2, None, reachable=False)
+    ec2.terminate_instances(InstanceIds=[instance])
+    for call, verb in ((ec2.start_instances, "started"), (ec2.stop_instances, "stopped")):
+        assert error_of(lambda call=call: call(InstanceIds=[instance])) == {
+            "Code": "IncorrectInstanceState",
+            "Message": f"The instance '{instance}' is not in a state from which it can be {verb}."}
+    (reservation,) = ec2.describe_instances(InstanceIds=[instance])["Reservations"]
+    assert reservation["Instances"][0]["State"]["Name"] == "terminated"
+
+
+def ssh_rule(cidr: str, protocol: str = "tcp", ports: tuple[int, int] = (22, 22)) -> list:
+    return [{"IpProtocol": protocol, "FromPort": ports[0], "ToPort": ports[1],
+             "IpRanges": [{"CidrIp": cidr}]}]
+
+
+def test_ssh_gets_in_only_while_a_security_group_lets_the_learners_address_in(ec2) -> None:
+    key = ec2.create_key_pair(KeyName="web", KeyType="ed25519")["KeyMaterial"]
+    instance = logins.launch(ec2, "web", reachable=False)  # the default group: no one from outside
+    with pytest.raises(TimeoutError):
+        logins.run(ec2, instance, key, timeout=0.5)
+    group = ec2.create_security_group(GroupName="ssh", Description="SSH")["GroupId"]
+    ec2.modify_instance_attribute(InstanceId=instance, Groups=[group])
+    for rule in (ssh_rule("198.51.100.7/32"), ssh_rule(f"{LEARNER_ADDRESS}/32", "udp"),
+                 ssh_rule(f"{LEARNER_ADDRESS}/32", ports=(80, 443))):  # another address, or port
+        ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=rule)
+        with pytest.raises(TimeoutError):
+            logins.run(ec2, instance, key, timeout=0.5)
+    for rule in (ssh_rule(f"{LEARNER_ADDRESS}/32"), ssh_rule("203.0.113.0/24", ports=(20, 30)),
+                 [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": f"{LEARNER_ADDRESS}/32"}]}]):
+        ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=rule)
+        assert logins.run(ec2, instance, key) == "ec2-user\n", "in at once"
+        ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=rule)
+        with pytest.raises(TimeoutError):
+            logins.run(ec2, instance, key, timeout=0.5)
+
+
+def test_an_instance_without_a_public_address_cannot_be_reached_even_with_ssh_open(ec2) -> None:
+    key = ec2.create_key_pair(KeyName="web", KeyType="ed25519")["KeyMaterial"]
+    private = ec2.run_instances(ImageId=logins.LINUX_IMAGE, MinCount=1, MaxCount=1,
+                                KeyName="web", NetworkInterfaces=[{
+                                    "DeviceIndex": 0, "AssociatePublicIpAddress": False,
+                                    "Groups": [logins.ssh_from_the_learner(ec2)]}])[
+        "Instances"][0]["InstanceId"]
+    (reservation,) = ec2.describe_instances(InstanceIds=[private])["Reservations"]
+    assert "PublicIpAddress" not in reservation["Instances"][0]
+    with pytest.raises(TimeoutError):
+        logins.run(ec2, private, key, timeout=0.5)
+
+
+def test_a_known_hosts_line_saved_at_first_boot_still_logs_in_after_a_stop_and_start(
+        ec2) -> None:
+    key = ec2.create_key_pair(KeyName="web", KeyType="ed25519")["KeyMaterial"]
+    instance = logins.launch(ec2, "web")
+    first_boot = login.console_output(ec2, instance)
+    ec2.stop_instances(InstanceIds=[instance])
+    ec2.start_instances(InstanceIds=[instance])
+    host, port = logins.sandbox_address(ec2, instance)  # a new address, as on AWS
+    assert logins.run(ec2, instance, key, known=login.known_hosts(first_boot, host, port)) == (
+        "ec2-user\n"), "the host keys live on the instance's disk"
+
+
+def test_the_sandbox_answers_checkip_with_the_learners_address_and_sends_nothing(
+        sandbox_on) -> None:
+    import requests
+
+    for _ in range(2):  # and again after a reset, which forgets moto's answers to requests
+        assert urllib.request.urlopen("https://checkip.amazonaws.com").read() == (
+            f"{LEARNER_ADDRESS}\n".encode())
+        assert requests.get("http://checkip.amazonaws.com/").text.strip() == LEARNER_ADDRESS
+        assert login.public_address() == LEARNER_ADDRESS
+        sandbox.reset()
+
+
 def test_a_windows_password_is_encrypted_with_the_launch_key_pair(ec2) -> None:
     key = ec2.create_key_pair(KeyName="admin")
     windows = logins.launch(ec2, "admin", logins.WINDOWS_IMAGE)
@@ -496,13 +589,13 @@ def test_instance_connect_lets_a_pushed_key_in_for_60_seconds(ec2) -> None:
         InstanceId=instance, InstanceOSUser="ec2-user", SSHPublicKey=openssh_line(new).decode())
     assert pushed["Success"] is True
     assert logins.run(ec2, instance, pem) == "ec2-user\n"
-    real_clock = ssh_server.clock
+    real_clock = shell.clock
     try:
-        ssh_server.clock = lambda: real_clock() + 61
+        shell.clock = lambda: real_clock() + 61
         with pytest.raises(paramiko.AuthenticationException):
             logins.run(ec2, instance, pem)
     finally:
-        ssh_server.clock = real_clock
+        shell.clock = real_clock
 
 
 def test_instance_connect_checks_the_instance_the_user_and_the_key(ec2) -> None:
@@ -602,6 +695,15 @@ PINS: dict[str, list[Callable[..., None]]] = {
         test_an_instance_accepts_ssh_with_its_key_pair_as_its_images_user],
     "stop_serving_stopped_instances": [
         test_a_stopped_instance_refuses_ssh_and_a_started_one_accepts_it_again],
+    "launch_into_the_default_security_group": [
+        test_an_instance_launched_without_security_groups_is_in_its_vpcs_default_group],
+    "let_the_default_group_in_from_itself": [
+        test_a_default_security_group_lets_in_only_its_own_members],
+    "keep_terminated_instances_terminated": [
+        test_a_terminated_instance_can_be_neither_started_nor_stopped],
+    "let_in_only_what_security_groups_allow": [
+        test_ssh_gets_in_only_while_a_security_group_lets_the_learners_address_in,
+        test_an_instance_without_a_public_address_cannot_be_reached_even_with_ssh_open],
     "print_host_keys_to_the_console": [
         test_the_console_output_lists_the_host_keys_the_instance_presents],
     "encrypt_the_windows_password_with_the_key_pair": [

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from helpers import login
 from helpers.errors import KeyPairError
 from helpers.fingerprints import ssh_fingerprint
-from helpers.sandbox import ssh_server
+from helpers.sandbox import shell, ssh_server
 
 PERMISSION_DENIED = "Permission denied (publickey)."
 
@@ -71,6 +71,35 @@ def test_ssh_logs_in_with_the_key_file_checking_the_host_key(ec2, web, ssh):
     assert done.stdout == f"ec2-user\n{private_dns}\n"
     again = ssh_run(ssh, key, address, "whoami", known_hosts=known)  # the second run
     assert again.stdout == "ec2-user\n"
+
+
+@pytest.mark.tools
+def test_ssh_prints_what_the_instance_printed_in_order_and_exits_with_its_status(web, ssh):
+    _, key, address, known = web
+    host, port = address
+    command = [ssh, "-i", str(key), "-p", str(port), "-o", "BatchMode=yes", "-o",
+               "StrictHostKeyChecking=yes", "-o", f"UserKnownHostsFile={known}", "-F", "/dev/null",
+               f"ec2-user@{host}", "echo first; nope; echo $USER $SHELL; exit 3"]
+    for terminal in ([], ["-tt"]):  # stderr apart, and on the terminal with stdout
+        done = subprocess.run(command[:1] + terminal + command[1:], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=30)
+        assert done.stdout.replace("\r\n", "\n").startswith(
+            "first\nbash: nope: command not found\nec2-user /bin/bash\n")
+        assert done.returncode == 3
+
+
+@pytest.mark.tools
+def test_ssh_to_an_instance_no_security_group_opens_times_out_in_ssh_s_own_words(ec2, ssh,
+                                                                                  tmp_path):
+    created = ec2.create_key_pair(KeyName="shut", KeyType="ed25519")
+    instance = logins.launch(ec2, "shut", reachable=False)  # its VPC's default group
+    key = key_file(tmp_path, "shut.pem", created["KeyMaterial"])
+    host, port = login.ssh_address(ec2, instance)
+    done = subprocess.run([ssh, "-i", str(key), "-p", str(port), "-o", "ConnectTimeout=1",
+                           "-o", "BatchMode=yes", "-F", "/dev/null", f"ec2-user@{host}", "whoami"],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 255
+    assert done.stderr == f"ssh: connect to host 127.0.0.1 port {port}: Connection timed out\n"
 
 
 @pytest.mark.tools
@@ -166,7 +195,7 @@ def test_an_rsa_signature_that_lost_its_leading_zero_byte_is_accepted_as_sshd_do
     signed = (SSHPacket(key.sign_ssh(n.to_bytes(4, "big"), b"rsa-sha2-512")).get_string()
               for n in range(5000))
     data, signature = next((n.to_bytes(4, "big"), s) for n, s in enumerate(signed) if s[0] == 0)
-    assert len(signature) == 256 and ssh_server.PUSHED_FOR  # the sandbox's server is loaded
+    assert len(signature) == 256 and ssh_server.BACKLOG  # the sandbox's server is loaded
     for sent in (signature, signature[1:]):  # as asyncssh and OpenSSH send it, as PuTTY does
         assert public.verify_ssh(data, b"rsa-sha2-512", SSHPacket(String(sent)))
         assert not public.verify_ssh(b"other", b"rsa-sha2-512", SSHPacket(String(sent)))
@@ -198,8 +227,8 @@ def test_a_lost_key_is_replaced_on_the_running_instance(ec2, web, ssh, tmp_path,
               "sed -i '/ web$/d' ~/.ssh/authorized_keys && cat ~/.ssh/authorized_keys")
     done = ssh_run(ssh, new_key, address, rotate, known_hosts=known)
     assert done.stdout == f"{new_public} new-laptop\n", done.stderr
-    later = ssh_server.clock() + 61
-    monkeypatch.setattr(ssh_server, "clock", lambda: later)  # the pushed key has expired
+    later = shell.clock() + 61
+    monkeypatch.setattr(shell, "clock", lambda: later)  # the pushed key has expired
     assert ssh_run(ssh, new_key, address, known_hosts=known).stdout == "ec2-user\n"
     assert PERMISSION_DENIED in ssh_run(ssh, old_key, address, known_hosts=known).stderr
 
@@ -358,8 +387,8 @@ def test_known_hosts_needs_the_consoles_host_keys():
 # The instance's shell, without SSH ------------------------------------------------------------
 
 
-def machine() -> ssh_server.Machine:
-    return ssh_server.Machine("ec2-user", "ip-10-0-0-1.ec2.internal", "Linux ip-10-0-0-1",
+def machine() -> shell.Machine:
+    return shell.Machine("ec2-user", "ip-10-0-0-1.ec2.internal", "Linux ip-10-0-0-1",
                               ["ssh-ed25519 AAAAold old-key"])
 
 
@@ -370,9 +399,21 @@ def test_the_shell_answers_its_commands_and_no_others():
     assert m.run("rm -rf /") == ("", "bash: rm: command not found\n", 127)
     assert m.run("sudo whoami")[1] == "bash: sudo: command not found\n"
     assert m.run("cat /etc/passwd") == ("", "cat: /etc/passwd: No such file or directory\n", 1)
-    assert m.run("exit")[2] == ssh_server.EXIT
+    assert m.answer("exit").exited and m.answer("exit 3").status == 3
     assert m.run("nope && whoami") == ("", "bash: nope: command not found\n", 127)
     assert m.run("nope; whoami")[0] == "ec2-user\n"
+
+
+def test_the_shell_expands_its_variables_exits_with_a_status_and_prints_in_order():
+    m = machine()
+    assert m.run('echo $HOME "${USER}" $NOPE') == ("/home/ec2-user ec2-user\n", "", 0)
+    assert m.run("echo '$HOME' \\$HOME")[0] == "$HOME $HOME\n", "quoted: as typed"
+    assert m.run("nope; echo $?")[0] == "127\n" and m.run("false || echo no")[0] == "no\n"
+    answer = m.answer("echo a; nope; echo b; exit 4; echo never")
+    assert answer.printed == [(1, "a\n"), (2, "bash: nope: command not found\n"), (1, "b\n")]
+    assert answer.exited and answer.status == 4
+    assert m.answer("nope; exit").status == 127, "exit: the last command's status"
+    assert m.run("echo a | cat")[2] == 2 and "run one command at a time" in m.run("ls | cat")[1]
 
 
 def test_the_shell_adds_and_removes_authorized_keys_lines():

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from helpers.fingerprints import fingerprint_of_private_key
 from helpers.rules import shows_private_key
+from tests import logins
 from tests.person import press
 
 RECIPES = Path(__file__).resolve().parents[1] / "recipes"
@@ -470,8 +471,7 @@ def web(ec2, tmp_path):
     key_file = tmp_path / "web.pem"
     key_file.write_text(created["KeyMaterial"])
     key_file.chmod(0o600)
-    instance = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1,
-                                 KeyName="web")["Instances"][0]["InstanceId"]
+    instance = logins.launch(ec2, "web", AMI)
     output = ec2.get_console_output(InstanceId=instance)["Output"]
     port = int(re.search(r"Server listening on 127\.0\.0\.1 port (\d+)\.", output)[1])
     return instance, key_file, port
@@ -508,8 +508,7 @@ def test_run_command_refuses_a_host_key_that_is_not_the_consoles(ec2, web):
     import paramiko
 
     instance, key_file, _ = web
-    other = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1,
-                              KeyName="web")["Instances"][0]["InstanceId"]
+    other = logins.launch(ec2, "web", AMI)
     other_port = int(re.search(r"port (\d+)\.", ec2.get_console_output(
         InstanceId=other)["Output"])[1])
     with pytest.raises(paramiko.SSHException, match="Host key for server|not found in known"):

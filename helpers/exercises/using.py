@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 TEAMMATE_PUBLIC_KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILt2k9hJVVOMsWQhElpigNrj8WSrdvy2g1s4"
                        "j06+TVPi teammate@laptop")
 WEB, WINDOWS = "exercise-web", "exercise-windows"  # each instance's Name tag and key pair
+SSH_GROUP = "exercise-ssh"
 _launched_07: dict[str, str] = {}  # WEB and WINDOWS -> the instance set_up launched
 _windows_key: list[Any] = []  # WINDOWS's private key, to judge the answer (never shown)
 NO_SSH = ("This backend's instances answer nothing (a plain moto server or LocalStack?): do "
@@ -61,18 +62,51 @@ def set_up(ec2: EC2Client) -> str:
         response = create_key_pair(ec2, name, key_type=key_type, tags=TUTORIAL)
         saved = save_private_key(response, overwrite=path.exists())  # ours, or a sandbox key
         remember_saved(saved)
+        groups = {"SecurityGroupIds": [_ssh_group(ec2)]} if name == WEB else {}
         made[name] = ec2.run_instances(
             ImageId=_latest_image(ec2, image), MinCount=1, MaxCount=1, KeyName=name,
             TagSpecifications=[{"ResourceType": "instance", "Tags": [
-                {"Key": "Name", "Value": name}]}])["Instances"][0]["InstanceId"]
+                {"Key": "Name", "Value": name}]}], **groups)["Instances"][0]["InstanceId"]
         if name == WINDOWS:  # loaded once (30 ms), not at each check; none if it holds none
             _windows_key.clear()
             with contextlib.suppress(KeyPairError):
                 _windows_key.append(load_private_key(response["KeyMaterial"]))
     _launched_07.update(made)
-    return (f"{WEB} ({made[WEB]}, Amazon Linux) and {WINDOWS} ({made[WINDOWS]}, Windows), each "
-            f"launched with the key pair of its name, whose private key is in "
-            f"{shown_path(paths[0])} and {shown_path(paths[1])}")
+    known = _trust(ec2, made[WEB])
+    return (f"{WEB} ({made[WEB]}, Amazon Linux, SSH open to your address) and {WINDOWS} "
+            f"({made[WINDOWS]}, Windows), each launched with the key pair of its name, whose "
+            f"private key is in {shown_path(paths[0])} and {shown_path(paths[1])}; {WEB}'s "
+            f"host keys, from its console, are in {shown_path(known)}")
+
+
+def _ssh_group(ec2: EC2Client) -> str:
+    """The id of the exercises' security group, which lets SSH in from your address only."""
+    found = ec2.describe_security_groups(Filters=[{"Name": "group-name",
+                                                   "Values": [SSH_GROUP]}])["SecurityGroups"]
+    group = found[0]["GroupId"] if found else ec2.create_security_group(
+        GroupName=SSH_GROUP, Description="SSH from my address only, for 07's exercises",
+        TagSpecifications=[{"ResourceType": "security-group", "Tags": [
+            {"Key": key, "Value": value} for key, value in TUTORIAL.items()]}])["GroupId"]
+    mine = f"{login.public_address()}/32"
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id",
+                                                        "Values": [group]}])["SecurityGroupRules"]
+    if not any(rule.get("CidrIpv4") == mine and rule.get("FromPort") == 22 for rule in rules):
+        ec2.authorize_security_group_ingress(GroupId=group, IpProtocol="tcp", FromPort=22,
+                                             ToPort=22, CidrIp=mine)
+    return group
+
+
+def _trust(ec2: EC2Client, instance_id: str) -> Path:
+    """Put the instance's host keys, from its console, into the lesson's known_hosts (in place
+    of any an earlier instance left there for its address); the file."""
+    host, port = login.ssh_address(ec2, instance_id)
+    lines = login.known_hosts(login.console_output(ec2, instance_id), host, port)
+    known = default_key_dir() / "known_hosts"
+    name = lines.split()[0]
+    kept = [line for line in known.read_text().splitlines(keepends=True)
+            if line.split(" ", 1)[0] != name] if known.exists() else []
+    known.write_text("".join(kept) + lines)
+    return known
 
 
 def _state(ec2: EC2Client, instance_id: str) -> str | None:

@@ -144,6 +144,7 @@ def start() -> None:
                 os.environ["AWS_DEFAULT_REGION"] = DEFAULT_REGION
                 _set_region = True
             _mock.start()
+            _answer_checkip()
             _running = True
 
 
@@ -155,6 +156,9 @@ def stop() -> None:
             _warm_up.join()
         _stop_instances()
         _mock.stop()
+        from helpers.sandbox import network
+
+        network.stop_answering_checkip()
         import boto3
 
         boto3.DEFAULT_SESSION = None  # it may hold the sandbox's fake credentials
@@ -203,8 +207,19 @@ def reset() -> None:
     if _warm_up is not None:  # it may be filling the very backends reset() empties
         _warm_up.join()
     _stop_instances()
-    _mock.reset()
+    _mock.reset()  # which forgets what moto's mock of requests answers, as well
+    if _running:
+        _answer_checkip()
     generation += 1
+
+
+def _answer_checkip() -> None:
+    """Where a learner looks up their address, the sandbox answers with theirs (network.py)."""
+    from moto.core.models import responses_mock
+
+    from helpers.sandbox import network
+
+    network.answer_checkip(responses_mock)
 
 
 def _stop_instances() -> None:

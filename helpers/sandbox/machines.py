@@ -21,8 +21,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from helpers.facts import FINGERPRINTS, KEYS, user_for_image
 from helpers.fingerprints import ssh_fingerprint
+from helpers.sandbox import network
 
-_servers: dict[str, Any] = {}  # instance id -> its SSH server, while the instance runs
+_ports: dict[str, tuple[Any, Any]] = {}  # instance id -> (instance, its SSH Port), while it runs
 # uname -a by the image's user; {host}, {arch} filled in per instance.
 UNAME = {
     "ubuntu": "Linux {host} 6.8.0-1021-aws #23-Ubuntu SMP Mon Dec  9 23:59:34 UTC 2024 "
@@ -46,14 +47,14 @@ def is_windows(instance: Any) -> bool:
 
 def _machine(instance: Any, public_key: str) -> Any:
     """The instance's state as its SSH server sees it, made when it first boots."""
-    from helpers.sandbox import ssh_server
+    from helpers.sandbox import shell, ssh_server
 
     image = _image(instance)
     user = user_for_image(getattr(image, "name", None), getattr(image, "description", None))
     arch = "aarch64" if instance.architecture == "arm64" else "x86_64"
     full = instance.private_dns_name  # ip-10-1-2-3.ec2.internal
     host = full.split(".")[0] if user in UNAME else full  # Debian's and Ubuntu's: the short name
-    return ssh_server.Machine(
+    return shell.Machine(
         user=user, hostname=host, uname=UNAME.get(user, AMAZON_LINUX).format(host=host, arch=arch),
         authorized_keys=[public_key], host_keys=ssh_server.new_host_keys())
 
@@ -69,30 +70,36 @@ def launched(instance: Any, public_key: str) -> None:
 
 
 def started(instance: Any) -> None:
-    """Open the instance's SSH server (at a new port, as a restarted instance gets a new public
-    address) and write its console output."""
+    """Give the instance its SSH port (a new one, as a restarted instance gets a new public
+    address), open if its security groups let the learner in, and write its console output."""
     machine = getattr(instance, "sandbox_machine", None)
-    if machine is None or instance.id in _servers:
+    if machine is None or instance.id in _ports:
         return
     from helpers.sandbox import ssh_server
 
-    _servers[instance.id], port = ssh_server.listen(machine)
-    instance.sandbox_console = _console(machine, port)
+    port = ssh_server.Port(machine)
+    port.set_open(network.lets_in(instance))
+    _ports[instance.id] = instance, port
+    instance.sandbox_console = _console(machine, port.number)
 
 
 def stopped(instance_id: str) -> None:
-    """Close the instance's SSH server, if it has one open."""
-    server = _servers.pop(instance_id, None)
-    if server is not None:
-        from helpers.sandbox import ssh_server
-
-        ssh_server.close(server)
+    """Close the instance's SSH port, if it has one."""
+    if instance_id in _ports:
+        _ports.pop(instance_id)[1].close()
 
 
 def stop_all() -> None:
-    """Close every SSH server (the sandbox is reset or stopped)."""
-    for instance_id in list(_servers):
+    """Close every SSH port (the sandbox is reset or stopped)."""
+    for instance_id in list(_ports):
         stopped(instance_id)
+
+
+def follow_security_groups() -> None:
+    """Open or close each running instance's port as its security groups and address now allow
+    (after any call that may have changed them: at once, as on AWS)."""
+    for instance, port in list(_ports.values()):
+        port.set_open(network.lets_in(instance))
 
 
 def machine_of(instance: Any) -> Any:

@@ -19,7 +19,9 @@ from moto.core.responses import ActionResult
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.instances import InstanceBackend
+from moto.ec2.models.security_groups import SecurityGroupBackend
 from moto.ec2.models.windows import WindowsBackend
+from moto.ec2.responses import EC2Response
 from moto.ec2.responses.general import General
 from moto.ec2.utils import Base64EncodedString
 from moto.ec2instanceconnect.responses import Ec2InstanceConnectResponse
@@ -36,6 +38,13 @@ SIGNATURES: dict[tuple[type, str], tuple[str, ...]] = {
     (General, "get_console_output"): ("self",),
     (WindowsBackend, "get_password_data"): ("self", "instance_id"),
     (Ec2InstanceConnectResponse, "send_ssh_public_key"): ("self",),
+    (EC2Response, "call_action"): ("self",),
+    (SecurityGroupBackend, "create_security_group"): ("self", "name", "description", "vpc_id",
+                                                      "tags", "force", "is_default"),
+    (SecurityGroupBackend, "authorize_security_group_ingress"): (
+        "self", "group_name_or_id", "ip_protocol", "from_port", "to_port", "ip_ranges",
+        "sgrule_tags", "source_groups", "prefix_list_ids", "security_rule_ids", "vpc_id"),
+    (EC2Response, "_get_action"): ("self",),
 }
 WINDOWS_ED25519 = ("ED25519 key pairs are not supported with Windows AMIs. Choose a different "
                    "key pair type and try again.")
@@ -87,6 +96,56 @@ def stop_serving_stopped_instances(self: InstanceBackend, original: Callable[...
         else:
             machines.stopped(instance.id)
     return changed
+
+
+def launch_into_the_default_security_group(self: InstanceBackend, original: Callable[..., Any],
+                                           image_id: str, count: int, user_data: Any,
+                                           security_group_names: list[str],
+                                           **kwargs: Any) -> Any:
+    """An instance launched without security groups is in its VPC's default group, and
+    DescribeInstances lists it (moto lists none, while its network interface has it)."""
+    reservation = original(self, image_id, count, user_data, security_group_names, **kwargs)
+    for instance in reservation.instances:
+        if not instance.security_groups:
+            nic = instance.nics.get(0)
+            instance.security_groups = sorted(nic.group_set if nic else [],
+                                              key=lambda group: group.id)
+    return reservation
+
+
+def let_the_default_group_in_from_itself(self: SecurityGroupBackend,
+                                         original: Callable[..., Any], *args: Any,
+                                         **kwargs: Any) -> Any:
+    """A VPC's default security group has one inbound rule, all traffic from its own members,
+    so nothing outside it gets in (moto's has none)."""
+    group = original(self, *args, **kwargs)
+    if group.is_default:
+        self.authorize_security_group_ingress(group.id, "-1", None, None, [],
+                                              source_groups=[{"GroupId": group.id}],
+                                              vpc_id=group.vpc_id)
+    return group
+
+
+def keep_terminated_instances_terminated(self: InstanceBackend, original: Callable[..., list],
+                                         instance_ids: list[str]) -> list:
+    """A terminated instance cannot be started or stopped: IncorrectInstanceState (moto starts
+    it again)."""
+    verb = "started" if original.__name__ == "start_instances" else "stopped"
+    for instance in self.get_multi_instances_by_id(instance_ids):
+        if instance.state in ("terminated", "shutting-down"):
+            raise EC2ClientError("IncorrectInstanceState", f"The instance '{instance.id}' is "
+                                 f"not in a state from which it can be {verb}.")
+    return original(self, instance_ids)
+
+
+def let_in_only_what_security_groups_allow(self: EC2Response,
+                                           original: Callable[..., Any]) -> Any:
+    """Each instance's SSH port opens or closes as its security groups and address allow, at
+    once after any call that changes something (moto's instances answer nothing)."""
+    answer = original(self)
+    if not self._get_action().startswith(("Describe", "Get")):
+        machines.follow_security_groups()
+    return answer
 
 
 def print_host_keys_to_the_console(self: General,
@@ -165,10 +224,15 @@ def accept_keys_pushed_with_instance_connect(self: Ec2InstanceConnectResponse,
 
 
 FIXES: tuple[tuple[Callable[..., Any], tuple[tuple[type, str], ...]], ...] = (
+    (launch_into_the_default_security_group, ((InstanceBackend, "run_instances"),)),
+    (let_the_default_group_in_from_itself, ((SecurityGroupBackend, "create_security_group"),)),
     (boot_instances_with_their_key_pair, ((InstanceBackend, "run_instances"),)),
     (stop_serving_stopped_instances, ((InstanceBackend, "start_instances"),
                                       (InstanceBackend, "stop_instances"),
                                       (InstanceBackend, "terminate_instances"))),
+    (keep_terminated_instances_terminated, ((InstanceBackend, "start_instances"),
+                                            (InstanceBackend, "stop_instances"))),
+    (let_in_only_what_security_groups_allow, ((EC2Response, "call_action"),)),
     (print_host_keys_to_the_console, ((General, "get_console_output"),)),
     (encrypt_the_windows_password_with_the_key_pair, ((WindowsBackend, "get_password_data"),)),
     (accept_keys_pushed_with_instance_connect, ((Ec2InstanceConnectResponse,
