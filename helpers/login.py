@@ -9,8 +9,9 @@ from __future__ import annotations
 import urllib.request
 from typing import TYPE_CHECKING, Any
 
+from helpers.backend import client_backend
 from helpers.errors import KeyPairError
-from helpers.facts import FINGERPRINTS, KEYS, LISTENING, user_for_image
+from helpers.facts import FINGERPRINTS, KEYS, LISTENING, WINDOWS_USER, user_for_image
 from helpers.fingerprints import ssh_fingerprint
 
 if TYPE_CHECKING:
@@ -42,17 +43,42 @@ def default_user(ec2: EC2Client, instance_id: str) -> str:
                           instance.get("Platform") or image.get("Platform"))
 
 
+# What to do about an instance that is not running, by its state.
+START = "start it (ec2.start_instances(InstanceIds=['{id}'])), and ask again: it gets a new address"
+TERMINATED = ("a terminated instance cannot be started again. Launch a new one with the same "
+              "key pair.")
+NOT_RUNNING = {
+    "pending": "{id} is still starting (pending): wait until it runs "
+               "(ec2.get_waiter('instance_running').wait(InstanceIds=['{id}'])), and ask again.",
+    "stopping": "{id} is stopping: wait until it has stopped, then " + START + ".",
+    "stopped": "{id} is stopped: " + START + ".",
+    "shutting-down": "{id} is being terminated: " + TERMINATED,
+    "terminated": "{id} is terminated: " + TERMINATED,
+}
+NO_SSH = ("This endpoint's instances answer nothing (a plain moto server or LocalStack?): run "
+          "this notebook on the sandbox, where they accept SSH.")
+
+
 def ssh_address(ec2: EC2Client, instance_id: str) -> tuple[str, int]:
     """(host, port) to reach instance_id's SSH server: on AWS its public DNS name (or IP) and 22;
-    on the sandbox 127.0.0.1 and the port its console output says sshd listens on."""
+    on the sandbox 127.0.0.1 and the port its console output says sshd listens on. Whether a
+    connection gets there is up to its security groups."""
     instance = _instance(ec2, instance_id)
     state = instance["State"]["Name"]
     if state != "running":
-        raise KeyPairError(f"{instance_id} is {state}, so nothing answers on it: start it "
-                           f"(ec2.start_instances(InstanceIds=['{instance_id}'])) and ask again.")
+        raise KeyPairError(NOT_RUNNING.get(state, "{id} is " + state + ".").format(id=instance_id))
+    if (instance.get("Platform") or "").lower() == "windows":
+        raise KeyPairError(f"{instance_id} runs Windows: connect with RDP as {WINDOWS_USER} "
+                           "(its password: get_password_data), not with SSH.")
     listening = LISTENING.search(console_output(ec2, instance_id))
     if listening:
         return listening[1], int(listening[2])
+    backend = client_backend(ec2)
+    if backend == "sandbox":
+        raise KeyPairError(f"{instance_id} has no SSH server: on the sandbox only a Linux "
+                           "instance launched with a key pair (KeyName=...) gets one.")
+    if backend == "endpoint":
+        raise KeyPairError(NO_SSH)
     host = instance.get("PublicDnsName") or instance.get("PublicIpAddress")
     if not host:
         raise KeyPairError(f"{instance_id} has no public address: launch it in a subnet that "

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from test_exercises import ANSWERS, here, not_yet, solve  # noqa: F401 (here: a fixture)
 from test_recipes import recipe
 
-from helpers import KeyPairError, exercises, lesson
+from helpers import KeyPairError, exercises, lesson, login
 from helpers.keyfiles import SANDBOX_KEY_DIR
 
 FIRST = ("First run the cell under Try it that sets the exercises up (exercises.set_up(ec2, "
@@ -142,9 +142,11 @@ def test_set_up_keeps_a_key_file_it_did_not_write(here, monkeypatch):  # noqa: F
 def test_where_instances_answer_nothing_the_checks_say_so(tried, monkeypatch):
     """A plain moto server: no SSH on this machine, PasswordData random text."""
     ec2, _ = tried
-    monkeypatch.setattr(exercises.using.login, "ssh_address",
-                        lambda *_: ("ec2-54-0-0-1.compute-1.amazonaws.com", 22))
-    not_yet(exercises.teammate_added(ec2), exercises.using.NO_SSH)
+    def no_ssh(*_):
+        raise KeyPairError(login.NO_SSH)
+
+    monkeypatch.setattr(exercises.using.login, "ssh_address", no_ssh)
+    not_yet(exercises.teammate_added(ec2), login.NO_SSH)
     monkeypatch.setattr(exercises.using, "_windows_key", [b"not the key"])
     assert exercises.windows_password(ec2, "x").sentence.startswith(
         "This backend's instances keep no encrypted password")

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import logins
 import pytest
@@ -337,21 +338,35 @@ def test_a_debian_instance_answers_as_admin(ec2):
         .startswith("admin\nLinux ip-")
 
 
-def test_ssh_address_says_why_a_stopped_instance_has_none(ec2, web):
+def test_ssh_address_says_what_to_do_in_each_state(ec2, web):
     instance = web[0]
     ec2.stop_instances(InstanceIds=[instance])
-    with pytest.raises(KeyPairError, match=f"^{instance} is stopped, so nothing answers on it"):
+    with pytest.raises(KeyPairError, match=rf"^{instance} is stopped: start it \(ec2\."
+                                           rf"start_instances\(InstanceIds=\['{instance}'\]\)\)"):
         login.ssh_address(ec2, instance)
     ec2.start_instances(InstanceIds=[instance])
     host, port = login.ssh_address(ec2, instance)
     assert host == "127.0.0.1" and port != web[2][1], "a started instance has a new port"
+    ec2.terminate_instances(InstanceIds=[instance])
+    with pytest.raises(KeyPairError, match=f"^{instance} is terminated: a terminated instance "
+                                           "cannot be started again. Launch a new one"):
+        login.ssh_address(ec2, instance)
+    windows = logins.launch(ec2, None, logins.WINDOWS_IMAGE)
+    with pytest.raises(KeyPairError, match=f"^{windows} runs Windows: connect with RDP"):
+        login.ssh_address(ec2, windows)
+    bare = logins.launch(ec2, None)
+    with pytest.raises(KeyPairError, match=f"^{bare} has no SSH server: on the sandbox only a "
+                                           "Linux instance launched with a key pair"):
+        login.ssh_address(ec2, bare)
 
 
 class Console:
     """A client whose instances print a given console output (as real AWS would)."""
 
-    def __init__(self, output: str, **instance: object) -> None:
+    def __init__(self, output: str, endpoint: str = "https://ec2.us-east-1.amazonaws.com",
+                 **instance: object) -> None:
         self.output, self.instance = output, {"State": {"Name": "running"}, **instance}
+        self.meta = SimpleNamespace(endpoint_url=endpoint)
 
     def describe_instances(self, InstanceIds):  # noqa: N803 (boto3's names)
         return {"Reservations": [{"Instances": [self.instance]}]}
@@ -360,7 +375,16 @@ class Console:
         return {"Output": self.output}
 
 
-def test_on_aws_the_address_is_the_public_one_and_port_22():
+def test_on_an_endpoint_whose_instances_answer_nothing_there_is_no_address():
+    moto_sample = "[    0.000000] Linux version 2.6.16-xenU (builder@patchbat.amazonsa)\n"
+    endpoint = Console(moto_sample, endpoint="http://127.0.0.1:5000",
+                       PublicDnsName="ec2-54-1-2-3.compute-1.amazonaws.com")
+    with pytest.raises(KeyPairError, match=f"^{re.escape(login.NO_SSH)}$"):
+        login.ssh_address(endpoint, "i-0123")
+
+
+def test_on_aws_the_address_is_the_public_one_and_port_22(monkeypatch):
+    monkeypatch.setattr(login, "client_backend", lambda ec2: "live")  # whatever this process runs
     real = "[   12.1] sshd[812]: Server listening on 0.0.0.0 port 22.\n"
     aws = Console(real, PublicDnsName="ec2-3-80-1-2.compute-1.amazonaws.com",
                   PublicIpAddress="3.80.1.2")
