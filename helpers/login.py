@@ -6,7 +6,7 @@ console (the image's name, the instance's address, its console output), never th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from helpers.errors import KeyPairError
 from helpers.facts import FINGERPRINTS, KEYS, LISTENING, user_for_image
@@ -14,9 +14,10 @@ from helpers.fingerprints import ssh_fingerprint
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ec2.type_defs import InstanceTypeDef
 
 
-def _instance(ec2: EC2Client, instance_id: str) -> dict[str, Any]:
+def _instance(ec2: EC2Client, instance_id: str) -> InstanceTypeDef:
     (reservation,) = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
     return reservation["Instances"][0]
 
