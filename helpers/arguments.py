@@ -145,10 +145,13 @@ def table(value: Any, name: str, made_by: str, columns: list[str]) -> pd.DataFra
 
 def regions(value: Any) -> list[str]:
     """A list of Region names such as ['eu-west-1'] (one str counts as a list of one)."""
-    return [region(name) for name in text_list(value, "regions", "eu-west-1")]
+    names = text_list(value, "regions", "eu-west-1")
+    for name in names:
+        region(name)  # raises for one that is not a Region
+    return names
 
 
-def folder(value: Any) -> Any:
+def folder(value: Any) -> str | PathLike[str] | None:
     """A folder given as str or Path (None for the default)."""
     if value is not None and not isinstance(value, (str, PathLike)):
         raise KeyPairError(f"The folder {shown(value)} is not a path: give it as a str or a "

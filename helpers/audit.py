@@ -20,7 +20,7 @@ from helpers import arguments
 from helpers.backend import regional_client
 from helpers.errors import KeyPairError, explain
 from helpers.keypairs import describe_key_pairs
-from helpers.rules import key_blob
+from helpers.rules import key_blob, shown
 from helpers.tables import COLUMNS, KeyPairsTable, key_pairs_table
 
 if TYPE_CHECKING:
@@ -109,8 +109,8 @@ def _users_in(client: EC2Client) -> list[tuple[str, str]]:
                 if instance.get("KeyName"):
                     users.append((instance["KeyName"], f"instance {instance['InstanceId']} "
                                                        f"({instance['State']['Name']})"))
-    for page in client.get_paginator("describe_launch_templates").paginate():
-        for template in page["LaunchTemplates"]:
+    for templates in client.get_paginator("describe_launch_templates").paginate():
+        for template in templates["LaunchTemplates"]:
             versions = client.describe_launch_template_versions(
                 LaunchTemplateId=template["LaunchTemplateId"], Versions=["$Latest", "$Default"])
             for version in versions["LaunchTemplateVersions"]:
@@ -147,7 +147,7 @@ def findings(keys: pd.DataFrame, used: pd.DataFrame, *, owner_tag: str = "Owner"
     used = arguments.table(used, "used", "audit.usage(ec2)", USAGE)
     if isinstance(older_than_days, bool) or not isinstance(older_than_days, int) \
             or older_than_days < 0:
-        raise KeyPairError(f"older_than_days={arguments.shown(older_than_days)} is not a number "
+        raise KeyPairError(f"older_than_days={shown(older_than_days)} is not a number "
                            "of days: give a whole number, e.g. older_than_days=90.")
     now = now or datetime.now(timezone.utc)
     table = keys[keys["Error"].isna()].copy()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import urlparse
 
 import boto3
@@ -14,6 +14,9 @@ from helpers.errors import KeyPairError, friendly_errors
 from helpers.facts import ENDPOINT_ENVS, endpoint_url
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from botocore.model import OperationModel
     from mypy_boto3_ec2 import EC2Client
 
 Backend = Literal["sandbox", "endpoint", "live"]
@@ -61,7 +64,7 @@ def ec2_client(region: str | None = None, *, live: bool | None = None) -> EC2Cli
         sandbox.stop()  # the sandbox would swallow calls meant for the endpoint or for AWS
     announce_live_changes(backend == "live")  # sets up boto3's default session if need be
     if backend != "live":  # stated in the README; live AWS uses the Region you configured
-        session = boto3.DEFAULT_SESSION  # the one boto3.client() below uses
+        session = default_session()  # the one boto3.client() below uses
         region = region or session.region_name or sandbox.DEFAULT_REGION
         if backend == "sandbox":  # AWS has no such Region: the sandbox should not pretend
             arguments.region(region, session.get_available_regions("ec2"))
@@ -79,18 +82,17 @@ def ec2_client(region: str | None = None, *, live: bool | None = None) -> EC2Cli
     return client
 
 
-_regional: dict[tuple, EC2Client] = {}
+_regional: dict[tuple[boto3.Session, str, str | None, bool], EC2Client] = {}
 
 
 def regional_client(region: str) -> EC2Client:
     """An EC2 client for region, with botocore's standard retries, on the backend this process
     uses now: made once and reused until the backend changes (botocore builds some 800 methods
     for each EC2 client, about 45 ms). Make them in one thread; a client is thread-safe."""
-    if boto3.DEFAULT_SESSION is None:
-        boto3.setup_default_session()
-    key = (boto3.DEFAULT_SESSION, region, endpoint_url(), sandbox.is_running())
+    session = default_session()
+    key = (session, region, endpoint_url(), sandbox.is_running())
     if key not in _regional:
-        _regional[key] = boto3.DEFAULT_SESSION.client("ec2", region_name=region, config=RETRIES)
+        _regional[key] = session.client("ec2", region_name=region, config=RETRIES)
     return _regional[key]
 
 
@@ -99,36 +101,42 @@ def account_id(region: str) -> str:
     return boto3.client("sts", region_name=region).get_caller_identity()["Account"]
 
 
+def default_session() -> boto3.Session:
+    """boto3's default session, the one boto3.client() uses, set up first if there is none."""
+    if boto3.DEFAULT_SESSION is None:
+        boto3.DEFAULT_SESSION = boto3.Session()  # what boto3.setup_default_session() does
+    return boto3.DEFAULT_SESSION
+
+
 def announce_live_changes(on: bool) -> None:
     """Make every EC2 client boto3 makes from now on, a plain boto3.client("ec2") included,
     show the account id and Region before its first call that changes anything (or stop)."""
-    if boto3.DEFAULT_SESSION is None:
-        boto3.setup_default_session()
     _regional.clear()  # a client's class, made with or without the announcement, stays as made
-    events = boto3.DEFAULT_SESSION.events
+    events = default_session().events
     if on:
         events.register("creating-client-class.ec2", _add_announcement, unique_id=__name__)
     else:
         events.unregister("creating-client-class.ec2", unique_id=__name__)
 
 
-def _add_announcement(base_classes: list[type], **_) -> None:
+def _add_announcement(base_classes: list[type], **_: Any) -> None:
     base_classes.insert(0, _AnnouncesLiveChanges)
 
 
 class _AnnouncesLiveChanges:
     """Mixed into live EC2 clients: the account id and Region, before the first change."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.meta.events.register("provide-client-params.ec2", _announce_account_once(self))
+        client = cast("EC2Client", self)  # this class is a base of the EC2 client's class
+        client.meta.events.register("provide-client-params.ec2", _announce_account_once(client))
 
 
-def _announce_account_once(client: EC2Client):
+def _announce_account_once(client: EC2Client) -> Callable[..., None]:
     """A hook that shows the account id and Region before the first call that changes anything."""
     announced = False
 
-    def announce(model, **_) -> None:
+    def announce(model: OperationModel, **_: Any) -> None:
         nonlocal announced
         if model.name in CHANGING_CALLS and not announced:
             region = client.meta.region_name

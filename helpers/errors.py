@@ -52,7 +52,7 @@ _EXPLAIN.update(dict.fromkeys(["ExpiredToken", "RequestExpired", "InvalidClientT
                               _EXPIRED))
 
 
-def explain(error: Exception, name: str | None = None) -> KeyPairError:
+def explain(error: BaseException, name: str | None = None) -> KeyPairError:
     """Turn a botocore error into a KeyPairError whose message says what to do."""
     if isinstance(error, ClientError):
         details = error.response.get("Error") or {}

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from helpers.errors import KeyPairError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 
 def _colon_hex(digest: bytes) -> str:
@@ -75,6 +79,7 @@ def load_private_key(pem: str | bytes, *, validate: bool = True
     validate=False skips the RSA consistency check (50 ms): only for a key made in this process,
     such as the sandbox's own."""
     data = _as_bytes(pem, "private key", "keys/my-laptop.pem").strip()
+    key: PrivateKeyTypes
     try:
         if b"OPENSSH PRIVATE KEY" in data:
             key = serialization.load_ssh_private_key(data, password=None)

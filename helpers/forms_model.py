@@ -45,6 +45,7 @@ from helpers.tables import tags_text
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ec2.type_defs import KeyPairInfoTypeDef
 
 # Every key pair the forms make carries this tag; the delete safety only deletes keys that do.
 TUTORIAL_TAG = {"CreatedBy": "ec2-keypairs-tutorial"}
@@ -203,7 +204,9 @@ def create_and_save(
     """Create a tagged key pair and save its private key (0600); all of it happens, or none."""
     rows = _rows(rows)
     arguments.refuse(key_pair_problem(name, key_type, key_format) or tags_problem(rows))
-    folder = default_key_dir() if arguments.folder(folder) is None else folder
+    folder = arguments.folder(folder)
+    if folder is None:
+        folder = default_key_dir()
     path = planned_key_path(name, key_format, folder)
     arguments.refuse(save_folder_problem(folder) if isinstance(folder, str)  # as typed in a form
                      else folder_problem(path.parent))  # before EC2 makes a key pair in vain
@@ -269,35 +272,35 @@ def import_public_key(
     return NewKeyPair(name, response["KeyPairId"], response["KeyFingerprint"])
 
 
-def all_key_pairs(ec2: EC2Client) -> list[dict[str, Any]]:
+def all_key_pairs(ec2: EC2Client) -> list[KeyPairInfoTypeDef]:
     """Every key pair in the client's Region, sorted by name."""
     return sorted(describe_key_pairs(ec2)["KeyPairs"], key=lambda item: item["KeyName"])
 
 
-def matches(item: dict[str, Any], text: str) -> bool:
+def matches(item: KeyPairInfoTypeDef, text: str) -> bool:
     """Whether a key pair's name or tags ('Key=Value') contain text, ignoring case."""
     text = text.strip().lower()
     return text in item["KeyName"].lower() or text in tags_text(item.get("Tags")).lower()
 
 
-def matching(items: list[dict[str, Any]], text: str = "") -> list[dict[str, Any]]:
+def matching(items: list[KeyPairInfoTypeDef], text: str = "") -> list[KeyPairInfoTypeDef]:
     """The key pairs whose name or tags contain text (all of them for an empty text)."""
     return [item for item in items if matches(item, text)]
 
 
-def is_tutorial_key(item: dict[str, Any]) -> bool:
+def is_tutorial_key(item: KeyPairInfoTypeDef) -> bool:
     """Whether a key pair carries the tag the forms put on every key they make."""
     tags = {t["Key"]: t["Value"] for t in item.get("Tags") or []}
     return all(tags.get(k) == v for k, v in TUTORIAL_TAG.items())
 
 
-def deletable(names: Sequence[str], items: list[dict[str, Any]], safety: bool) -> list[str]:
+def deletable(names: Sequence[str], items: list[KeyPairInfoTypeDef], safety: bool) -> list[str]:
     """The names a delete would remove: with safety on, only key pairs this tutorial created."""
     tutorial = {item["KeyName"] for item in items if is_tutorial_key(item)}
     return [n for n in names if n in tutorial or not safety]
 
 
-def delete_question(names: Sequence[str], items: list[dict[str, Any]], safety: bool) -> str:
+def delete_question(names: Sequence[str], items: list[KeyPairInfoTypeDef], safety: bool) -> str:
     """The confirmation a person answers before a delete: what goes, and what the safety keeps."""
     tutorial = {item["KeyName"] for item in items if is_tutorial_key(item)}
     going = deletable(names, items, safety)

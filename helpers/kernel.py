@@ -10,8 +10,14 @@ import os
 import shutil
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 KERNEL_CONFIG = Path(sys.prefix, "etc", "ipython", "ipython_kernel_config.py")
 CONFIG_LINE = 'c.InteractiveShellApp.extensions.append("helpers.kernel")\n'
@@ -19,7 +25,7 @@ CONFIG_LINE = 'c.InteractiveShellApp.extensions.append("helpers.kernel")\n'
 OLD_CONFIG_LINES = ('c.InteractiveShellApp.extensions.append("helpers.sandbox.kernel")\n',)
 
 
-def load_ipython_extension(ipython) -> None:
+def load_ipython_extension(ipython: InteractiveShell) -> None:
     """Set the kernel up in a thread, so that it answers at once, and hold its first cell until
     that is done: the sandbox then routes even a plain boto3.client("ec2") of that cell."""
     kernel = getattr(ipython, "kernel", None)
@@ -32,7 +38,7 @@ def load_ipython_extension(ipython) -> None:
                                   daemon=True)
     setting_up.start()
 
-    def before_the_first_cell(*_) -> None:
+    def before_the_first_cell(*_: Any) -> None:
         setting_up.join()
         ipython.events.unregister("pre_run_cell", before_the_first_cell)
         if problems:  # the cell runs, but says at once that it is not on the sandbox
@@ -47,7 +53,8 @@ def load_ipython_extension(ipython) -> None:
     ipython.events.register("pre_run_cell", before_the_first_cell)
 
 
-def _keep_errors(function, problems: list[BaseException]):
+def _keep_errors(function: Callable[[], None], problems: list[BaseException]
+                 ) -> Callable[[], None]:
     def run() -> None:
         try:
             function()
@@ -90,14 +97,16 @@ def set_up() -> None:
         announce_live_changes(True)
 
 
-def _show_taught_error(shell, etype, value, tb, tb_offset=None) -> list[str]:
+def _show_taught_error(shell: InteractiveShell, etype: type[BaseException], value: BaseException,
+                       tb: TracebackType | None, tb_offset: int | None = None) -> list[str]:
     """IPython's handler for the errors the lessons teach: a short block, the same live as in
     the stored outputs; %tb still shows the whole traceback."""
     from helpers.errors import taught_error
 
     sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb
     block = taught_error(value, tb)
-    shell._showtraceback(etype, value, block)
+    # IPython annotates stb as str; its stb2text, and ipykernel's override, take the lines.
+    shell._showtraceback(etype, value, block)  # type: ignore[arg-type]
     return block
 
 

@@ -6,7 +6,9 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Mapping
 from datetime import datetime
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +98,8 @@ def _private_directory(directory: Path) -> Path:
 
 
 def save_private_key(
-    response: dict[str, Any], directory: str | Path | None = None, *, overwrite: bool = False
+    response: Mapping[str, Any], directory: str | PathLike[str] | None = None, *,
+    overwrite: bool = False,
 ) -> Path:
     """Write the private key of a create response to DIR/NAME.pem (or .ppk), mode 0600; DIR is
     keys/sandbox on the sandbox, else keys.
@@ -151,7 +154,7 @@ def save_private_key(
     return path
 
 
-def redacted(response: dict[str, Any]) -> dict[str, Any]:
+def redacted(response: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of a response that is safe to print: no private key, no request metadata."""
     response = arguments.response(response, "redacted", "create_key_pair(ec2, 'my-laptop')")
     shown = {k: v for k, v in response.items() if k != "ResponseMetadata"}

@@ -19,12 +19,19 @@ from helpers.rules import (
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ec2.type_defs import (
+        DeleteKeyPairResultTypeDef,
+        DescribeKeyPairsResultTypeDef,
+        ImportKeyPairResultTypeDef,
+        KeyPairTypeDef,
+        TagSpecificationTypeDef,
+    )
 
 KeyType = Literal["rsa", "ed25519"]
 KeyFormat = Literal["pem", "ppk"]
 
 
-def _tag_specifications(tags: dict[str, str]) -> list[dict[str, Any]]:
+def _tag_specifications(tags: dict[str, str]) -> list[TagSpecificationTypeDef]:
     if not tags:
         return []
     return [{"ResourceType": "key-pair",
@@ -39,7 +46,7 @@ def describe_key_pairs(
     filters: dict[str, str | list[str]] | list[dict[str, Any]] | None = None,
     include_public_key: bool = False,
     dry_run: bool = False,
-) -> dict[str, Any]:
+) -> DescribeKeyPairsResultTypeDef:
     """Describe key pairs: all, or by names, ids or filters (e.g. {'tag:Project': 'demo'})."""
     args: dict[str, Any] = {"IncludePublicKey": arguments.flag(include_public_key,
                                                                "include_public_key"),
@@ -63,7 +70,7 @@ def create_key_pair(
     key_format: KeyFormat = "pem",
     tags: dict[str, str] | list[dict[str, str]] | None = None,
     dry_run: bool = False,
-) -> dict[str, Any]:
+) -> KeyPairTypeDef:
     """Create a key pair; the response holds the private key (KeyMaterial), shown only this once."""
     arguments.refuse(key_pair_problem(name, key_type, key_format))
     tags, dry_run = arguments.tags(tags), arguments.flag(dry_run, "dry_run")
@@ -78,7 +85,7 @@ def delete_key_pair(
     name: str | None = None,
     key_pair_id: str | None = None,
     dry_run: bool = False,
-) -> dict[str, Any]:
+) -> DeleteKeyPairResultTypeDef:
     """Delete a key pair by name or by id; EC2 answers success even if it did not exist."""
     if (name is None) == (key_pair_id is None):
         raise KeyPairError("Give either name= or key_pair_id= (exactly one) to delete a key pair.")
@@ -134,7 +141,7 @@ def import_key_pair(
     *,
     tags: dict[str, str] | list[dict[str, str]] | None = None,
     dry_run: bool = False,
-) -> dict[str, Any]:
+) -> ImportKeyPairResultTypeDef:
     """Import the public half of a key pair you made yourself, given as bytes, text or a path."""
     arguments.refuse(key_name_problem(name))
     tags, dry_run = arguments.tags(tags), arguments.flag(dry_run, "dry_run")

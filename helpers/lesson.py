@@ -18,9 +18,9 @@ import boto3
 import botocore.handlers
 
 from helpers import sandbox
-from helpers.backend import client_backend, ec2_client, regional_client
+from helpers.backend import client_backend, default_session, ec2_client, regional_client
+from helpers.facts import KEY_DIR
 from helpers.keyfiles import (
-    KEY_DIR,
     default_key_dir,
     is_sandbox_key_file,
     key_file_name,
@@ -70,10 +70,10 @@ def start(region: str | None = None) -> EC2Client:
     _backend = client_backend(ec2)
     if _backend == "sandbox":  # Run All again in this kernel starts as the first run did
         if _made is not None:
-            for path in _key_files():  # the reset empties the sandbox: its key files go too
+            for path in _key_files(_made):  # the reset empties the sandbox: its key files go too
                 if is_sandbox_key_file(path):
                     path.unlink()
-            _forget()
+            _forget(_made)
         sandbox.reset()
     elif _made is not None and _made.things:  # never deleted unasked, on AWS or an endpoint
         print(f"{len(_made.things)} made since this lesson's first run in this kernel are still "
@@ -83,12 +83,12 @@ def start(region: str | None = None) -> EC2Client:
         _made = _Made(datetime.now(timezone.utc).replace(microsecond=0))
     hooks = [(f"{moment}.{call}", hook) for call in MAKERS for moment, hook in
              (("before-parameter-build", _keep_params), ("after-call", _note))]
-    for events in (boto3.DEFAULT_SESSION.events, ec2.meta.events):  # clients made from now on
+    for events in (default_session().events, ec2.meta.events):  # clients made from now on
         for event, hook in hooks:  # a unique_id names one handler of one event
             events.register(event, hook, unique_id=f"{__name__}:{event}")
-    for hook in hooks:  # and sessions made from now on (a recipe's boto3.session.Session())
-        if hook not in botocore.handlers.BUILTIN_HANDLERS:
-            botocore.handlers.BUILTIN_HANDLERS.append(hook)
+    for handler in hooks:  # and sessions made from now on (a recipe's boto3.session.Session())
+        if handler not in botocore.handlers.BUILTIN_HANDLERS:
+            botocore.handlers.BUILTIN_HANDLERS.append(handler)
     return ec2
 
 
@@ -152,7 +152,7 @@ def clean_up() -> KeyPairsTable:
             rows.append([what, name, region, "deleted", "made by this lesson"])
             if what == "instance":
                 terminated.setdefault(region, []).append(made_id)
-    for path in _key_files():
+    for path in _key_files(_made):
         if may_clean_up(path, _made.started):
             why = ("a sandbox key: it opens nothing" if is_sandbox_key_file(path)
                    else "written by this lesson")
@@ -165,63 +165,65 @@ def clean_up() -> KeyPairsTable:
     for what, region, name in dict.fromkeys(_made.taken):
         if (what, region, name) not in made:
             rows.append([what, name, region, "kept", YOURS])
-    _forget()
+    _forget(_made)
     cleanups += 1
     done = KeyPairsTable(rows, columns=COLUMNS)
     done.attrs["when_empty"] = "Nothing to clean up: this lesson made nothing that is still there."
     return done
 
 
-def _forget() -> None:
-    _made.things.clear(), _made.public_keys.clear(), _made.taken.clear()
+def _forget(made: _Made) -> None:
+    made.things.clear()
+    made.public_keys.clear()
+    made.taken.clear()
 
 
 def _delete(what: str, region: str, name: str, made_id: str) -> bool:
     """Delete one thing the lesson made, if it is still there; whether it was."""
     if what == "secret":
         secrets = boto3.client("secretsmanager", region_name=region)
-        found = secrets.list_secrets(Filters=[{"Key": "name", "Values": [name]}])["SecretList"]
-        if not any(secret["ARN"] == made_id for secret in found):
+        listed = secrets.list_secrets(Filters=[{"Key": "name", "Values": [name]}])["SecretList"]
+        if not any(secret["ARN"] == made_id for secret in listed):
             return False
         secrets.delete_secret(SecretId=made_id, ForceDeleteWithoutRecovery=True)
         return True
     ec2 = regional_client(region)
     if what == "instance":
-        found = ec2.describe_instances(Filters=[
+        reservations = ec2.describe_instances(Filters=[
             {"Name": "instance-id", "Values": [made_id]},
             {"Name": "instance-state-name", "Values": ["pending", "running", "stopping",
                                                        "stopped"]}])["Reservations"]
-        if found:
+        if reservations:
             ec2.terminate_instances(InstanceIds=[made_id])
-        return bool(found)
+        return bool(reservations)
     if what == "security group":
-        found = ec2.describe_security_groups(Filters=[
+        groups = ec2.describe_security_groups(Filters=[
             {"Name": "group-id", "Values": [made_id]}])["SecurityGroups"]
-        if found:
+        if groups:
             ec2.delete_security_group(GroupId=made_id)
-        return bool(found)
+        return bool(groups)
     if what == "launch template":
-        found = ec2.describe_launch_templates(Filters=[
+        templates = ec2.describe_launch_templates(Filters=[
             {"Name": "launch-template-name", "Values": [name]}])["LaunchTemplates"]
-        if not any(template["LaunchTemplateId"] == made_id for template in found):
+        if not any(template["LaunchTemplateId"] == made_id for template in templates):
             return False
         ec2.delete_launch_template(LaunchTemplateId=made_id)
         return True
     # A key pair: by name (some emulators ignore KeyPairId), once it is still the one made here.
-    found = ec2.describe_key_pairs(Filters=[{"Name": "key-name", "Values": [name]}])["KeyPairs"]
-    if not any(key["KeyName"] == name and key["KeyPairId"] == made_id for key in found):
+    key_pairs = ec2.describe_key_pairs(Filters=[{"Name": "key-name", "Values": [name]}])["KeyPairs"]
+    if not any(key["KeyName"] == name and key["KeyPairId"] == made_id for key in key_pairs):
         return False
     ec2.delete_key_pair(KeyName=name)
     return True
 
 
-def _key_files() -> list[Path]:
+def _key_files(made: _Made) -> list[Path]:
     """The key files of the key pairs the lesson made: saved as save_private_key names them, or,
     for an imported key, a .pub file in keys/ that holds its public key, and its private half."""
-    names = {name for what, _, name, _ in _made.things if what == "key pair"}
+    names = {name for what, _, name, _ in made.things if what == "key pair"}
     files = [default_key_dir() / key_file_name(name, ppk) for name in sorted(names)
              for ppk in (False, True)]
-    imported = {key_blob(key) for key in _made.public_keys.values()} - {None}
+    imported = {key_blob(key) for key in made.public_keys.values()} - {None}
     for public in sorted(KEY_DIR.rglob("*.pub")) if imported and KEY_DIR.is_dir() else []:
         if key_blob(public.read_bytes()) in imported:
             files += [public, public.with_suffix("")]

@@ -7,7 +7,7 @@ console (the image's name, the instance's address, its console output), never th
 from __future__ import annotations
 
 import urllib.request
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from helpers.backend import client_backend
 from helpers.errors import KeyPairError
@@ -16,6 +16,7 @@ from helpers.fingerprints import ssh_fingerprint
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ec2.type_defs import InstanceTypeDef
 
 
 CHECKIP = "https://checkip.amazonaws.com"  # AWS's own what-is-my-address service
@@ -25,10 +26,11 @@ def public_address() -> str:
     """This machine's public IPv4 address, as AWS's checkip service sees it (the sandbox answers
     with the address it gives the learner)."""
     with urllib.request.urlopen(CHECKIP, timeout=10) as answer:
-        return answer.read().decode().strip()
+        address: str = answer.read().decode().strip()
+    return address
 
 
-def _instance(ec2: EC2Client, instance_id: str) -> dict[str, Any]:
+def _instance(ec2: EC2Client, instance_id: str) -> InstanceTypeDef:
     (reservation,) = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
     return reservation["Instances"][0]
 

@@ -62,9 +62,9 @@ def key_name_problem(name: Any) -> str | None:
     if not name.isascii():
         bad = next(c for c in name if not c.isascii())
         return f"The key name contains {bad!r}: use ASCII characters only."
-    bad = _control_character(name)
-    if bad:
-        return f"The key name contains the control character {bad!r}: use printable characters."
+    control = _control_character(name)
+    if control:
+        return f"The key name contains the control character {control!r}: use printable characters."
     if name != name.strip():
         return "The key name starts or ends with a space: remove it."
     return None

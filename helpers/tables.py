@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from helpers import arguments
 from helpers.errors import KeyPairError
+from helpers.rules import shown
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2.type_defs import TagTypeDef
 
 COLUMNS = ["KeyName", "KeyPairId", "KeyType", "KeyFingerprint", "CreateTime", "Tags"]
 TIME_FORMAT = "%Y-%m-%d %H:%M UTC"  # the one way a time reads, in tables and in the forms
@@ -87,7 +91,7 @@ class KeyPairsTable(pd.DataFrame):
 
     def __repr__(self) -> str:
         if self.empty and "when_empty" in self.attrs:  # a sentence says more than a bare header
-            return self.attrs["when_empty"]
+            return str(self.attrs["when_empty"])
         with pd.option_context("display.max_colwidth", 64):  # a SHA-1 fingerprint has 59
             return repr(pd.DataFrame(self).map(cell_text))
 
@@ -95,21 +99,22 @@ class KeyPairsTable(pd.DataFrame):
         if self.empty and "when_empty" in self.attrs:
             return f"<p>{escape(self.attrs['when_empty'])}</p>"
         if isinstance(self.columns, pd.MultiIndex) or isinstance(self.index, pd.MultiIndex):
-            return super()._repr_html_()  # reshaped by the learner: pandas draws it best
+            # Reshaped by the learner: pandas draws it best (pandas-stubs leaves _repr_html_ out).
+            return super()._repr_html_()  # type: ignore[misc,no-any-return]
         return table_html(self)
 
 
-def tags_text(tags: list[dict[str, str]] | None) -> str:
+def tags_text(tags: list[TagTypeDef] | None) -> str:
     """Tags as 'Key=Value, Key=Value', the way a person reads them."""
     return ", ".join(f"{t['Key']}={t['Value']}" for t in tags or [])
 
 
-def key_pairs_table(response: dict[str, Any]) -> KeyPairsTable:
+def key_pairs_table(response: Mapping[str, Any]) -> KeyPairsTable:
     """One row per key pair of a describe, create or import response; never the private key."""
     response = arguments.response(response, "key_pairs_table", "describe_key_pairs(ec2)")
     items = response.get("KeyPairs", [response] if "KeyName" in response else [])
     if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
-        raise KeyPairError(f"This response's KeyPairs is {arguments.shown(items)}, not a list "
+        raise KeyPairError(f"This response's KeyPairs is {shown(items)}, not a list "
                            "of key pairs: pass a response of describe_key_pairs whole.")
     columns = COLUMNS + (["PublicKey"] if any("PublicKey" in item for item in items) else [])
     rows = [{**{c: item.get(c) for c in columns}, "Tags": tags_text(item.get("Tags"))}

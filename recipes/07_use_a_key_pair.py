@@ -66,7 +66,9 @@ def main(arguments: list[str]) -> None:
     try:
         ec2 = boto3.client('ec2')
         if len(arguments) >= 3:
-            print(run_command(ec2, *arguments[:4]), end='')
+            instance_id, key_file, command, *rest = arguments
+            user = rest[0] if rest else 'ec2-user'
+            print(run_command(ec2, instance_id, key_file, command, user), end='')
             return
         running = [instance for page in ec2.get_paginator('describe_instances').paginate(
             Filters=[{'Name': 'instance-state-name', 'Values': ['running']}])

@@ -13,6 +13,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import KernelManager
 
 from scripts.bench_app import bench_app
 from scripts.bench_audit import bench_audit
@@ -74,8 +77,10 @@ def restart_seconds() -> float:
         client.execute_interactive("from helpers import ec2_client\n"
                                    "ec2_client().describe_key_pairs()",
                                    timeout=60, output_hook=lambda _: None)
+        manager = client.parent  # the client's parent: its kernel manager
+        assert isinstance(manager, KernelManager), manager
         start = time.perf_counter()
-        client.parent.restart_kernel(now=False)  # the client's parent: its kernel manager
+        manager.restart_kernel(now=False)
         client.wait_for_ready(timeout=60)
         return time.perf_counter() - start
 
@@ -84,7 +89,7 @@ def peak_mib(code: str, *kernel_options: str) -> float:
     """The peak memory (VmHWM) of a fresh kernel of this environment after it ran `code`, MiB."""
     printed: list[str] = []
 
-    def keep(message: dict) -> None:
+    def keep(message: dict[str, Any]) -> None:
         if message["msg_type"] == "stream":
             printed.append(message["content"]["text"])
 

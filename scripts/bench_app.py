@@ -5,20 +5,20 @@ make demo holds after 20 page loads (kernels, memory), against what it held afte
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
-from scripts.load_test import descendants, rss_bytes
+from scripts.load_test import descendants, free_port, rss_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -27,17 +27,12 @@ POOL = 1  # app/voila.json: default_pool_size
 # Offline, as in a workshop without internet: a host off this machine is not found, at once (a
 # Playwright route would do the same, but it sends every request through this script: +1.5 s).
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+Server = tuple[str, Callable[[], None], int]  # a running Voila's URL, its warm(), its pid
 
 
 @contextmanager
 def voila(notebook: Path, *options: str, pool: bool = False,
-          env: dict[str, str] | None = None):
+          env: dict[str, str] | None = None) -> Iterator[Server]:
     """A Voilà server on a free port, answering; yield its URL, and a function that waits until
     the server is warm again: with a pool, until it holds a pre-heated kernel that has run the
     notebook (at once without one)."""
@@ -106,11 +101,13 @@ def settled(server_pid: int, most: int = POOL + 1, wait: float = 90) -> tuple[in
     return len(kernels(server_pid)), memory_mib(server_pid)
 
 
-def load_times(browser, server, ready: str, reload: bool) -> list[float]:
+def load_times(browser: Browser, server: Server, ready: str, reload: bool) -> list[float]:
     """Seconds from the page request until `ready` (a CSS selector of an input) is visible, for
     one warm-up load and then LOADS loads: each a first visit (a new browser context, nothing
     cached), or each a reload of one tab (the presenter's: scripts from the browser's cache)."""
-    (url, warm, _), times, tab = server, [], None
+    url, warm, _ = server
+    times: list[float] = []
+    tab: Page | None = None
     for load in range(LOADS + 1):
         warm()  # Voilà has refilled its pool since the last visitor
         if tab is None or not reload:
@@ -122,11 +119,13 @@ def load_times(browser, server, ready: str, reload: bool) -> list[float]:
         tab.locator(ready).first.wait_for(timeout=120_000)
         if load:  # the first load warms the server's caches
             times.append(time.perf_counter() - start)
-    tab.context.close()
+    if tab is not None:
+        tab.context.close()
     return times
 
 
-def held_after_loads(browser, server, loads: int = 20) -> tuple[tuple[int, float], ...]:
+def held_after_loads(browser: Browser, server: Server, loads: int = 20
+                     ) -> tuple[tuple[int, float], ...]:
     """(kernels, MiB) the server held after the first page load and after `loads`: one tab,
     reloaded as a presenter does, each load until the form answers."""
     url, _, pid = server

@@ -8,22 +8,25 @@ import contextlib
 import io
 import statistics
 import time
+from collections.abc import Callable
+from typing import Any
 
 import boto3
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from helpers import audit, ec2_client, key_pairs_table, sandbox
+from helpers.backend import default_session
 
 LATENCY = 0.1
 RUNS = 3
 
 
-def _slow_network(**_) -> None:
+def _slow_network(**_: Any) -> None:
     time.sleep(LATENCY)  # before-call: moto answers at before-send, so the wait comes first
 
 
-def median_time(action) -> float:
+def median_time(action: Callable[[], object]) -> float:
     times = []
     for _ in range(RUNS):
         start = time.perf_counter()
@@ -38,12 +41,12 @@ def sequential(regions: list[str]) -> None:
         boto3.client("ec2", region_name=region).describe_key_pairs(IncludePublicKey=True)
 
 
-def bench_audit(report) -> None:
+def bench_audit(report: Callable[[str, float, str, float], None]) -> None:
     with contextlib.redirect_stdout(io.StringIO()):
         ec2 = ec2_client()
     regions = audit.enabled_regions(ec2)
     sequential(regions)  # each Region's sandbox data loads once, outside the timings
-    events = boto3.DEFAULT_SESSION.events
+    events = default_session().events
     events.register("before-call.ec2", _slow_network)
     try:
         one_by_one = median_time(lambda: sequential(regions))

@@ -25,7 +25,7 @@ OTHER_KEYS = 20  # a list with some rows, as in a workshop
 BUDGET = 0.5  # seconds, from the issue
 
 
-def median_seconds(action: Callable[[int], None], rounds: int = ROUNDS) -> float:
+def median_seconds(action: Callable[[int], object], rounds: int = ROUNDS) -> float:
     """The median time of action(i) over a number of rounds."""
     times = []
     for i in range(rounds):

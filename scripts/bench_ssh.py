@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from scripts.kernels import fresh_kernel
 
@@ -42,18 +43,18 @@ RSS = ("import gc; gc.collect()\n"
        " if l.startswith('VmRSS'))) / 1024\n")
 
 
-def _kernel_json(code: str) -> dict:
-    """Run code in a fresh kernel; the JSON its last printed line holds."""
+def _kernel_number(code: str) -> float:
+    """Run code in a fresh kernel; the number (JSON) its last printed line holds."""
     printed: list[str] = []
 
-    def keep(message: dict) -> None:
+    def keep(message: dict[str, Any]) -> None:
         if message["msg_type"] == "stream":
             printed.append(message["content"]["text"])
 
     with fresh_kernel() as client:
         reply = client.execute_interactive(code, timeout=120, output_hook=keep)
         assert reply["content"]["status"] == "ok", reply["content"]
-        return json.loads("".join(printed).splitlines()[-1])
+        return float(json.loads("".join(printed).splitlines()[-1]))
 
 
 def _median(command: list[str]) -> float:
@@ -91,7 +92,7 @@ def first_launch_seconds(key: bool) -> float:
         code = (SETUP + (KEYED.format(folder=folder) if key else "") +
                 LAUNCH.format(key=", KeyName='bench'" if key else "") +
                 "print(json.dumps(seconds))")
-        return _kernel_json(code)
+        return _kernel_number(code)
 
 
 def rss_mib(key: bool) -> float:
@@ -101,7 +102,7 @@ def rss_mib(key: bool) -> float:
         code = (SETUP + (KEYED.format(folder=folder) if key else "") +
                 LAUNCH.format(key=", KeyName='bench'" if key else "") + RSS +
                 "print(json.dumps(rss))")
-        return _kernel_json(code)
+        return _kernel_number(code)
 
 
 def bench_ssh() -> None:

@@ -4,7 +4,7 @@ the workers), from the JUnit report of one run, beside that run's wall time."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections import Counter
+from collections import defaultdict
 from pathlib import Path
 
 from conftest import SLOW
@@ -34,14 +34,14 @@ def group_of(classname: str) -> str:
                 QUICK)
 
 
-def test_seconds(junit: Path) -> Counter[str]:
-    seconds: Counter[str] = Counter()
+def test_seconds(junit: Path) -> defaultdict[str, float]:
+    seconds: defaultdict[str, float] = defaultdict(float)
     for case in ET.parse(junit).iter("testcase"):
         seconds[group_of(case.get("classname", ""))] += float(case.get("time", 0))
     return seconds
 
 
-def report_groups(seconds: Counter[str], wall: float) -> None:
+def report_groups(seconds: defaultdict[str, float], wall: float) -> None:
     total = sum(seconds.values())
     print(f"make test, by group: test-seconds over every worker ({total:.0f} in {wall:.0f} s "
           "of wall time)")

@@ -22,6 +22,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import yaml
@@ -39,13 +40,21 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def version_in(pattern: str, text: str, where: str) -> str:
+    """What pattern's group matches on a line of text; LookupError, naming where, if none."""
+    match = re.search(pattern, text, re.M)
+    if match is None:
+        raise LookupError(f"{where} has no line matching {pattern}")
+    return match.group(1)
+
+
 def pinned_jupyterhub() -> str:
     """The JupyterHub version requirements.txt pins (the image's single-user server)."""
-    text = (ROOT / "requirements.txt").read_text()
-    return re.search(r"^jupyterhub==([\w.]+)$", text, re.M).group(1)
+    return version_in(r"^jupyterhub==([\w.]+)$", (ROOT / "requirements.txt").read_text(),
+                      "requirements.txt")
 
 
-def merged(defaults: dict, values: dict) -> dict:
+def merged(defaults: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """values over defaults as Helm merges them: maps key by key, anything else replaced."""
     result = dict(defaults)
     for key, value in values.items():
@@ -56,7 +65,7 @@ def merged(defaults: dict, values: dict) -> dict:
     return result
 
 
-def with_set(values: dict, settings: dict[str, str]) -> dict:
+def with_set(values: dict[str, Any], settings: dict[str, str]) -> dict[str, Any]:
     for dotted, value in settings.items():
         *parents, last = dotted.split(".")
         here = values
@@ -66,7 +75,7 @@ def with_set(values: dict, settings: dict[str, str]) -> dict:
     return values
 
 
-def check(chart_repo: Path, version: str = CHART_VERSION) -> tuple[list[str], dict]:
+def check(chart_repo: Path, version: str = CHART_VERSION) -> tuple[list[str], dict[str, Any]]:
     """What is wrong with the values for that chart release (nothing: []), and the record."""
     def at_tag(path: str) -> str:
         return subprocess.run(["git", "-C", str(chart_repo), "show", f"{version}:{path}"],
@@ -91,10 +100,10 @@ def check(chart_repo: Path, version: str = CHART_VERSION) -> tuple[list[str], di
             problems.append(f"init container {container['name']} runs {container['image']}, "
                             f"not the attendees' image {image['name']}:{image['tag']}")
 
-    chart_hub = re.search(r'^appVersion:\s*"?([\w.]+)"?', at_tag("jupyterhub/Chart.yaml"),
-                          re.M).group(1)
-    hub_image = re.search(r"^jupyterhub==([\w.]+)$", at_tag("images/hub/requirements.txt"),
-                          re.M).group(1)
+    chart_hub = version_in(r'^appVersion:\s*"?([\w.]+)"?', at_tag("jupyterhub/Chart.yaml"),
+                           "jupyterhub/Chart.yaml")
+    hub_image = version_in(r"^jupyterhub==([\w.]+)$", at_tag("images/hub/requirements.txt"),
+                           "images/hub/requirements.txt")
     image_hub = pinned_jupyterhub()
     if chart_hub != hub_image:
         problems.append(f"the chart says JupyterHub {chart_hub}, its hub image has {hub_image}")

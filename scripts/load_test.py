@@ -40,6 +40,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 import nbformat
 import requests
@@ -64,7 +66,7 @@ class Failed(Exception):
 @dataclass
 class Hub:
     url: str
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
     log: Path
     state: Path
 
@@ -76,7 +78,8 @@ def free_port() -> int:
     """A port nothing listens on right now: bind port 0, read it, release it."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port
 
 
 # --- processes, from /proc -------------------------------------------------------------------
@@ -167,7 +170,7 @@ class MemorySampler(threading.Thread):
 
 # --- the Hub -----------------------------------------------------------------------------------
 
-def _stop(process: subprocess.Popen) -> None:
+def _stop(process: subprocess.Popen[bytes]) -> None:
     """Ask the Hub to stop (it stops every server, and they their kernels); then kill whatever
     it had started that is still there (the same pid and start time: never a stranger)."""
     children = descendants(process.pid)
@@ -262,7 +265,7 @@ class Attendee:
         if answer.status_code != 302 or "/hub/login" in answer.headers.get("Location", ""):
             raise Failed(f"login refused: HTTP {answer.status_code}")
         answer = self.http.post(f"{self.hub.url}/hub/api/users/{self.name}/tokens", timeout=120,
-                                headers={"X-XSRFToken": self.http.cookies.get("_xsrf", "")},
+                                headers={"X-XSRFToken": self.http.cookies.get("_xsrf") or ""},
                                 json={"note": "load test", "expires_in": 3600})
         if answer.status_code != 201:
             raise Failed(f"no API token: HTTP {answer.status_code} {answer.text[:200]}")
@@ -302,8 +305,11 @@ class Attendee:
 
     def execute(self, code: str) -> tuple[str, str | None]:
         """Run code in the kernel; return what it printed and the error it raised, if any."""
+        kernel = self.kernel
+        if kernel is None:
+            raise Failed("no notebook open: open_notebook() first")
         msg_id = uuid.uuid4().hex
-        self.kernel.send(json.dumps({
+        kernel.send(json.dumps({
             "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": self.name,
                        "session": msg_id, "version": "5.3", "date": ""},
             "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
@@ -311,7 +317,7 @@ class Attendee:
                         "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
         printed, error, idle, replied = [], None, False, False
         while not (idle and replied):
-            message = json.loads(self.kernel.recv())
+            message = json.loads(kernel.recv())
             if message.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind, content = message["msg_type"], message["content"]
@@ -474,13 +480,19 @@ def run_room(hub: Hub, attendees: int, password: str, notebooks: list[str] | Non
             attendee.close()
     return Report(
         attendees, notebooks, failures,
-        max(ready) if None not in ready else None, max(done) if None not in done else None,
+        _slowest(ready), _slowest(done),
         {user: peak / MIB for user, peak in sampler.peaks.items()},
         max(sampler.kernel_peaks.values(), default=0) / MIB, sampler.hub_peak / MIB,
         {a.name: a.key_pairs for a in room}, folders)
 
 
-def _interrupt(signum, frame):
+def _slowest(times: list[float | None]) -> float | None:
+    """The longest of the attendees' times, or None if one has none (did not get that far)."""
+    known = [seconds for seconds in times if seconds is not None]
+    return max(known) if len(known) == len(times) else None
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
     raise KeyboardInterrupt(f"signal {signum}")
 
 

@@ -7,6 +7,8 @@ mutant that makes the tests run 15 times longer than they do unmutated is caught
 repository root.
 """
 
+from __future__ import annotations
+
 from collections import Counter
 
 from mutmut.mutation.data import SourceFileMutationData
@@ -15,7 +17,8 @@ from mutmut.utils.file_utils import walk_mutatable_files
 
 
 def main() -> None:
-    rows, others = [], Counter()
+    rows: list[tuple[str, int, int, int, int]] = []
+    others: Counter[str] = Counter()
     for path in sorted(walk_mutatable_files()):
         data = SourceFileMutationData(path=path)
         data.load()
@@ -26,7 +29,8 @@ def main() -> None:
         rows.append((str(path), killed, timeout, survived, sum(counts.values())))
     if not any(sum(row[1:]) for row in rows):
         raise SystemExit('No mutation results in mutants/: run "make mutate" first.')
-    rows.append(("total", *(sum(row[i] for row in rows) for i in (1, 2, 3, 4))))
+    rows.append(("total", sum(row[1] for row in rows), sum(row[2] for row in rows),
+                 sum(row[3] for row in rows), sum(row[4] for row in rows)))
 
     width = max(len(row[0]) for row in rows)
     print(f"{'module':<{width}}  killed  timeout  survived  other  total   score")
@@ -35,8 +39,8 @@ def main() -> None:
         score = f"{100 * (killed + timeout) / total:5.1f}%" if total else "    -"
         if name == "total":
             print("-" * (width + 49))
-        counts = f"{killed:6}  {timeout:7}  {survived:8}  {other:5}  {total:5}"
-        print(f"{name:<{width}}  {counts}  {score:>6}")
+        figures = f"{killed:6}  {timeout:7}  {survived:8}  {other:5}  {total:5}"
+        print(f"{name:<{width}}  {figures}  {score:>6}")
     if others:
         print("other: " + ", ".join(f"{n} {status}" for status, n in sorted(others.items())))
 

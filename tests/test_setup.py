@@ -68,6 +68,7 @@ def test_readme_commands_are_make_targets_and_ci_runs_the_test_one():
     dry_run = subprocess.run(["make", "-n", "test"], cwd=ROOT, check=True, capture_output=True,
                              text=True).stdout
     assert "ruff check" in dry_run.split("pytest")[0], "CI lints before it tests"
+    assert "bin/mypy" in dry_run.split("pytest")[0], "CI checks the types before it tests"
 
 
 def answers(url: str) -> bool:
@@ -138,15 +139,15 @@ def stop(make: subprocess.Popen) -> None:
 
 @pytest.mark.parametrize(("target", "exit_code"), [("test", 0), ("test", 1), ("check", 0),
                                                    ("check", 1)])
-def test_make_test_and_check_run_lint_then_pytest_on_every_core_and_fail_when_it_fails(
+def test_make_test_and_check_run_lint_and_types_then_pytest_on_every_core_and_fail_when_it_fails(
         tmp_path, target, exit_code):
     """make test runs every test in one pytest run, spread over every core in the groups
-    conftest.py keeps together; make check the same for all but the slow ones. (pytest and ruff
-    here only record their arguments and exit with the code the test gives.)"""
+    conftest.py keeps together; make check the same for all but the slow ones. (pytest, ruff and
+    mypy here only record their arguments and exit with the code the test gives.)"""
     calls = tmp_path / "calls"
     fake = (f"#!/bin/sh\nprintf '%s\\t' \"$(basename \"$0\")\" \"$@\" >> {calls}; echo >> {calls}\n"
             'case "$0" in *pytest) exit $PYTEST_EXIT;; esac\n')
-    for tool in ("pytest", "ruff"):
+    for tool in ("pytest", "ruff", "mypy"):
         (tmp_path / tool).write_text(fake)
         (tmp_path / tool).chmod(0o755)
     make = ["make", "-s", "-o", ".venv/.ready", target, f"BIN={tmp_path}", "WITH_PROXY="]
@@ -154,9 +155,9 @@ def test_make_test_and_check_run_lint_then_pytest_on_every_core_and_fail_when_it
                           env={**os.environ, "PYTEST_EXIT": str(exit_code)})
     assert (done.returncode != 0) == bool(exit_code)
     run = [line.split("\t")[:-1] for line in calls.read_text().splitlines()]
-    assert [arguments[0] for arguments in run] == ["ruff", "pytest"]
+    assert [arguments[0] for arguments in run] == ["ruff", "mypy", "pytest"]
     every_core = ["-n", "auto"]
-    assert run[1][1:] == (every_core if target == "test" else [
+    assert run[2][1:] == (every_core if target == "test" else [
         *every_core, "tests", "-m", "not slow and not process", "-p", "no:nbval", "-o",
         "addopts=-ra", "-q"])
 

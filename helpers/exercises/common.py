@@ -42,7 +42,7 @@ def find_key_pair(ec2: EC2Client, name: str) -> KeyPairInfoTypeDef | None:
     return found[0] if found else None
 
 
-def tags_of(key_pair: dict[str, Any]) -> dict[str, str]:
+def tags_of(key_pair: KeyPairInfoTypeDef) -> dict[str, str]:
     return {tag["Key"]: tag["Value"] for tag in key_pair.get("Tags", [])}
 
 

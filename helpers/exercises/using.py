@@ -8,7 +8,7 @@ import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from helpers import lesson, login
 from helpers.errors import KeyPairError
@@ -22,7 +22,7 @@ from helpers.exercises.common import (
 )
 from helpers.fingerprints import load_private_key
 from helpers.keyfiles import default_key_dir, key_file_name, save_private_key, shown_path
-from helpers.keypairs import create_key_pair
+from helpers.keypairs import KeyType, create_key_pair
 from helpers.rules import key_blob
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ TEAMMATE_PUBLIC_KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILt2k9hJVVOMsWQhElpi
 WEB, WINDOWS = "exercise-web", "exercise-windows"  # each instance's Name tag and key pair
 SSH_GROUP = "exercise-ssh"
 _launched_07: dict[str, str] = {}  # WEB and WINDOWS -> the instance set_up launched
-_windows_key: list[Any] = []  # WINDOWS's private key, to judge the answer (never shown)
+_windows_key: list[rsa.RSAPrivateKey] = []  # WINDOWS's private key, to judge answers (never shown)
 NO_PASSWORD = ("This backend's instances keep no encrypted password (a plain moto server or "
                "LocalStack?): do this exercise on the sandbox, where they do.")
 
@@ -55,22 +55,25 @@ def set_up(ec2: EC2Client) -> str:
     if alive:  # an earlier set-up's: start over
         ec2.terminate_instances(InstanceIds=alive)
     replace_ours(ec2, [WEB, WINDOWS])
+    group = _ssh_group(ec2)
     made = {}
-    for (name, key_type, image), path in zip(
-            [(WEB, "ed25519", "al2023-ami-2023.*-x86_64"),
-             (WINDOWS, "rsa", "Windows_Server-*-English-Full-Base-*")], paths, strict=True):
+    machines: list[tuple[str, KeyType, str]] = [
+        (WEB, "ed25519", "al2023-ami-2023.*-x86_64"),
+        (WINDOWS, "rsa", "Windows_Server-*-English-Full-Base-*")]
+    for (name, key_type, image), path in zip(machines, paths, strict=True):
         response = create_key_pair(ec2, name, key_type=key_type, tags=TUTORIAL)
         saved = save_private_key(response, overwrite=path.exists())  # ours, or a sandbox key
         remember_saved(saved)
-        groups = {"SecurityGroupIds": [_ssh_group(ec2)]} if name == WEB else {}
         made[name] = ec2.run_instances(
             ImageId=_latest_image(ec2, image), MinCount=1, MaxCount=1, KeyName=name,
-            TagSpecifications=[{"ResourceType": "instance", "Tags": [
-                {"Key": "Name", "Value": name}]}], **groups)["Instances"][0]["InstanceId"]
+            SecurityGroupIds=[group], TagSpecifications=[{"ResourceType": "instance", "Tags": [
+                {"Key": "Name", "Value": name}]}])["Instances"][0]["InstanceId"]
         if name == WINDOWS:  # loaded once (30 ms), not at each check; none if it holds none
             _windows_key.clear()
             with contextlib.suppress(KeyPairError):
-                _windows_key.append(load_private_key(response["KeyMaterial"]))
+                key = load_private_key(response["KeyMaterial"])
+                if isinstance(key, rsa.RSAPrivateKey):  # what decrypts a Windows password
+                    _windows_key.append(key)
     _launched_07.update(made)
     known = _trust(ec2, made[WEB])
     return (f"{WEB} ({made[WEB]}, Amazon Linux, SSH open to your address) and {WINDOWS} "
@@ -136,6 +139,8 @@ def _run_on(ec2: EC2Client, instance_id: str, key_file: Path, command: str,
     for line in login.known_hosts(login.console_output(ec2, instance_id), host,
                                   port).splitlines():
         entry = paramiko.hostkeys.HostKeyEntry.from_line(line)
+        if entry is None:  # a key type paramiko cannot read: nothing to trust it with
+            continue
         client.get_host_keys().add(entry.hostnames[0], entry.key.get_name(), entry.key)
     client.set_missing_host_key_policy(paramiko.RejectPolicy())
     try:

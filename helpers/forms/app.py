@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,7 @@ class WorkshopApp(Form):
     def _large_text(self, change: dict[str, Any]) -> None:
         (self.add_class if change["new"] else self.remove_class)("kp-large")
 
-    def _act(self, button: w.Button, label: str, action) -> None:
+    def _act(self, button: w.Button, label: str, action: Callable[[], str]) -> None:
         """Run action (which returns what to say) with a busy button, then refresh the forms."""
         if self.running:
             return

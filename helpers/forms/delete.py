@@ -13,6 +13,7 @@ from helpers.forms.widgets import LABELS, WIDE, Form, box, classed, header, line
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ec2.type_defs import KeyPairInfoTypeDef
 
 
 class DeleteForm(Form):
@@ -40,7 +41,7 @@ class DeleteForm(Form):
         self.confirm_box = w.VBox([self.question, w.HBox([self.confirm, self.cancel])],
                                   layout=w.Layout(display="none", margin="6px 0 0 140px"))
         self.result = classed(w.HTML(), "kp-delete-result")
-        self.items: list[dict[str, Any]] = []
+        self.items: list[KeyPairInfoTypeDef] = []
         self.pending: tuple[list[str], bool] | None = None
         super().__init__(ec2, on_change, children=[
             header("Delete key pairs", "Choose one or more (Ctrl or Shift to pick several), then "
@@ -56,7 +57,7 @@ class DeleteForm(Form):
         if load:
             self.refresh()
 
-    def refresh(self, items: list[dict[str, Any]] | None = None) -> None:
+    def refresh(self, items: list[KeyPairInfoTypeDef] | None = None) -> None:
         """Offer the current key pairs; key pairs the tutorial did not create say so."""
         try:
             self.items = model.all_key_pairs(self.ec2) if items is None else items

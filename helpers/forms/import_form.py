@@ -97,10 +97,13 @@ class ImportForm(Form):
             return
         self.upload.value = ()
         try:
-            file_name, text = model.uploaded_public_key(change["new"])
+            uploaded = model.uploaded_public_key(change["new"])
         except Exception as error:
             self._refuse_key(escape(model.message_of(error)))
             return
+        if uploaded is None:  # a value that holds no file
+            return
+        file_name, text = uploaded
         self.text.value = text
         if not self.name.value:
             self.name.value = Path(file_name).stem

@@ -14,6 +14,7 @@ from helpers.tables import key_pairs_table, table_html
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ec2.type_defs import KeyPairInfoTypeDef
 
 
 class KeyPairList(Form):
@@ -29,7 +30,7 @@ class KeyPairList(Form):
         self.count = w.HTML(layout=w.Layout(margin="0 0 0 12px", align_self="center"))
         self.table = classed(w.HTML(), "kp-list-table")
         self.result = w.HTML()
-        self.items: list[dict[str, Any]] = []
+        self.items: list[KeyPairInfoTypeDef] = []
         super().__init__(ec2, on_change, children=[
             header("Key pairs", "Every key pair in this Region. Type in the filter to narrow "
                     "it by name or tag; the private keys are never here."),
@@ -45,7 +46,7 @@ class KeyPairList(Form):
             with self._busy(self.refresh_button, "Refreshing…"):
                 self._changed()  # in the manager, the delete choices are described again too
 
-    def refresh(self, items: list[dict[str, Any]] | None = None) -> None:
+    def refresh(self, items: list[KeyPairInfoTypeDef] | None = None) -> None:
         """Describe the key pairs again (or show the given ones) and redraw the table."""
         try:
             self.items = model.all_key_pairs(self.ec2) if items is None else items

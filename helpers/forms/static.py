@@ -4,6 +4,7 @@ fields, choices and buttons as they first show, drawn with plain elements, nothi
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 import ipywidgets as w
 
@@ -84,6 +85,7 @@ class StillPicture:
     """Mixed into a widget: its output also carries a still picture (text/html), which JupyterLab
     and Voilà pass over for the live widget, and static renderers show instead."""
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        # The widget's, which follows this class in the form's bases.
+        bundle: dict[str, Any] | None = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
         return {**bundle, "text/html": still_picture(self)} if bundle else bundle

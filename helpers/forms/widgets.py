@@ -16,6 +16,7 @@ from helpers.forms.static import StillPicture
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ec2.type_defs import KeyPairInfoTypeDef
 
 WIDE = "560px"
 LABELS = {"description_width": "130px"}
@@ -85,7 +86,7 @@ class Form(StillPicture, w.VBox):
         # What a notebook shows where the widget cannot be drawn (GitHub, a kernel not running).
         return f"{type(self).__name__}: run this cell in Jupyter to use the form."
 
-    def refresh(self, items: list[dict[str, Any]] | None = None) -> None:
+    def refresh(self, items: list[KeyPairInfoTypeDef] | None = None) -> None:
         """Learn the names already taken (described again if items is None), so that a name is
         refused as it is typed; a describe that fails leaves the last names known."""
         try:

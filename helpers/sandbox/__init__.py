@@ -44,12 +44,14 @@ def _load_moto() -> None:
         # botocore also makes a client's methods afresh for every client: EC2's 830, with their
         # docstrings, 15 ms of the 26 a client costs (notebook 06 makes 72). With the model
         # shared, they can be too; each client's class still gets its own table to change.
+        # (_create_methods is private: botocore-stubs leave it out.)
         creator = botocore.client.ClientCreator
-        creator._create_methods = _made_once(creator._create_methods)
+        creator._create_methods = _made_once(creator._create_methods)  # type: ignore[attr-defined]
         # And each client looks through the 830 operations for one that discovers endpoints
         # (EC2 has none): 5 ms a client. The answer is the model's, so it too is found once.
         service = botocore.model.ServiceModel
-        service.endpoint_discovery_operation = _found_once(service.endpoint_discovery_operation)
+        service.endpoint_discovery_operation = _found_once(  # type: ignore[method-assign]
+            service.endpoint_discovery_operation)
         from helpers.sandbox import lazy_data
 
         lazy_data.defer()  # before anything imports moto's EC2 models
@@ -65,8 +67,10 @@ def _load_moto() -> None:
 
         fidelity.apply()
         # moto lists a response class's methods (inspect.getmembers) on every request, a quarter
-        # of a sandbox call; once fidelity has wrapped them, they no longer change.
-        responses.method_names_from_class = functools.cache(responses.method_names_from_class)
+        # of a sandbox call; once fidelity has wrapped them, they no longer change. Replaced in
+        # responses, which imports it from moto.core.utils (so its types do not export it).
+        listed = functools.cache(moto.core.utils.method_names_from_class)
+        responses.method_names_from_class = listed  # type: ignore[attr-defined]
         _mock = mock_aws()
         # At exit, CPython's collector walks every object still alive: with moto's EC2 data,
         # 220,000 or more, and a kernel's shutdown or restart waited 1.3 s (2.5 s after notebook
@@ -74,7 +78,7 @@ def _load_moto() -> None:
         atexit.register(gc.freeze)
 
 
-def _ec2_model_shared(load: Callable) -> Callable:
+def _ec2_model_shared(load: Callable[[str, str], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     """moto's loading of a service model, given botocore's parsed EC2 model for EC2 (botocore
     adds no extras of its own to it), with moto's extras merged into copies, never into it."""
     from moto.core.loaders import create_loader
@@ -104,11 +108,12 @@ def _merge_into_copies(model: dict[str, Any], extra: dict[str, Any]) -> None:
             model[key] = value
 
 
-def _made_once(create_methods: Callable) -> Callable:
+def _made_once(create_methods: Callable[[Any, Any], dict[str, Any]]
+               ) -> Callable[[Any, Any], dict[str, Any]]:
     """botocore's ClientCreator._create_methods, run once per service and API version."""
-    made: dict[tuple[str, str], dict[str, Callable]] = {}
+    made: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def create_or_copy(creator: Any, service_model: Any) -> dict[str, Callable]:
+    def create_or_copy(creator: Any, service_model: Any) -> dict[str, Any]:
         key = service_model.service_name, service_model.api_version
         if key not in made:
             made[key] = create_methods(creator, service_model)
@@ -177,7 +182,7 @@ def _load_ec2_data() -> None:
     """Load what moto's first EC2 call would: the service model and a Region's backend."""
     global warm_up_error
     try:
-        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.core.models import DEFAULT_ACCOUNT_ID
         from moto.core.utils import get_service_model
         from moto.ec2.models import ec2_backends
 
@@ -233,7 +238,7 @@ def forget_key_pairs() -> None:
     """Empty every Region's key pairs, and nothing else: much faster than reset()."""
     models = sys.modules.get("moto.ec2.models")  # without moto's EC2 there is nothing to empty
     if models is not None:
-        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.core.models import DEFAULT_ACCOUNT_ID
 
         for region in dict.values(models.ec2_backends[DEFAULT_ACCOUNT_ID]):  # Regions made so far
             region.key_pairs.clear()

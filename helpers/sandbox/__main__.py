@@ -13,6 +13,7 @@ import os
 import runpy
 import sys
 from pathlib import Path
+from typing import Any
 
 from helpers import sandbox
 from helpers.facts import KEY_DIR, SANDBOX_KEY_DIR, endpoint_url, endpoint_variable
@@ -24,7 +25,7 @@ class RealKeyFolder(PermissionError):
     """A sandbox run tried to write into keys/, where real private keys live."""
 
 
-def _keep_out_of_real_keys(event: str, args: tuple) -> None:
+def _keep_out_of_real_keys(event: str, args: tuple[Any, ...]) -> None:
     """An audit hook: refuse to write or make anything in keys/ but keys/sandbox."""
     if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)) and args[2] & WRITES:
         path = args[0]

@@ -13,22 +13,26 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from typing import Any
+from unittest import mock  # moto imports it anyway
 
 OFFERINGS = "ec2/resources/instance_type_offerings/"  # then <location type>/<Region>.json[.gz]
 INSTANCE_TYPES = "ec2/resources/instance_types.json"
 
 
-class _Offerings(dict):
+class _Offerings(dict[str, list[dict[str, Any]]]):
     """One location type's offerings by Region, each read from moto's file when first asked
     for: moto reads them with [region] and .get(region, default) only."""
 
-    def __init__(self, location_type: str, files: dict[str, str], load: Any) -> None:
+    def __init__(self, location_type: str, files: dict[str, str], load: Callable[[str], Any]
+                 ) -> None:
         super().__init__()
         self.location_type, self.files, self.load = location_type, files, load
 
     def __missing__(self, region: str) -> list[dict[str, Any]]:
-        offerings = self.load(self.files[region])  # KeyError for a Region moto has no file for
+        # KeyError for a Region moto has no file for
+        offerings: list[dict[str, Any]] = self.load(self.files[region])
         for offering in offerings:  # as moto's import does
             offering["LocationType"] = self.location_type
         self[region] = offerings
@@ -38,7 +42,7 @@ class _Offerings(dict):
         return self[region] if region in self.files else default
 
 
-class _MadeOnFirstUse(dict):
+class _MadeOnFirstUse(dict[Any, Any]):
     """A Region's AMIs or snapshots: `make` fills both tables the first time either is used."""
 
     def __init__(self, make: list[Any]) -> None:
@@ -74,12 +78,12 @@ def _defer_amis() -> None:
 
     make_amis = AmiBackend._load_amis
 
-    def on_first_use(backend: Any) -> None:
+    def on_first_use(backend: Any) -> None:  # an EC2Backend: its AMIs and EBS's snapshots
         make = [lambda: make_amis(backend)]
         backend.amis = _MadeOnFirstUse(make)
         backend.snapshots = _MadeOnFirstUse(make)  # EBS made it empty, just before
 
-    AmiBackend._load_amis = on_first_use
+    AmiBackend._load_amis = on_first_use  # type: ignore[method-assign,assignment]
 
 
 def _instance_types_on_first_use(instance_types: Any, load: Any, resource: str) -> None:
@@ -110,7 +114,7 @@ def defer() -> None:
     from moto.core.base_backend import AccountSpecificBackend
     from moto.utilities import utils
 
-    eager, new_session = utils.load_resource, boto3.Session
+    eager = utils.load_resource
     files: dict[str, dict[str, str]] = {}
 
     def skip_offerings(resource: str) -> Any:
@@ -122,14 +126,12 @@ def defer() -> None:
         files.setdefault(location_type, {})[file_name.split(".")[0]] = resource
         return []
 
-    utils.load_resource = skip_offerings
     # The Regions' module asks three new sessions for the Regions on offer: moto's own will do.
-    boto3.Session = AccountSpecificBackend.get_session
-    try:
+    with (mock.patch.object(utils, "load_resource", skip_offerings),
+          mock.patch.object(boto3, "Session", AccountSpecificBackend.get_session)):
         from moto.ec2.models import availability_zones_and_regions, instance_types
-    finally:
-        utils.load_resource, boto3.Session = eager, new_session
-    availability_zones_and_regions.Session = new_session
+    # Its `from boto3 import Session` took moto's: boto3's again (a name its types keep private).
+    availability_zones_and_regions.Session = boto3.Session  # type: ignore[attr-defined]
     _instance_types_on_first_use(instance_types, eager, INSTANCE_TYPES)
     for location_type, regions in files.items():
         instance_types.INSTANCE_TYPE_OFFERINGS[location_type] = _Offerings(

@@ -41,6 +41,10 @@ def _allows_ssh(rule: Any) -> bool:
         cidr, strict=False)
 
 
+class _Answer(urllib.response.addinfourl):
+    msg = "OK"  # what urllib's handlers read of an HTTP answer
+
+
 class _CheckIp(urllib.request.BaseHandler):
     """urllib's answer for checkip.amazonaws.com: the learner's address, nothing sent."""
 
@@ -51,10 +55,8 @@ class _CheckIp(urllib.request.BaseHandler):
             return None  # the next handler's
         headers = email.message.Message()
         headers["Content-Type"] = "text/plain;charset=UTF-8"
-        answer = urllib.response.addinfourl(io.BytesIO(f"{LEARNER_ADDRESS}\n".encode()),
-                                            headers, request.full_url, 200)
-        answer.msg = "OK"
-        return answer
+        return _Answer(io.BytesIO(f"{LEARNER_ADDRESS}\n".encode()), headers, request.full_url,
+                       200)
 
     http_open = https_open = _answer
 
@@ -70,4 +72,5 @@ def answer_checkip(responses_mock: Any = None) -> None:
 
 
 def stop_answering_checkip() -> None:
-    urllib.request.install_opener(None)  # type: ignore[arg-type]  # urllib's own default again
+    """Let urllib reach checkip.amazonaws.com again (the sandbox stopped)."""
+    urllib.request.install_opener(None)  # urllib's own default again

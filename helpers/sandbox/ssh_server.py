@@ -24,7 +24,8 @@ _loop_lock = threading.Lock()
 
 
 
-def _verify_rsa_as_sshd(self: Any, data: bytes, sig_algorithm: bytes, packet: Any) -> bool:
+def _verify_rsa_as_sshd(self: asyncssh.rsa.RSAKey, data: bytes, sig_algorithm: bytes,
+                        packet: asyncssh.packet.SSHPacket) -> bool:
     """asyncssh's RSA signature check, as OpenSSH's sshd makes it: a signature shorter than the
     modulus is padded back with zero bytes first. PuTTY leaves out the first byte of a signature
     when it is zero (about one login in 256), which sshd accepts and asyncssh alone refuses."""
@@ -35,7 +36,8 @@ def _verify_rsa_as_sshd(self: Any, data: bytes, sig_algorithm: bytes, packet: An
         data, signature.rjust(size, b"\0"), asyncssh.rsa._hash_algs[sig_algorithm])
 
 
-asyncssh.rsa.RSAKey.verify_ssh = _verify_rsa_as_sshd  # this process's SSH servers are the sandbox's
+# Patched for the whole process: this process's SSH servers are the sandbox's.
+asyncssh.rsa.RSAKey.verify_ssh = _verify_rsa_as_sshd  # type: ignore[method-assign]
 
 
 class _Server(asyncssh.SSHServer):
@@ -54,7 +56,7 @@ class _Server(asyncssh.SSHServer):
         return self.machine.accepts(username, key)
 
 
-async def _session(machine: Machine, process: asyncssh.SSHServerProcess) -> None:
+async def _session(machine: Machine, process: asyncssh.SSHServerProcess[str]) -> None:
     """One login: a command (ssh host CMD), or a shell to type into until exit or Ctrl-D."""
     errors = process.stdout if process.get_terminal_type() else process.stderr  # one screen
     if process.command is not None:
@@ -82,7 +84,7 @@ async def _session(machine: Machine, process: asyncssh.SSHServerProcess) -> None
     process.exit(status)
 
 
-async def _write(process: asyncssh.SSHServerProcess, answer: Answer, errors: Any) -> None:
+async def _write(process: asyncssh.SSHServerProcess[str], answer: Answer, errors: Any) -> None:
     """What the command line printed, on stdout and errors, in the order it printed it. A real
     command takes a moment: without one, a client that reads stdout and stderr in one go may
     print all of one before the other."""

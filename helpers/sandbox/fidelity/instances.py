@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult
+from moto.core.types import Base64EncodedString
 from moto.ec2.exceptions import EC2ClientError
-from moto.ec2.models import ec2_backends
+from moto.ec2.models import EC2Backend, ec2_backends
 from moto.ec2.models.instances import InstanceBackend
 from moto.ec2.models.security_groups import SecurityGroupBackend
 from moto.ec2.models.windows import WindowsBackend
 from moto.ec2.responses import EC2Response
 from moto.ec2.responses.general import General
-from moto.ec2.utils import Base64EncodedString
 from moto.ec2instanceconnect.responses import Ec2InstanceConnectResponse
 
 from helpers.sandbox import machines
@@ -63,7 +63,7 @@ def _launch_image_id(self: InstanceBackend, image_id: str, kwargs: dict[str, Any
     return self._get_template_from_args(kwargs["launch_template"]).image_id
 
 
-def boot_instances_with_their_key_pair(self: InstanceBackend, original: Callable[..., Any],
+def boot_instances_with_their_key_pair(self: EC2Backend, original: Callable[..., Any],
                                        image_id: str, count: int, user_data: Any,
                                        security_group_names: list[str], **kwargs: Any) -> Any:
     """RunInstances refuses a key pair that does not exist (InvalidKeyPair.NotFound) or an
@@ -85,8 +85,8 @@ def boot_instances_with_their_key_pair(self: InstanceBackend, original: Callable
     return reservation
 
 
-def stop_serving_stopped_instances(self: InstanceBackend, original: Callable[..., list],
-                                   instance_ids: list[str]) -> list:
+def stop_serving_stopped_instances(self: InstanceBackend, original: Callable[..., list[Any]],
+                                   instance_ids: list[str]) -> list[Any]:
     """A stopped or terminated instance refuses connections; a started one accepts them again,
     at a new port (moto's instances never answered)."""
     changed = original(self, instance_ids)
@@ -120,14 +120,15 @@ def let_the_default_group_in_from_itself(self: SecurityGroupBackend,
     so nothing outside it gets in (moto's has none)."""
     group = original(self, *args, **kwargs)
     if group.is_default:
-        self.authorize_security_group_ingress(group.id, "-1", None, None, [],
+        self.authorize_security_group_ingress(group.id, "-1", "-1", "-1", [],
                                               source_groups=[{"GroupId": group.id}],
                                               vpc_id=group.vpc_id)
     return group
 
 
-def keep_terminated_instances_terminated(self: InstanceBackend, original: Callable[..., list],
-                                         instance_ids: list[str]) -> list:
+def keep_terminated_instances_terminated(self: InstanceBackend,
+                                         original: Callable[..., list[Any]],
+                                         instance_ids: list[str]) -> list[Any]:
     """A terminated instance cannot be started or stopped: IncorrectInstanceState (moto starts
     it again)."""
     verb = "started" if original.__name__ == "start_instances" else "stopped"
@@ -156,11 +157,12 @@ def print_host_keys_to_the_console(self: General,
     result = original(self)
     text = machines.console_output(self.ec2_backend.get_instance(self._get_param("InstanceId")))
     if text is not None:
-        result.result["Output"] = Base64EncodedString.from_raw_string(text)
+        output = cast("dict[str, Any]", result.result)  # GetConsoleOutput's answer
+        output["Output"] = Base64EncodedString.from_raw_string(text)
     return result
 
 
-def encrypt_the_windows_password_with_the_key_pair(self: WindowsBackend,
+def encrypt_the_windows_password_with_the_key_pair(self: EC2Backend,
                                                    original: Callable[..., str],
                                                    instance_id: str) -> str:
     """GetPasswordData returns the Administrator password encrypted with the launch key pair's
@@ -174,7 +176,7 @@ OS_USER = re.compile(r"(^[A-Za-z_][A-Za-z0-9\@\._-]{0,30}[A-Za-z0-9\$_-]?$)|"
                      r"(^(?=.{2,32}$)[0-9]{1,32}[A-Za-z\@\._-][A-Za-z0-9\@\._-]*[A-Za-z0-9\$_-]?$)")
 
 
-def _pattern_error(value: str, member: str, pattern: re.Pattern) -> JsonRESTError:
+def _pattern_error(value: str, member: str, pattern: re.Pattern[str]) -> JsonRESTError:
     return JsonRESTError("InvalidArgsException", f"1 validation error detected: Value '{value}' "
                          f"at '{member}' failed to satisfy constraint: Member must satisfy "
                          f"regular expression pattern: {pattern.pattern}")

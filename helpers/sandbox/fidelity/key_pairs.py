@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
@@ -22,6 +22,9 @@ from moto.ec2.utils import public_key_parse
 
 from helpers import fingerprints, rules
 from helpers.sandbox import ppk
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 BACKEND, HANDLERS = KeyPairBackend, KeyPairs
 SIGNATURES: dict[tuple[type, str], tuple[str, ...]] = {
@@ -63,6 +66,7 @@ def _check_key_name(name: str | None) -> None:
 def _load_public_key(material: bytes) -> rsa.RSAPublicKey | ed25519.Ed25519PublicKey:
     """Parse what ImportKeyPair accepts (OpenSSH, RFC 4716, base64 DER for RSA), or raise."""
     text = (material or b"").strip()
+    key: PublicKeyTypes
     try:
         with warnings.catch_warnings():
             # DSA keys are refused below; cryptography's deprecation of them is noise here.
@@ -154,8 +158,8 @@ def reject_malformed_public_keys(self: Any, original: Callable[..., KeyPair], na
     return original(self, name, material.strip(), tags)
 
 
-def name_the_missing_key_pair(self: Any, original: Callable[..., list], key_names: list[str],
-                              filters: Any = None) -> list:
+def name_the_missing_key_pair(self: Any, original: Callable[..., list[KeyPair]],
+                              key_names: list[str], filters: Any = None) -> list[KeyPair]:
     """Not found reads "The key pair 'nope' does not exist" (moto prints a Python set)."""
     for name in key_names or []:
         if name not in self.key_pairs:
@@ -163,8 +167,8 @@ def name_the_missing_key_pair(self: Any, original: Callable[..., list], key_name
     return original(self, key_names, filters)
 
 
-def reject_unknown_filters(self: Any, original: Callable[..., list], key_names: list[str],
-                           filters: Any = None) -> list:
+def reject_unknown_filters(self: Any, original: Callable[..., list[KeyPair]],
+                           key_names: list[str], filters: Any = None) -> list[KeyPair]:
     """An unknown filter name gets InvalidParameterValue (moto raises a raw Python exception)."""
     for name in filters or {}:
         if name not in KEY_PAIR_FILTERS and not name.startswith("tag:"):
@@ -215,7 +219,7 @@ def return_ppk_when_asked(self: KeyPairs, original: Callable[..., ActionResult])
         )
     result = original(self)
     if key_format == "ppk":
-        key_pair = result.result
+        key_pair = cast(KeyPair, result.result)  # CreateKeyPair's: the key pair it made
         private_key = fingerprints.load_private_key(key_pair.material, validate=False)
         # The private key is shown once; keep only the PPK text, like AWS keeps none.
         key_pair.material = ppk.to_ppk(private_key, key_pair.key_name).encode()
@@ -233,7 +237,8 @@ def describe_by_key_pair_ids(self: KeyPairs,
             if key_pair_id not in known:
                 raise EC2ClientError("InvalidKeyPair.NotFound",
                                      f"The key pair ID '{key_pair_id}' does not exist")
-        result.result["KeyPairs"] = [k for k in result.result["KeyPairs"] if k.id in ids]
+        described = cast("dict[str, list[KeyPair]]", result.result)
+        described["KeyPairs"] = [k for k in described["KeyPairs"] if k.id in ids]
     return result
 
 

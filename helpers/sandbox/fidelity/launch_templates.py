@@ -7,7 +7,7 @@ Its rows: docs/sandbox-fidelity.md, "Launch templates".
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from moto.core.responses import ActionResult
 from moto.ec2.responses.launch_templates import LaunchTemplates
@@ -30,7 +30,7 @@ def start_from_the_source_version(self: LaunchTemplates,
                     self._get_param("LaunchTemplateName")))
     base = template.get_version(source).data  # read first: $Latest is about to change
     result = original(self)
-    made = result.result["LaunchTemplateVersion"]
+    made = cast("dict[str, Any]", result.result)["LaunchTemplateVersion"]
     version = template.get_version(made["VersionNumber"])
     version.data = made["LaunchTemplateData"] = {**base, **version.data}
     return result

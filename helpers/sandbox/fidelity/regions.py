@@ -7,7 +7,7 @@ Its rows: docs/sandbox-fidelity.md, "Regions".
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from botocore.exceptions import EndpointConnectionError
 from moto.core.base_backend import AccountSpecificBackend
@@ -37,15 +37,16 @@ def answer_regions_like_aws(self: AvailabilityZonesAndRegions,
     every Region, China's and GovCloud's too, calls some opt-in ones enabled, and ignores
     both)."""
     result = original(self)
+    answer = cast("dict[str, Any]", result.result)  # DescribeRegions': {"Regions": [...]}
     filters = self._filters_from_querystring()
     everything = str(self._get_param("AllRegions", False)).lower() == "true"
     regions = [Region(r.name, r.endpoint, "opt-in-not-required" if r.name in DEFAULT_REGIONS
                       else "not-opted-in")
-               for r in result.result["Regions"] if not r.name.startswith(OTHER_PARTITIONS)]
+               for r in answer["Regions"] if not r.name.startswith(OTHER_PARTITIONS)]
     unknown = set(filters) - {"region-name", "opt-in-status", "endpoint"}
     if unknown:
         raise InvalidParameterValue(f"The filter '{sorted(unknown)[0]}' is invalid")
-    result.result["Regions"] = [
+    answer["Regions"] = [
         r for r in regions
         if (everything or r.opt_in_status != "not-opted-in")
         and r.name in filters.get("region-name", [r.name])
@@ -54,7 +55,7 @@ def answer_regions_like_aws(self: AvailabilityZonesAndRegions,
     return result
 
 
-def reach_no_region_aws_lacks(self: AccountSpecificBackend, original: Callable[..., Any],
+def reach_no_region_aws_lacks(self: AccountSpecificBackend[Any], original: Callable[..., Any],
                               region_name: str) -> Any:
     """A Region AWS does not have ('eu-west-7') cannot be reached: its endpoint does not resolve
     (moto raises KeyError from deep inside)."""
