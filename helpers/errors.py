@@ -45,6 +45,12 @@ _EXPLAIN = {
     "InvalidParameterValue": "{message}: correct the value and try again.",
 }
 _EXPLAIN["InvalidKeyPair.Format"] = _EXPLAIN["InvalidKey.Format"]
+# MissingParameter: what to give, by the parameter EC2 names ("...contain the parameter X").
+_MISSING = {
+    "PublicKeyMaterial": "give the whole one-line OpenSSH public key, as in a .pub file "
+                         "('ssh-ed25519 AAAA...')",
+    "KeyName": "give the key pair a name, for example 'my-laptop'",
+}
 _EXPLAIN["Throttling"] = _EXPLAIN["RequestLimitExceeded"]
 _EXPIRED = "Your AWS credentials have expired or are not valid: refresh them (for example " \
     "aws sso login) and try again."
@@ -61,6 +67,11 @@ def explain(error: BaseException, name: str | None = None) -> KeyPairError:
         if not code:  # an answer with no error code: not EC2's way, so perhaps not EC2
             return KeyPairError(f"{operation} failed and the answer said nothing about why: try "
                                 "again, and if you use an endpoint, check that it serves EC2.")
+        if code == "MissingParameter":
+            named = re.search(r"parameter (\w+)", message)
+            parameter = named[1] if named else "a parameter"
+            return KeyPairError(f"{operation} needs {parameter}, and it was missing or empty: "
+                                f"{_MISSING.get(parameter, 'give it')}.")
         if code == "DryRunOperation":
             return DryRunSucceeded(f"Dry run of {operation}: the request is valid and permitted, "
                                    "and nothing was changed; call again without dry_run to do it.")

@@ -41,6 +41,7 @@ MAKERS = {"ec2.CreateKeyPair": "key pair", "ec2.ImportKeyPair": "key pair",
 # What clean_up deletes first: what uses a key pair or a security group before them.
 ORDER = ["instance", "launch template", "secret", "security group", "key pair"]
 TAKEN = ("InvalidKeyPair.Duplicate", "ResourceExistsException")  # a name already in use
+KNOWN_HOSTS = "known_hosts"  # where a lesson keeps its instances' host keys, beside its keys
 YOURS = "it was there before this lesson (its create was refused): it may be yours"
 
 
@@ -153,13 +154,15 @@ def clean_up() -> KeyPairsTable:
             if what == "instance":
                 terminated.setdefault(region, []).append(made_id)
     for path in _key_files(_made):
+        what = "host keys" if path.name == KNOWN_HOSTS else "key file"
         if may_clean_up(path, _made.started):
-            why = ("a sandbox key: it opens nothing" if is_sandbox_key_file(path)
+            why = ("its instances are gone" if path.name == KNOWN_HOSTS
+                   else "a sandbox key: it opens nothing" if is_sandbox_key_file(path)
                    else "written by this lesson")
             path.unlink()
-            rows.append(["key file", str(shown_path(path)), "", "deleted", why])
+            rows.append([what, str(shown_path(path)), "", "deleted", why])
         elif path.exists():
-            rows.append(["key file", str(shown_path(path)), "", "kept",
+            rows.append([what, str(shown_path(path)), "", "kept",
                          "older than this lesson: it may be yours"])
     made = {(what, region, name) for what, region, name, _ in _made.things}
     for what, region, name in dict.fromkeys(_made.taken):
@@ -219,10 +222,13 @@ def _delete(what: str, region: str, name: str, made_id: str) -> bool:
 
 def _key_files(made: _Made) -> list[Path]:
     """The key files of the key pairs the lesson made: saved as save_private_key names them, or,
-    for an imported key, a .pub file in keys/ that holds its public key, and its private half."""
+    for an imported key, a .pub file in keys/ that holds its public key, and its private half;
+    and the known_hosts beside them that holds its instances' host keys."""
     names = {name for what, _, name, _ in made.things if what == "key pair"}
     files = [default_key_dir() / key_file_name(name, ppk) for name in sorted(names)
              for ppk in (False, True)]
+    if any(what == "instance" for what, *_ in made.things):
+        files.append(default_key_dir() / KNOWN_HOSTS)
     imported = {key_blob(key) for key in made.public_keys.values()} - {None}
     for public in sorted(KEY_DIR.rglob("*.pub")) if imported and KEY_DIR.is_dir() else []:
         if key_blob(public.read_bytes()) in imported:

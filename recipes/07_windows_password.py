@@ -1,8 +1,11 @@
 # Generated from notebooks/07_use_a_key_pair.ipynb (a recipe cell) by make execute:
 # edit the notebook, not this file. On the sandbox, nothing reaching AWS:
-#     .venv/bin/python -m helpers.sandbox run recipes/07_windows_password.py
+#     against the instances notebook 07 launched, from a terminal: see the README,
+#     "07's recipes from a terminal"
 
+import argparse
 import base64
+import getpass
 import sys
 from pathlib import Path
 
@@ -12,24 +15,47 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 
-def windows_password(ec2, instance_id: str, key_file: str | Path) -> str | None:
-    """The Administrator password of a Windows instance, decrypted with the private key (PEM)
-    of the RSA key pair it was launched with; None while EC2 has none (up to 15 minutes after
-    launch, and always for Linux).
+def read_rsa_private_key(key_file: str | Path, passphrase: str | None = None):
+    """The RSA private key in key_file: PEM (PKCS#1 or PKCS#8, as EC2 gives it) or OpenSSH's
+    format (as ssh-keygen -t rsa writes it), decrypted with passphrase if it is encrypted.
 
-    Raises ValueError if key_file holds no RSA private key or not that key pair's, TypeError if
-    it is encrypted with a passphrase, OSError if it cannot be read, and botocore's ClientError
-    (e.g. InvalidInstanceID.NotFound)."""
+    Raises TypeError if it is encrypted and no passphrase was given, ValueError if the
+    passphrase is wrong or the file holds no RSA private key, OSError if it cannot be read."""
+    data = Path(key_file).read_bytes()
+    load = (serialization.load_ssh_private_key if b'OPENSSH PRIVATE KEY' in data
+            else serialization.load_pem_private_key)
+    try:
+        key = load(data, passphrase.encode() if passphrase else None)
+    except TypeError:  # encrypted, and no passphrase given (or one for a key that has none)
+        if not passphrase:
+            raise TypeError(f'{key_file} is encrypted: give its passphrase.') from None
+        key = load(data, None)
+    except ValueError:
+        raise ValueError(f'{key_file} could not be read: a wrong passphrase, or no private '
+                         'key in PEM or OpenSSH format.') from None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError(f'{key_file} holds no RSA private key: Windows instances launch with '
+                         'RSA key pairs only.')
+    return key
+
+
+def windows_password(ec2, instance_id: str, key_file: str | Path,
+                     passphrase: str | None = None) -> str | None:
+    """The Administrator password of a Windows instance, decrypted with the private key of the
+    RSA key pair it was launched with (see read_rsa_private_key); None while EC2 has none yet
+    (up to 15 minutes after launch).
+
+    Raises ValueError for a Linux instance (it has no password: log in with SSH) or a key that
+    is not that key pair's, read_rsa_private_key's errors, and botocore's ClientError (e.g.
+    InvalidInstanceID.NotFound)."""
+    (reservation,) = ec2.describe_instances(InstanceIds=[instance_id])['Reservations']
+    if reservation['Instances'][0].get('Platform') != 'windows':
+        raise ValueError(f'{instance_id} is a Linux instance: it has no Administrator password. '
+                         'Log in with SSH and its key pair instead.')
     data = ec2.get_password_data(InstanceId=instance_id)['PasswordData'].strip()
     if not data:
         return None
-    try:
-        private_key = serialization.load_pem_private_key(Path(key_file).read_bytes(), None)
-    except ValueError:  # not PEM: e.g. an ED25519 key, in OpenSSH's format
-        private_key = None
-    if not isinstance(private_key, rsa.RSAPrivateKey):
-        raise ValueError(f'{key_file} holds no RSA private key in PEM: Windows instances launch '
-                         'with RSA key pairs only.')
+    private_key = read_rsa_private_key(key_file, passphrase)
     try:
         return private_key.decrypt(base64.b64decode(data), padding.PKCS1v15()).decode()
     except ValueError:
@@ -38,27 +64,37 @@ def windows_password(ec2, instance_id: str, key_file: str | Path) -> str | None:
 
 
 def main(arguments: list[str]) -> None:
-    """With INSTANCE_ID KEY_FILE, print that instance's password; without, list the running
-    Windows instances."""
+    """INSTANCE_ID KEY_FILE: print that instance's password (asking for the key's passphrase if
+    it has one); without arguments, list the running Windows instances."""
+    parser = argparse.ArgumentParser(f'python {sys.argv[0]}', description=main.__doc__)
+    parser.add_argument('instance_id', nargs='?', metavar='INSTANCE_ID')
+    parser.add_argument('key_file', nargs='?', metavar='KEY_FILE')
+    given = parser.parse_args(arguments)
+    if given.instance_id and not given.key_file:
+        parser.error('give INSTANCE_ID and KEY_FILE, or nothing to list the instances')
     try:
         ec2 = boto3.client('ec2')
-        if len(arguments) == 2:
-            password = windows_password(ec2, *arguments)
-            print(password or f'{arguments[0]} has no password yet: try again in a few minutes.')
+        if given.key_file:
+            try:
+                password = windows_password(ec2, given.instance_id, given.key_file)
+            except TypeError:  # an encrypted key: its passphrase, typed unseen
+                passphrase = getpass.getpass(f'Passphrase for {given.key_file}: ')
+                password = windows_password(ec2, given.instance_id, given.key_file, passphrase)
+            print(password or f'{given.instance_id} has no password yet: try again in a few '
+                              'minutes.')
             return
         running = [instance for page in ec2.get_paginator('describe_instances').paginate(
             Filters=[{'Name': 'instance-state-name', 'Values': ['running']}])
             for reservation in page['Reservations'] for instance in reservation['Instances']
             if instance.get('Platform') == 'windows']
     except (NoRegionError, NoCredentialsError):  # nothing set up on this machine yet
-        raise SystemExit('No AWS Region or credentials found: run aws configure, then '
-                         'try again.')
-    except (BotoCoreError, ClientError, OSError, ValueError, TypeError) as error:  # a wrong key
+        raise SystemExit('No AWS Region or credentials found: run aws configure, then try again.')
+    except (BotoCoreError, ClientError, OSError, ValueError) as error:  # a wrong key or instance
         raise SystemExit(f'Could not get the password: {error}')
     for instance in running:
         print(instance['InstanceId'], instance.get('KeyName', '(no key pair: no password)'))
-    print(f'{len(running)} running Windows instance(s) in {ec2.meta.region_name}. Decrypt a '
-          'password: python 07_windows_password.py INSTANCE_ID KEY_FILE')
+    print(f'{len(running)} running Windows instance(s) in {ec2.meta.region_name}.')
+    parser.print_usage()
 
 
 if __name__ == '__main__' and 'ipykernel' not in sys.modules:  # as a script, not in Jupyter

@@ -68,17 +68,23 @@ def recipe_files(path: Path) -> dict[Path, str]:
     text. The notebook is the source, the files are generated: recipes/NN_name.py for the
     notebook's closing recipe, or the name in the cell's metadata "recipe_file"; the run line
     of its header ends with the arguments in "recipe_args" (a recipe that saves a key takes the
-    folder, keys/sandbox on the sandbox)."""
+    folder, keys/sandbox on the sandbox), or, with "recipe_run": "terminal", points to the
+    README's way of running it against what a notebook made."""
     files = {}
     for cell in nbformat.read(path, as_version=4).cells:
         if "recipe" not in cell.metadata.get("tags", []):
             continue
         file = RECIPES / f"{cell.metadata.get('recipe_file', path.stem)}.py"
-        run = ("#     paste it into a notebook cell: it is a form, and this environment's kernels\n"
-               "#     start on the sandbox\n" if "display(" in cell.source else
-               f"#     .venv/bin/python -m helpers.sandbox run recipes/{file.name}"
-               f"{' ' * bool(cell.metadata.get('recipe_args'))}"
-               f"{cell.metadata.get('recipe_args', '')}\n")
+        if "display(" in cell.source:
+            run = ("#     paste it into a notebook cell: it is a form, and this environment's "
+                   "kernels\n#     start on the sandbox\n")
+        elif cell.metadata.get("recipe_run") == "terminal":  # it works on what a notebook made
+            run = ("#     against the instances notebook 07 launched, from a terminal: see the "
+                   "README,\n#     \"07's recipes from a terminal\"\n")
+        else:
+            run = (f"#     .venv/bin/python -m helpers.sandbox run recipes/{file.name}"
+                   f"{' ' * bool(cell.metadata.get('recipe_args'))}"
+                   f"{cell.metadata.get('recipe_args', '')}\n")
         header = (f"# Generated from notebooks/{path.name} (a recipe cell) by make execute:\n"
                   "# edit the notebook, not this file. On the sandbox, nothing reaching AWS:\n"
                   f"{run}\n")

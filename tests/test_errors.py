@@ -98,6 +98,17 @@ def test_each_error_code_reads_as_its_sentence(code):
     assert str(explain(client_error(code), "laptop")) == SENTENCES[code]
 
 
+def test_a_missing_parameter_says_which_and_what_to_give(ec2):
+    with pytest.raises(ClientError) as empty:  # a plain boto3 call, as a learner writes it
+        ec2.import_key_pair(KeyName="laptop", PublicKeyMaterial=b"")
+    assert str(explain(empty.value)) == (
+        "ImportKeyPair needs PublicKeyMaterial, and it was missing or empty: give the whole "
+        "one-line OpenSSH public key, as in a .pub file ('ssh-ed25519 AAAA...').")
+    other = client_error("MissingParameter", "The request must contain the parameter Foo",
+                         "RunInstances")
+    assert str(explain(other)) == "RunInstances needs Foo, and it was missing or empty: give it."
+
+
 def test_a_dry_run_that_would_succeed_says_nothing_changed():
     answer = explain(client_error("DryRunOperation", operation="DeleteKeyPair"))
     assert isinstance(answer, DryRunSucceeded)

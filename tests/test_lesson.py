@@ -61,6 +61,25 @@ def on_live(monkeypatch, fresh):
     sandbox.start()  # after the environment is back, as in a kernel (it sets its own Region)
 
 
+def test_clean_up_terminates_stopped_instances_too_then_deletes_their_security_group(
+        on_sandbox):
+    ec2 = on_sandbox
+    group = ec2.create_security_group(GroupName="ssh", Description="SSH from me")["GroupId"]
+    instances = [ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1,
+                                   SecurityGroupIds=[group])["Instances"][0]["InstanceId"]
+                 for _ in range(2)]
+    ec2.stop_instances(InstanceIds=instances[:1])  # stopped: it still costs its disk
+    assert rows(lesson.clean_up()) == [
+        ("instance", instances[0], "us-east-1", "deleted", "made by this lesson"),
+        ("instance", instances[1], "us-east-1", "deleted", "made by this lesson"),
+        ("security group", "ssh", "us-east-1", "deleted", "made by this lesson")]
+    states = {i["InstanceId"]: i["State"]["Name"] for r in ec2.describe_instances(
+        InstanceIds=instances)["Reservations"] for i in r["Instances"]}
+    assert states == dict.fromkeys(instances, "terminated")
+    assert [g["GroupName"] for g in ec2.describe_security_groups()["SecurityGroups"]] == [
+        "default"]
+
+
 def test_clean_up_deletes_what_the_lesson_made_in_every_region_and_nothing_else(on_sandbox):
     ec2 = on_sandbox
     theirs = made_elsewhere(ec2, "theirs")

@@ -17,12 +17,14 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import boto3
 import nbformat
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from helpers.rules import shows_private_key
+from helpers.sandbox.network import LEARNER_ADDRESS
 from helpers.sandbox.ppk import to_ppk
 from scripts.notebook_rules import (
     KERNELSPEC,
@@ -35,6 +37,7 @@ from scripts.notebook_rules import (
     table_of_contents,
     title_of,
 )
+from tests import logins
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = notebook_paths()
@@ -56,10 +59,12 @@ RECIPE_PRINTS = {
     "05_keypairs_cli": [
         r"^Created key-[0-9a-f]{17}; private key in keys/sandbox/cli-key\.pem \(mode 0600\)$"],
     "06_audit_key_pairs": [r"^0 key pairs in 17 Regions, 0 could not be asked$"],
-    "07_use_a_key_pair": [r"^0 running instance\(s\) with a key pair in us-east-1\. Run a command: "
-                          r"python 07_use_a_key_pair\.py INSTANCE_ID KEY_FILE COMMAND \[USER\]$"],
-    "07_windows_password": [r"^0 running Windows instance\(s\) in us-east-1\. Decrypt a password: "
-                            r"python 07_windows_password\.py INSTANCE_ID KEY_FILE$"],
+    "07_use_a_key_pair": [r"^0 running instance\(s\) with a key pair in us-east-1\.$",
+                          r"^usage: python 07_use_a_key_pair\.py \[-h\] \[--user USER\] "
+                          r"\[--host HOST\]"],
+    "07_windows_password": [r"^0 running Windows instance\(s\) in us-east-1\.$",
+                            r"^usage: python 07_windows_password\.py \[-h\] \[INSTANCE_ID\] "
+                            r"\[KEY_FILE\]$"],
 }
 # What a user types after the file: the README's folder for a sandbox run's keys.
 RECIPE_ARGS = {"02_create_key_pair": ["keys/sandbox"],
@@ -355,9 +360,14 @@ def test_no_cell_or_output_is_longer_than_a_screen(path):
         limit = RECIPE_LINES if "recipe" in cell.metadata.get("tags", []) else SCREEN_LINES
         assert len(cell.source.splitlines()) <= limit, f"{path.name} cell {index}: split it"
         for output in cell.get("outputs", []):
-            text = output.get("text", "") + output.get("data", {}).get("text/plain", "")
+            data = output.get("data", {})
+            long = f"{path.name} cell {index} shows a long output: show less of it"
+            if "text/html" in data:  # what JupyterLab and the site show: a table's rows
+                assert data["text/html"].count("<tr") <= SCREEN_LINES, long
+                continue
+            text = output.get("text", "") + data.get("text/plain", "")
             assert len(text.splitlines()) <= SCREEN_LINES and len(text) <= 100 * SCREEN_LINES, (
-                f"{path.name} cell {index} shows a long output: show less of it")
+                long)
 
 
 # --- Clean, reproducible metadata -----------------------------------------------------------
@@ -388,3 +398,59 @@ def test_notebook_was_run_top_to_bottom_with_outputs_stored(path):
     first_shown = next(cell for cell in code if cell.outputs)
     assert "Backend: " in output_text(first_shown.outputs[0]), (
         f"{path.name}'s first output must be the line naming the backend it uses")
+
+
+def test_07s_recipes_run_from_a_terminal_against_the_sandbox_server_as_the_readme_says(
+        tmp_path, need):
+    """The README's way: the sandbox as a server (make sandbox-server), 07's instances launched
+    on it, and in a terminal, at the repository's root, the recipes with the endpoint set."""
+    ssh_keygen = need("ssh-keygen")
+    server = subprocess.Popen([sys.executable, "-u", "-m", "helpers.sandbox.server", "--port",
+                               "0"], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = re.search(r"http://[\d.]+:\d+", server.stdout.readline())[0]
+        terminal = {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+                    "AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": "testing",
+                    "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+        ec2 = boto3.client("ec2", endpoint_url=url, region_name="us-east-1",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        group = ec2.create_security_group(GroupName="ssh", Description="SSH from me")["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=group, IpProtocol="tcp", FromPort=22,
+                                             ToPort=22, CidrIp=f"{LEARNER_ADDRESS}/32")
+        web_key = tmp_path / "web.pem"
+        web_key.write_text(ec2.create_key_pair(KeyName="web", KeyType="ed25519")["KeyMaterial"])
+        web_key.chmod(0o600)
+        web = ec2.run_instances(ImageId=logins.LINUX_IMAGE, MinCount=1, MaxCount=1, KeyName="web",
+                                SecurityGroupIds=[group])["Instances"][0]["InstanceId"]
+        port = re.search(r"port (\d+)\.", ec2.get_console_output(InstanceId=web)["Output"])[1]
+        keys = {}  # ssh-keygen -t rsa as people run it: OpenSSH's format, then with a passphrase
+        for name, passphrase in (("id_rsa", ""), ("locked", "correct horse")):
+            subprocess.run([ssh_keygen, "-q", "-t", "rsa", "-N", passphrase, "-f",
+                            str(tmp_path / name)], check=True)
+            ec2.import_key_pair(KeyName=name, PublicKeyMaterial=(tmp_path / f"{name}.pub")
+                                .read_bytes())
+            keys[name] = ec2.run_instances(ImageId=logins.WINDOWS_IMAGE, MinCount=1, MaxCount=1,
+                                           KeyName=name)["Instances"][0]["InstanceId"]
+
+        def typed(*line: str, answer: str | None = None) -> str:
+            done = subprocess.run([sys.executable, *line], cwd=ROOT, env=terminal, text=True,
+                                  capture_output=True, input=answer, timeout=60)
+            return done.stdout + done.stderr
+
+        listed = typed("recipes/07_use_a_key_pair.py")
+        assert listed.startswith(f"{web} web ") and "usage: python recipes/07_use_a_key_pair.py" \
+            in listed
+        assert typed("recipes/07_use_a_key_pair.py", web, str(web_key), "whoami", "--host",
+                     "127.0.0.1", "--port", port) == "ec2-user\n"
+        plain = typed("recipes/07_windows_password.py", keys["id_rsa"], str(tmp_path / "id_rsa"))
+        assert re.fullmatch(r"[A-Za-z0-9!$%&()*;=?@]{32}\n", plain), plain
+        asked = typed("recipes/07_windows_password.py", keys["locked"], str(tmp_path / "locked"),
+                      answer="correct horse\n")
+        assert re.match(r"[A-Za-z0-9!$%&()*;=?@]{32}\n", asked), asked  # printed: the password
+        assert f"Passphrase for {tmp_path / 'locked'}: " in asked  # asked on the terminal
+        assert typed("recipes/07_windows_password.py", web, str(tmp_path / "id_rsa")) == (
+            f"Could not get the password: {web} is a Linux instance: it has no Administrator "
+            "password. Log in with SSH and its key pair instead.\n")
+    finally:
+        server.kill()

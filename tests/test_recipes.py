@@ -540,8 +540,15 @@ def test_run_command_connects_nowhere_without_host_keys_or_an_address(ec2, web):
     instance, key_file, _ = web
     module = recipe("07_use_a_key_pair")
     bare = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
-    with pytest.raises(LookupError, match=f"^The console of {bare} shows no host keys yet"):
+    with pytest.raises(LookupError, match=f"^The console of {bare} lists no host keys yet"):
         module.run_command(ec2, bare, key_file, "whoami", host="127.0.0.1", port=1)
+    client = boto3.client("ec2", region_name="us-east-1")
+    empty_block = "ec2: -----BEGIN SSH HOST KEY KEYS-----\nec2: -----END SSH HOST KEY KEYS-----\n"
+    with Stubber(client) as stub:  # the block is there, but lists no key: nothing to trust
+        stub.add_response("get_console_output", {"Output": base64.b64encode(
+            empty_block.encode()).decode()})
+        with pytest.raises(LookupError, match=f"^The console of {instance} lists no host keys"):
+            module.run_command(client, instance, key_file, "whoami", host="127.0.0.1", port=1)
     client = boto3.client("ec2", region_name="us-east-1")
     with Stubber(client) as stub:
         stub.add_response("describe_instances", {"Reservations": [{"Instances": [
@@ -557,12 +564,13 @@ def test_the_run_command_script_lists_what_runs_with_a_key_pair_then_runs_on_it(
     ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)  # no key pair: not listed
     module.main([])
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith(f"{instance} web ") and len(out) == 2
-    assert out[1].startswith("1 running instance(s) with a key pair in us-east-1.")
-    real = module.run_command
-    monkeypatch.setattr(module, "run_command", lambda *args: real(*args, host="127.0.0.1",
-                                                                  port=port))
-    module.main([instance, str(key_file), "whoami"])
+    assert out[0].startswith(f"{instance} web ") and out[2].startswith("usage: python ")
+    assert out[1] == "1 running instance(s) with a key pair in us-east-1."
+    monkeypatch.setattr(sys, "argv", ["recipes/07_use_a_key_pair.py"])
+    module.main([])
+    assert "\nusage: python recipes/07_use_a_key_pair.py [-h]" in capsys.readouterr().out, (
+        "the path as it was typed")
+    module.main([instance, str(key_file), "whoami", "--host", "127.0.0.1", "--port", str(port)])
     assert capsys.readouterr().out == "ec2-user\n"
     with pytest.raises(SystemExit, match=r"^Could not run the command: .*InvalidInstanceID"):
         module.main(["i-0123456789abcdef0", str(key_file), "whoami"])
@@ -586,14 +594,17 @@ def test_windows_password_decrypts_the_password_data_with_the_launch_key(ec2, wi
     assert windows_password(ec2, instance, str(key_file)) == password  # the same, every time
 
 
-def test_windows_password_is_none_until_ec2_has_one(ec2, windows, web):
+def test_windows_password_is_none_until_ec2_has_one_and_a_linux_instance_has_none(ec2, windows,
+                                                                                  web):
     linux, *_ = web
     _, key_file = windows
     windows_password = recipe("07_windows_password").windows_password
     bare = ec2.run_instances(ImageId=WINDOWS_AMI, MinCount=1, MaxCount=1)["Instances"][0][
         "InstanceId"]  # launched without a key pair: no password to decrypt
-    assert windows_password(ec2, linux, key_file) is None
     assert windows_password(ec2, bare, key_file) is None
+    with pytest.raises(ValueError, match=f"^{linux} is a Linux instance: it has no "
+                                         "Administrator password. Log in with SSH"):
+        windows_password(ec2, linux, key_file)
 
 
 def test_windows_password_says_which_key_it_is_not(ec2, windows, web, tmp_path):
@@ -612,13 +623,14 @@ def test_windows_password_says_which_key_it_is_not(ec2, windows, web, tmp_path):
 
 
 def test_the_windows_password_script_lists_windows_instances_then_prints_one(
-        ec2, windows, capsys):
+        ec2, windows, capsys, monkeypatch):
     instance, key_file = windows
     module = recipe("07_windows_password")
+    monkeypatch.setattr(sys, "argv", ["07_windows_password.py"])
     module.main([])
     assert capsys.readouterr().out.splitlines() == [
-        f"{instance} win", "1 running Windows instance(s) in us-east-1. Decrypt a password: "
-                           "python 07_windows_password.py INSTANCE_ID KEY_FILE"]
+        f"{instance} win", "1 running Windows instance(s) in us-east-1.",
+        "usage: python 07_windows_password.py [-h] [INSTANCE_ID] [KEY_FILE]"]
     module.main([instance, str(key_file)])
     assert capsys.readouterr().out.strip() == module.windows_password(ec2, instance, key_file)
     with pytest.raises(SystemExit, match=r"^Could not get the password: \[Errno 2\] No such file"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -164,6 +165,20 @@ def test_every_cell_style_is_css_a_browser_applies(ec2):
     assert header[0]["style"]["border-bottom"] == "2px solid #90a4ae", "the header stands out"
 
 
+@pytest.mark.parametrize("hour", [0, 9, 12, 15, 23])
+def test_a_table_shows_a_key_pairs_time_in_24_hours_utc_whatever_the_hour_now(hour):
+    """A fixed CreateTime, not the time the test runs at: an afternoon shows as 15:04, in the
+    table's text and in its HTML, whenever the suite runs."""
+    created = datetime(2026, 11, 29, hour, 4, 5, tzinfo=timezone(timedelta(hours=-5)))
+    table = key_pairs_table({"KeyPairs": [{"KeyName": "a", "CreateTime": created}]})
+    utc = created.astimezone(timezone.utc)  # 5 hours later: 14:04 for 9, 20:04 for 15...
+    shown = f"{utc.date()} {utc.hour:02d}:04 UTC"
+    assert shown in repr(table)
+    html = re.sub(r"<[^>]+>", "", re.findall(r'<td class="kp-col-CreateTime"[^>]*>(.*?)</td>',
+                                             table._repr_html_())[0])
+    assert html == shown
+
+
 def test_a_time_may_wrap_only_between_its_date_and_its_time(ec2):
     create_key_pair(ec2, "a", key_type="ed25519")
     table = key_pairs_table(describe_key_pairs(ec2))
@@ -176,6 +191,8 @@ def test_a_time_may_wrap_only_between_its_date_and_its_time(ec2):
     (None, ""), (float("nan"), ""), (pd.NaT, ""), (pd.NA, ""), (1.5, "1.5"), (0, "0"),
     ("", ""), ("web", "web"), ([1, 2], "[1, 2]"),
     (pd.Timestamp("2026-11-29 07:01:59", tz="UTC"), "2026-11-29 07:01 UTC"),
+    (pd.Timestamp("2026-11-29 15:04:05", tz="UTC"), "2026-11-29 15:04 UTC"),  # not 03:04
+    (pd.Timestamp("2026-11-29 00:00:00", tz="UTC"), "2026-11-29 00:00 UTC"),
 ])
 def test_a_cell_shows_a_value_or_nothing_at_all_when_it_is_missing(value, text):
     assert cell_text(value) == text

@@ -104,7 +104,7 @@ def _trust(ec2: EC2Client, instance_id: str) -> Path:
     of any an earlier instance left there for its address); the file."""
     host, port = login.ssh_address(ec2, instance_id)
     lines = login.known_hosts(login.console_output(ec2, instance_id), host, port)
-    known = default_key_dir() / "known_hosts"
+    known = default_key_dir() / lesson.KNOWN_HOSTS
     name = lines.split()[0]
     kept = [line for line in known.read_text().splitlines(keepends=True)
             if line.split(" ", 1)[0] != name] if known.exists() else []
