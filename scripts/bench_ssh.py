@@ -21,15 +21,19 @@ from scripts.kernels import fresh_kernel
 
 RUNS = 5
 SETUP = """
-import json, os, time
+import json, os, time, urllib.request
 import boto3
 ec2 = boto3.client('ec2')
 ec2.create_key_pair(KeyName='bench-nokey', KeyType='ed25519')
+me = urllib.request.urlopen('https://checkip.amazonaws.com').read().decode().strip()
+group = ec2.create_security_group(GroupName='ssh', Description='SSH from me')['GroupId']
+ec2.authorize_security_group_ingress(GroupId=group, IpProtocol='tcp', FromPort=22, ToPort=22,
+                                     CidrIp=f'{me}/32')
 """
 LAUNCH = """
 start = time.perf_counter()
-instance = ec2.run_instances(ImageId='ami-760aaa0f', MinCount=1, MaxCount=1{key})[
-    'Instances'][0]['InstanceId']
+instance = ec2.run_instances(ImageId='ami-760aaa0f', MinCount=1, MaxCount=1,
+                             SecurityGroupIds=[group]{key})['Instances'][0]['InstanceId']
 seconds = time.perf_counter() - start
 """
 KEYED = """
