@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 KERNEL_CONFIG = Path(sys.prefix, "etc", "ipython", "ipython_kernel_config.py")
 CONFIG_LINE = 'c.InteractiveShellApp.extensions.append("helpers.kernel")\n'
 # Where an environment set up earlier loads it from (the extension lived in the sandbox's package).
+# A cell's !ssh cannot be answered (trust this host? the key's passphrase?): ssh asks a program
+# instead, which says no, and ssh fails at once in its own words (OpenSSH 8.4 and newer).
+NO_QUESTIONS = {"SSH_ASKPASS_REQUIRE": "force", "SSH_ASKPASS": shutil.which("false") or "false"}
 OLD_CONFIG_LINES = ('c.InteractiveShellApp.extensions.append("helpers.sandbox.kernel")\n',)
 
 
@@ -75,10 +78,8 @@ def set_up() -> None:
     from helpers.backend import announce_live_changes, which_backend
     from helpers.facts import endpoint_url
 
-    # A cell's !ssh cannot be answered (trust this host? the key's passphrase?): ssh asks a
-    # program instead, which says no, and ssh fails at once in its own words.
-    os.environ.setdefault("SSH_ASKPASS_REQUIRE", "force")  # OpenSSH 8.4 and newer
-    os.environ.setdefault("SSH_ASKPASS", shutil.which("false") or "false")
+    for name, value in NO_QUESTIONS.items():
+        os.environ.setdefault(name, value)
 
     try:
         backend = which_backend()

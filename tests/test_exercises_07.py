@@ -3,7 +3,9 @@ with a typical wrong one, with the hint's own command pasted as is, and with the
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from typing import Any
 
 import pytest
@@ -11,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from test_exercises import ANSWERS, here, not_yet, solve  # noqa: F401 (here: a fixture)
 from test_recipes import recipe
 
-from helpers import KeyPairError, exercises, lesson, login
+from helpers import KeyPairError, exercises, kernel, lesson, login
 from helpers.keyfiles import SANDBOX_KEY_DIR
 
 FIRST = ("First run the cell under Try it that sets the exercises up (exercises.set_up(ec2, "
@@ -62,6 +64,23 @@ def test_let_a_teammate_in(tried):
     assert repr(exercises.teammate_added(ec2)) == (
         "✔ Done: your teammate's key opens exercise-web, and so does yours.")
     assert exercises.teammate_added(ec2), "the same answer the second time"
+
+
+@pytest.mark.tools
+def test_let_a_teammate_in_with_ssh_as_the_lesson_taught(tried, need):
+    """The lesson's own command line, with its known_hosts: the set-up put exercise-web's host
+    keys there, so ssh neither refuses it nor asks whether to trust it."""
+    ec2, _ = tried
+    host, port = login.ssh_address(ec2, exercises.using._launched_07["exercise-web"])
+    checked = ["-o", "StrictHostKeyChecking=yes", "-o",
+               f"UserKnownHostsFile={SANDBOX_KEY_DIR / 'known_hosts'}"]
+    add = f"echo '{exercises.TEAMMATE_PUBLIC_KEY}' >> ~/.ssh/authorized_keys"
+    done = subprocess.run([need("ssh"), "-i", str(SANDBOX_KEY_DIR / "exercise-web.pem"), "-p",
+                           str(port), *checked, f"ec2-user@{host}", add], capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, timeout=30,
+                          env={**os.environ, **kernel.NO_QUESTIONS})
+    assert done.returncode == 0, done.stderr
+    assert repr(exercises.teammate_added(ec2)).startswith("✔ Done: your teammate's key opens")
 
 
 def test_a_teammate_added_with_a_single_chevron_locks_you_out_and_the_check_says_why(tried):

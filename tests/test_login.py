@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import login
+from helpers import kernel, login
 from helpers.errors import KeyPairError
 from helpers.fingerprints import ssh_fingerprint
 from helpers.sandbox import shell, ssh_server
@@ -101,6 +101,20 @@ def test_ssh_to_an_instance_no_security_group_opens_times_out_in_ssh_s_own_words
                           capture_output=True, text=True, timeout=30)
     assert done.returncode == 255
     assert done.stderr == f"ssh: connect to host 127.0.0.1 port {port}: Connection timed out\n"
+
+
+@pytest.mark.tools
+def test_ssh_in_a_cell_never_waits_for_an_answer_about_an_unknown_host(web, ssh, tmp_path):
+    """As a cell's !ssh runs it (on a terminal of its own, which no one can type into), with
+    the kernel's environment: refused at once in ssh's words, instead of asking yes/no."""
+    import pexpect
+
+    _, key, (host, port), _ = web
+    command = pexpect.spawn(ssh, ["-i", str(key), "-p", str(port), "-F", "/dev/null", "-o",
+                                  f"UserKnownHostsFile={tmp_path / 'empty'}", f"ec2-user@{host}",
+                                  "whoami"], env={**os.environ, **kernel.NO_QUESTIONS}, timeout=10)
+    command.expect(pexpect.EOF)
+    assert command.before.decode().strip() == "Host key verification failed."
 
 
 @pytest.mark.tools

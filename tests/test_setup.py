@@ -23,6 +23,7 @@ import yaml
 from jupyter_client.manager import start_new_kernel
 
 from helpers import kernel
+from helpers.sandbox.network import LEARNER_ADDRESS
 from scripts.load_test import descendants, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -199,11 +200,19 @@ def test_a_fresh_kernel_is_sandboxed_before_any_setup_cell():
     assert run_in_fresh_kernel(code) == "[]"
 
 
-def test_a_fresh_kernel_on_an_endpoint_gives_plain_clients_the_readme_region(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("AWS_DEFAULT_REGION", "AWS_REGION")}
+def test_a_fresh_kernel_on_an_endpoint_here_gives_the_readme_region_and_the_sandbox_address(
+        tmp_path):
+    """A plain client gets the README's Region; the learner's address is the sandbox's, as the
+    sandbox server's instances expect (nothing asked of the internet); and ssh asks nothing."""
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_DEFAULT_REGION", "AWS_REGION")
+           and not k.startswith("SSH_ASKPASS")}
     env.update(AWS_ENDPOINT_URL="http://127.0.0.1:9", AWS_CONFIG_FILE=str(tmp_path / "none"))
-    code = "import boto3\nc = boto3.client('ec2')\nprint(c.meta.region_name, c.meta.endpoint_url)"
-    assert run_in_fresh_kernel(code, env) == "us-east-1 http://127.0.0.1:9"
+    code = ("import boto3, os, urllib.request\nc = boto3.client('ec2')\n"
+            "print(c.meta.region_name, c.meta.endpoint_url)\n"
+            "print(urllib.request.urlopen('https://checkip.amazonaws.com').read().decode(), end='')"
+            "\nprint(os.environ['SSH_ASKPASS_REQUIRE'])")
+    assert run_in_fresh_kernel(code, env).splitlines() == [
+        "us-east-1 http://127.0.0.1:9", LEARNER_ADDRESS, kernel.NO_QUESTIONS["SSH_ASKPASS_REQUIRE"]]
 
 
 def test_a_taught_error_shows_as_a_short_block_and_other_errors_in_full():
