@@ -10,7 +10,8 @@ WITH_PROXY := $(if $(shell command -v npm),$(PROXY))
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 
-.PHONY: lab test check setup execute demo bench sandbox-server lock lint types mutate book hub hub-load
+.PHONY: lab test check setup execute demo bench sandbox-server lock newest-moto lint types mutate \
+	book hub hub-load
 
 # Opens 00_setup, with the whole repository in reach (the docs the notebooks link to, the helpers'
 # source). Offline by default: no extension catalogue from PyPI, no news (lab-settings/
@@ -113,8 +114,28 @@ mutate: $(READY)  ## Mutation testing: mutants of helpers/ against the unit test
 	$(BIN)/mutmut run
 	$(BIN)/python scripts/mutation_score.py
 
-lock:  ## Re-pin requirements.txt from requirements.in
-	$(BIN)/uv pip compile -q requirements.in -o requirements.txt --python-version 3.10
+# pyproject.toml's dependencies come in for their bounds: moto's, the releases the sandbox's fixes
+# were tested with (helpers/sandbox/fidelity, MOTO_VERSIONS).
+LOCK := $(BIN)/uv pip compile -q requirements.in pyproject.toml --python-version 3.10
+
+lock:  ## Re-pin requirements.txt from requirements.in (UPGRADE=moto: to its newest allowed)
+	$(LOCK) -o requirements.txt $(if $(UPGRADE),--upgrade-package $(UPGRADE))
+
+# Before the lock moves to a newer moto: the quick tier and strict nbval on the newest release in
+# pyproject.toml's range, every other pin kept, in a venv of its own (build/newest-moto). If both
+# pass, move the lock (make lock UPGRADE=moto), then make setup and make execute.
+NEWEST := build/newest-moto
+
+newest-moto: $(READY)  ## The quick tier and strict nbval on the newest moto the range allows
+	rm -rf $(NEWEST) && mkdir -p $(NEWEST) && cp requirements.txt $(NEWEST)/requirements.txt
+	$(LOCK) -o $(NEWEST)/requirements.txt --upgrade-package moto
+	@grep '^moto==' $(NEWEST)/requirements.txt
+	$(BIN)/uv venv -q --python $(BIN)/python $(NEWEST)/venv
+	$(BIN)/uv pip sync -q --python $(NEWEST)/venv/bin/python $(NEWEST)/requirements.txt
+	$(BIN)/uv pip install -q --python $(NEWEST)/venv/bin/python --no-deps -e .
+	$(NEWEST)/venv/bin/python -m helpers.kernel
+	$(NEWEST)/venv/bin/pytest -n auto tests -m "not slow and not process" -p no:nbval -o addopts=-ra -q
+	$(NEWEST)/venv/bin/pytest -n auto -q notebooks
 
 lint: $(READY)  ## Check the code's style and imports (make test runs it first)
 	$(BIN)/ruff check helpers tests scripts docs conftest.py

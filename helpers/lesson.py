@@ -54,6 +54,7 @@ class _Made:
     # session made after both hear a call: it is noted once)
     things: dict[tuple[str, str, str, str], None] = field(default_factory=dict)
     public_keys: dict[tuple[str, str], bytes] = field(default_factory=dict)  # of imports
+    files: set[Path] = field(default_factory=set)  # what helpers wrote for it (made_file)
     taken: list[tuple[str, str, str]] = field(default_factory=list)  # what, region, name
 
 
@@ -91,6 +92,13 @@ def start(region: str | None = None) -> EC2Client:
         if handler not in botocore.handlers.BUILTIN_HANDLERS:
             botocore.handlers.BUILTIN_HANDLERS.append(handler)
     return ec2
+
+
+def made_file(path: Path) -> None:
+    """Note a file a helper wrote for this lesson (an exercise's known_hosts): clean_up() deletes
+    it with the rest."""
+    if _made is not None:
+        _made.files.add(path)
 
 
 def is_live() -> bool:
@@ -179,6 +187,7 @@ def _forget(made: _Made) -> None:
     made.things.clear()
     made.public_keys.clear()
     made.taken.clear()
+    made.files.clear()
 
 
 def _delete(what: str, region: str, name: str, made_id: str) -> bool:
@@ -223,12 +232,11 @@ def _delete(what: str, region: str, name: str, made_id: str) -> bool:
 def _key_files(made: _Made) -> list[Path]:
     """The key files of the key pairs the lesson made: saved as save_private_key names them, or,
     for an imported key, a .pub file in keys/ that holds its public key, and its private half;
-    and the known_hosts beside them that holds its instances' host keys."""
+    and the files helpers wrote for it (an exercise's known_hosts)."""
     names = {name for what, _, name, _ in made.things if what == "key pair"}
     files = [default_key_dir() / key_file_name(name, ppk) for name in sorted(names)
              for ppk in (False, True)]
-    if any(what == "instance" for what, *_ in made.things):
-        files.append(default_key_dir() / KNOWN_HOSTS)
+    files += sorted(made.files)
     imported = {key_blob(key) for key in made.public_keys.values()} - {None}
     for public in sorted(KEY_DIR.rglob("*.pub")) if imported and KEY_DIR.is_dir() else []:
         if key_blob(public.read_bytes()) in imported:

@@ -101,7 +101,8 @@ def _ssh_group(ec2: EC2Client) -> str:
 
 def _trust(ec2: EC2Client, instance_id: str) -> Path:
     """Put the instance's host keys, from its console, into the lesson's known_hosts (in place
-    of any an earlier instance left there for its address); the file."""
+    of any an earlier instance left there for its address), which the clean-up deletes; the
+    file."""
     host, port = login.ssh_address(ec2, instance_id)
     lines = login.known_hosts(login.console_output(ec2, instance_id), host, port)
     known = default_key_dir() / lesson.KNOWN_HOSTS
@@ -109,6 +110,7 @@ def _trust(ec2: EC2Client, instance_id: str) -> Path:
     kept = [line for line in known.read_text().splitlines(keepends=True)
             if line.split(" ", 1)[0] != name] if known.exists() else []
     known.write_text("".join(kept) + lines)
+    lesson.made_file(known)
     return known
 
 
