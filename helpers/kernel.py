@@ -106,8 +106,7 @@ def _show_taught_error(shell: InteractiveShell, etype: type[BaseException], valu
 
     sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb
     block = taught_error(value, tb)
-    # IPython annotates stb as str; its stb2text, and ipykernel's override, take the lines.
-    shell._showtraceback(etype, value, block)  # type: ignore[arg-type]
+    shell._showtraceback(etype, value, block)  # a list of lines, as ipykernel's override takes
     return block
 
 

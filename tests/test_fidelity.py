@@ -510,21 +510,21 @@ def test_ssh_gets_in_only_while_a_security_group_lets_the_learners_address_in(ec
     key = ec2.create_key_pair(KeyName="web", KeyType="ed25519")["KeyMaterial"]
     instance = logins.launch(ec2, "web", reachable=False)  # the default group: no one from outside
     with pytest.raises(TimeoutError):
-        logins.run(ec2, instance, key, timeout=0.5)
+        logins.run(ec2, instance, key, timeout=0.2)
     group = ec2.create_security_group(GroupName="ssh", Description="SSH")["GroupId"]
     ec2.modify_instance_attribute(InstanceId=instance, Groups=[group])
     for rule in (ssh_rule("198.51.100.7/32"), ssh_rule(f"{LEARNER_ADDRESS}/32", "udp"),
                  ssh_rule(f"{LEARNER_ADDRESS}/32", ports=(80, 443))):  # another address, or port
         ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=rule)
         with pytest.raises(TimeoutError):
-            logins.run(ec2, instance, key, timeout=0.5)
+            logins.run(ec2, instance, key, timeout=0.2)
     for rule in (ssh_rule(f"{LEARNER_ADDRESS}/32"), ssh_rule("203.0.113.0/24", ports=(20, 30)),
                  [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": f"{LEARNER_ADDRESS}/32"}]}]):
         ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=rule)
         assert logins.run(ec2, instance, key) == "ec2-user\n", "in at once"
         ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=rule)
         with pytest.raises(TimeoutError):
-            logins.run(ec2, instance, key, timeout=0.5)
+            logins.run(ec2, instance, key, timeout=0.2)
 
 
 def test_an_instance_without_a_public_address_cannot_be_reached_even_with_ssh_open(ec2) -> None:
@@ -537,7 +537,7 @@ def test_an_instance_without_a_public_address_cannot_be_reached_even_with_ssh_op
     (reservation,) = ec2.describe_instances(InstanceIds=[private])["Reservations"]
     assert "PublicIpAddress" not in reservation["Instances"][0]
     with pytest.raises(TimeoutError):
-        logins.run(ec2, private, key, timeout=0.5)
+        logins.run(ec2, private, key, timeout=0.2)
 
 
 def test_a_known_hosts_line_saved_at_first_boot_still_logs_in_after_a_stop_and_start(

@@ -82,6 +82,7 @@ def test_importing_the_kernels_sandbox_start_loads_neither_boto3_nor_pandas_nor_
     assert run_python(code) == "[]"
 
 
+@pytest.mark.moto_data
 def test_instance_types_read_on_first_use_are_those_of_moto_files(ec2):
     from moto.ec2.models.instance_types import INSTANCE_FAMILIES
 
@@ -107,6 +108,7 @@ def test_moto_reads_the_ec2_model_botocore_parsed_with_its_extras_and_botocore_k
     assert not list(Path(botocore.__file__).parent.glob("data/ec2/*/service-2.sdk-extras*"))
 
 
+@pytest.mark.moto_data
 def test_a_regions_amis_and_their_snapshots_are_those_of_moto_files(ec2):
     # made on first use, by either call, and answered as plain moto answers them
     region = "eu-west-3"  # one is enough: each call lists 1,300 of them, 4 s
@@ -173,6 +175,7 @@ def test_each_sandbox_client_finds_the_operation_that_discovers_endpoints_as_bot
         assert found is None or found.service_model is model
 
 
+@pytest.mark.moto_data
 @pytest.mark.parametrize("location_type", ["region", "availability-zone", "availability-zone-id"])
 @pytest.mark.parametrize("region", ["us-east-1", "eu-west-3"])
 def test_instance_type_offerings_are_those_of_moto_files(ec2, region, location_type):
@@ -187,6 +190,7 @@ def test_instance_type_offerings_are_those_of_moto_files(ec2, region, location_t
     assert len(answered) > 100
 
 
+@pytest.mark.moto_data
 def test_launching_checks_the_instance_type_against_the_region_offerings(ec2, monkeypatch):
     # moto checks it only when asked to (as AWS always does)
     monkeypatch.setattr(moto.settings, "EC2_ENABLE_INSTANCE_TYPE_VALIDATION", True)

@@ -68,9 +68,9 @@ def _load_moto() -> None:
         fidelity.apply()
         # moto lists a response class's methods (inspect.getmembers) on every request, a quarter
         # of a sandbox call; once fidelity has wrapped them, they no longer change. Replaced in
-        # responses, which imports it from moto.core.utils (so its types do not export it).
+        # responses, which imports it from moto.core.utils.
         listed = functools.cache(moto.core.utils.method_names_from_class)
-        responses.method_names_from_class = listed  # type: ignore[attr-defined]
+        responses.method_names_from_class = listed
         _mock = mock_aws()
         # At exit, CPython's collector walks every object still alive: with moto's EC2 data,
         # 220,000 or more, and a kernel's shutdown or restart waited 1.3 s (2.5 s after notebook

@@ -83,7 +83,7 @@ def _defer_amis() -> None:
         backend.amis = _MadeOnFirstUse(make)
         backend.snapshots = _MadeOnFirstUse(make)  # EBS made it empty, just before
 
-    AmiBackend._load_amis = on_first_use  # type: ignore[method-assign,assignment]
+    AmiBackend._load_amis = on_first_use
 
 
 def _instance_types_on_first_use(instance_types: Any, load: Any, resource: str) -> None:
@@ -130,8 +130,8 @@ def defer() -> None:
     with (mock.patch.object(utils, "load_resource", skip_offerings),
           mock.patch.object(boto3, "Session", AccountSpecificBackend.get_session)):
         from moto.ec2.models import availability_zones_and_regions, instance_types
-    # Its `from boto3 import Session` took moto's: boto3's again (a name its types keep private).
-    availability_zones_and_regions.Session = boto3.Session  # type: ignore[attr-defined]
+    # Its `from boto3 import Session` took moto's: boto3's again.
+    availability_zones_and_regions.Session = boto3.Session
     _instance_types_on_first_use(instance_types, eager, INSTANCE_TYPES)
     for location_type, regions in files.items():
         instance_types.INSTANCE_TYPE_OFFERINGS[location_type] = _Offerings(

@@ -54,13 +54,15 @@ def _launch_key_name(self: InstanceBackend, kwargs: dict[str, Any]) -> str | Non
     """The key name a launch uses: its own, or its launch template's (as moto resolves it)."""
     if kwargs.get("key_name") or not kwargs.get("launch_template"):
         return kwargs.get("key_name")
-    return self._get_template_from_args(kwargs["launch_template"]).data.get("KeyName")
+    name: str | None = self._get_template_from_args(kwargs["launch_template"]).data.get("KeyName")
+    return name
 
 
 def _launch_image_id(self: InstanceBackend, image_id: str, kwargs: dict[str, Any]) -> str:
     if image_id or not kwargs.get("launch_template"):
         return image_id
-    return self._get_template_from_args(kwargs["launch_template"]).image_id
+    template_image: str = self._get_template_from_args(kwargs["launch_template"]).image_id
+    return template_image
 
 
 def boot_instances_with_their_key_pair(self: EC2Backend, original: Callable[..., Any],
