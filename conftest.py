@@ -10,12 +10,13 @@ import pytest
 ROOT = Path(__file__).parent
 SANDBOX_KEYS = ROOT / "notebooks" / "keys" / "sandbox"
 # What `make check` (the quick tier) leaves out, marked slow: tests that start kernels, a browser,
-# the workshop Hub, a site build, the set-up or pytest itself in another process. It leaves out the
+# the workshop Hub, a site build, the set-up, pytest itself in another process, or the linters of
+# the templates and policies (cfn-lint and parliament import for a second each). It leaves out the
 # tests marked process too (Python in another process, about 1 s each), which make mutate keeps
 # as it always did.
 SLOW = ("notebooks/", "tests/browser/", "tests/test_hub.py", "tests/test_site.py",
         "tests/test_notebooks.py", "tests/test_second_runs.py", "tests/test_setup.py",
-        "tests/test_network.py", "tests/test_ci_rule.py")
+        "tests/test_network.py", "tests/test_ci_rule.py", "tests/test_linters.py")
 
 # make test spreads the tests over every core a file at a time (a file's tests share its
 # fixtures: a Hub, a server), a notebook's cells in one kernel; but the tests of these files one

@@ -17,6 +17,7 @@ from botocore.exceptions import (
     NoCredentialsError,
     NoRegionError,
 )
+from botocore.parsers import ResponseParserError
 
 from helpers.facts import endpoint_variable
 
@@ -36,8 +37,6 @@ _EXPLAIN = {
     "describe_key_pairs(), or look in the Region where you created it.",
     "InvalidKey.Format": "EC2 cannot read that public key: give the whole one-line OpenSSH public "
     "key of an RSA or ED25519 key, as in a .pub file ('ssh-ed25519 AAAA...').",
-    "UnauthorizedOperation": "Your AWS identity may not call {operation}: ask for the "
-    "ec2:{operation} permission, or use the sandbox.",
     "RequestLimitExceeded": "AWS is throttling your requests: wait a few seconds and try again, "
     "with fewer calls per second.",
     "AuthFailure": "AWS rejected your credentials, or the Region is not enabled for your account: "
@@ -58,6 +57,20 @@ _EXPLAIN.update(dict.fromkeys(["ExpiredToken", "RequestExpired", "InvalidClientT
                               _EXPIRED))
 
 
+def _not_allowed(operation: str, message: str) -> KeyPairError:
+    """A refusal by IAM, naming the action (and resource) to ask an administrator for."""
+    found = re.search(r"perform: (\S+?)(?: on resource: (\S+))?(?: |$)", message)
+    action = found[1] if found else f"ec2:{operation}"
+    on = f" on {found[2]}" if found and found[2] and found[2] != "*" else ""
+    if "explicit deny" in message:
+        return KeyPairError(f"Your AWS identity may not call {operation}: a policy denies "
+                            f"{action}{on} explicitly, which no allow overrides; ask an "
+                            "administrator to lift that deny, or use the sandbox.")
+    return KeyPairError(f"Your AWS identity may not call {operation}: ask an administrator to "
+                        f"allow {action}{on} for you (recipes/iam/least-privilege.json holds all "
+                        "this tutorial calls), or use the sandbox.")
+
+
 def explain(error: BaseException, name: str | None = None) -> KeyPairError:
     """Turn a botocore error into a KeyPairError whose message says what to do."""
     if isinstance(error, ClientError):
@@ -67,6 +80,8 @@ def explain(error: BaseException, name: str | None = None) -> KeyPairError:
         if not code:  # an answer with no error code: not EC2's way, so perhaps not EC2
             return KeyPairError(f"{operation} failed and the answer said nothing about why: try "
                                 "again, and if you use an endpoint, check that it serves EC2.")
+        if code in ("UnauthorizedOperation", "AccessDenied", "AccessDeniedException"):
+            return _not_allowed(operation, message)
         if code == "MissingParameter":
             named = re.search(r"parameter (\w+)", message)
             parameter = named[1] if named else "a parameter"
@@ -99,6 +114,10 @@ def explain(error: BaseException, name: str | None = None) -> KeyPairError:
                                 f"unset {variable}.")
         return KeyPairError(f"{where}: check your network, and that the Region exists and is "
                             "enabled for your account.")
+    if isinstance(error, ResponseParserError):  # an error page, e.g. moto's for what it lacks
+        return KeyPairError("The endpoint answered with an error page, not AWS's answer: it "
+                            "cannot do this call (a plain moto server or LocalStack?); run this "
+                            "on the sandbox, or read the endpoint's log.")
     if isinstance(error, OSError) and error.strerror:  # saving a key: full disk, read-only...
         where = f" ({error.filename})" if error.filename else ""
         return KeyPairError(f"The file system refused: {error.strerror}{where}: free space or "
@@ -116,7 +135,7 @@ def friendly_errors(name: str | None = None) -> Iterator[None]:
 
 
 # The errors the lessons teach: shown in a kernel as a short block, without library internals.
-TAUGHT = (ClientError, BotoCoreError, KeyPairError)
+TAUGHT = (ClientError, BotoCoreError, ResponseParserError, KeyPairError)
 _NOT_YOURS = tuple({sysconfig.get_paths()[key] for key in ("purelib", "platlib", "stdlib")}
                    | {str(Path(__file__).parent)})
 
@@ -126,7 +145,7 @@ def taught_error(error: BaseException, tb: TracebackType | None) -> list[str]:
     botocore's or the helpers'), the error itself, and, for a botocore error, what to do."""
     yours = [frame for frame in traceback.extract_tb(tb)
              if not frame.filename.startswith(_NOT_YOURS)]
-    lines = [f"{type(error).__name__}: {error}"]
+    lines = [f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"]
     lines += [f"  in your code, line {frame.lineno}: {(frame.line or '').strip()}"
               for frame in yours]
     if not isinstance(error, KeyPairError):

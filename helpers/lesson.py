@@ -9,6 +9,7 @@ so may a key file outside keys/sandbox that this lesson did not write.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,14 +33,17 @@ from helpers.tables import KeyPairsTable
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ec2.type_defs import KeyPairInfoTypeDef
 
 COLUMNS = ["What", "Name", "Region", "Result", "Why"]
 # The calls whose answers say what a lesson made, and what each makes.
 MAKERS = {"ec2.CreateKeyPair": "key pair", "ec2.ImportKeyPair": "key pair",
           "ec2.RunInstances": "instance", "ec2.CreateLaunchTemplate": "launch template",
-          "ec2.CreateSecurityGroup": "security group", "secrets-manager.CreateSecret": "secret"}
+          "ec2.CreateSecurityGroup": "security group", "secrets-manager.CreateSecret": "secret",
+          "cloudformation.CreateStack": "stack", "iam.CreateUser": "IAM user"}
 # What clean_up deletes first: what uses a key pair or a security group before them.
-ORDER = ["instance", "launch template", "secret", "security group", "key pair"]
+ORDER = ["stack", "instance", "launch template", "secret", "security group", "IAM user",
+         "key pair"]
 TAKEN = ("InvalidKeyPair.Duplicate", "ResourceExistsException")  # a name already in use
 KNOWN_HOSTS = "known_hosts"  # where a lesson keeps its instances' host keys, beside its keys
 YOURS = "it was there before this lesson (its create was refused): it may be yours"
@@ -55,6 +59,7 @@ class _Made:
     things: dict[tuple[str, str, str, str], None] = field(default_factory=dict)
     public_keys: dict[tuple[str, str], bytes] = field(default_factory=dict)  # of imports
     files: set[Path] = field(default_factory=set)  # what helpers wrote for it (made_file)
+    stack_keys: set[str] = field(default_factory=set)  # its stacks' key pairs: their files go
     taken: list[tuple[str, str, str]] = field(default_factory=list)  # what, region, name
 
 
@@ -135,6 +140,10 @@ def _note(parsed: dict[str, Any], model: Any, context: dict[str, Any], event_nam
                                           for i in parsed["Instances"]))
     elif what == "security group":
         _made.things[what, region, params.get("GroupName", ""), parsed["GroupId"]] = None
+    elif what == "stack":
+        _made.things[what, region, params.get("StackName", ""), parsed["StackId"]] = None
+    elif what == "IAM user":
+        _made.things[what, "", parsed["User"]["UserName"], parsed["User"]["UserId"]] = None
     elif what == "launch template":
         template = parsed["LaunchTemplate"]
         _made.things[what, region, template["LaunchTemplateName"],
@@ -144,16 +153,17 @@ def _note(parsed: dict[str, Any], model: Any, context: dict[str, Any], event_nam
 
 
 def clean_up() -> KeyPairsTable:
-    """Delete what the lesson made since start(), and only that: its instances (stopped ones
-    too), launch templates, secrets, security groups and key pairs, and their key files. A table
-    says what was deleted and what was kept, and why."""
+    """Delete what the lesson made since start(), and only that: its stacks (and the key pairs
+    they retained), instances (stopped ones too), launch templates, secrets, security groups, IAM
+    users and key pairs, and their key files. A table says what was deleted and what was kept,
+    and why."""
     global cleanups
     if _made is None:
         raise RuntimeError("Nothing to clean up: run the lesson's first cell, "
                            "ec2 = lesson.start(), before its other cells.")
     rows = []
     terminated: dict[str, list[str]] = {}  # region -> instances, gone before their groups go
-    for what, region, name, made_id in sorted(_made.things, key=lambda t: ORDER.index(t[0])):
+    for what, region, name, made_id in _in_order(_made):
         if what == "security group" and terminated.get(region):
             regional_client(region).get_waiter("instance_terminated").wait(
                 InstanceIds=terminated.pop(region))
@@ -183,11 +193,20 @@ def clean_up() -> KeyPairsTable:
     return done
 
 
+def _in_order(made: _Made) -> Iterator[tuple[str, str, str, str]]:
+    """What the lesson made, in ORDER: its stacks first, then the rest, including the key pairs
+    its stacks kept (noted as their stacks go)."""
+    for phase in (ORDER[:1], ORDER[1:]):
+        yield from sorted((thing for thing in made.things if thing[0] in phase),
+                          key=lambda thing: ORDER.index(thing[0]))
+
+
 def _forget(made: _Made) -> None:
     made.things.clear()
     made.public_keys.clear()
     made.taken.clear()
     made.files.clear()
+    made.stack_keys.clear()
 
 
 def _delete(what: str, region: str, name: str, made_id: str) -> bool:
@@ -199,6 +218,10 @@ def _delete(what: str, region: str, name: str, made_id: str) -> bool:
             return False
         secrets.delete_secret(SecretId=made_id, ForceDeleteWithoutRecovery=True)
         return True
+    if what == "stack":
+        return _delete_stack(region, made_id)
+    if what == "IAM user":
+        return _delete_user(name, made_id)
     ec2 = regional_client(region)
     if what == "instance":
         reservations = ec2.describe_instances(Filters=[
@@ -229,11 +252,61 @@ def _delete(what: str, region: str, name: str, made_id: str) -> bool:
     return True
 
 
+def _delete_stack(region: str, stack_id: str) -> bool:
+    """Delete a stack the lesson made, if it is still there; note its key pairs: their files go
+    (an imported one's too, found by the public keys the stack was given), and those it kept
+    (DeletionPolicy: Retain) are deleted with the lesson's key pairs."""
+    cfn, ec2 = boto3.client("cloudformation", region_name=region), regional_client(region)
+    stack = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
+    resources = cfn.describe_stack_resources(StackName=stack_id)["StackResources"]
+    names = [r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::EC2::KeyPair"]
+    assert _made is not None
+    _made.stack_keys.update(names)
+    given = [parameter["ParameterValue"] for parameter in stack.get("Parameters", [])]
+    given += [key.get("PublicKey", "") for key in _key_pairs(ec2, names, IncludePublicKey=True)]
+    for index, public_key in enumerate(given):
+        if key_blob(public_key):
+            _made.public_keys[region, f"{stack_id}#{index}"] = public_key.encode()
+    there = stack["StackStatus"] != "DELETE_COMPLETE"
+    if there:
+        cfn.delete_stack(StackName=stack_id)
+        cfn.get_waiter("stack_delete_complete").wait(StackName=stack_id)
+    ssm = boto3.client("ssm", region_name=region)
+    for key in _key_pairs(ec2, names):  # kept
+        _made.things["key pair", region, key["KeyName"], key["KeyPairId"]] = None
+        parameter = f"/ec2/keypair/{key['KeyPairId']}"  # kept with it, if it was created
+        if ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": [parameter]}])[
+                "Parameters"]:
+            ssm.delete_parameter(Name=parameter)
+    return there
+
+
+def _key_pairs(ec2: EC2Client, names: list[str], **options: Any) -> list[KeyPairInfoTypeDef]:
+    """The key pairs of these names that exist (none for no names)."""
+    return ec2.describe_key_pairs(Filters=[{"Name": "key-name", "Values": names}],
+                                  **options)["KeyPairs"] if names else []
+
+
+def _delete_user(name: str, user_id: str) -> bool:
+    """Delete an IAM user the lesson made (its access keys and policies first)."""
+    iam = boto3.client("iam")
+    if not any(user["UserId"] == user_id for user in iam.list_users()["Users"]):
+        return False
+    for key in iam.list_access_keys(UserName=name)["AccessKeyMetadata"]:
+        iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+    for policy in iam.list_user_policies(UserName=name)["PolicyNames"]:
+        iam.delete_user_policy(UserName=name, PolicyName=policy)
+    for attached in iam.list_attached_user_policies(UserName=name)["AttachedPolicies"]:
+        iam.detach_user_policy(UserName=name, PolicyArn=attached["PolicyArn"])
+    iam.delete_user(UserName=name)
+    return True
+
+
 def _key_files(made: _Made) -> list[Path]:
     """The key files of the key pairs the lesson made: saved as save_private_key names them, or,
     for an imported key, a .pub file in keys/ that holds its public key, and its private half;
     and the files helpers wrote for it (an exercise's known_hosts)."""
-    names = {name for what, _, name, _ in made.things if what == "key pair"}
+    names = {name for what, _, name, _ in made.things if what == "key pair"} | made.stack_keys
     files = [default_key_dir() / key_file_name(name, ppk) for name in sorted(names)
              for ppk in (False, True)]
     files += sorted(made.files)

@@ -17,6 +17,7 @@ from helpers.rules import key_blob, shows_private_key
 from helpers.tables import COLUMNS
 
 REGIONS = ["ap-south-1", "eu-west-1", "us-east-1"]
+POLICY = "recipes/iam/least-privilege.json"  # the sentence names it: it must exist (test_errors)
 
 
 def public_key() -> bytes:
@@ -202,8 +203,9 @@ def test_where_usage_could_not_be_asked_nothing_is_called_unused(estate, monkeyp
     used = audit.usage(estate, REGIONS, progress=False)
     assert used.loc[used["Error"].notna(), "Region"].tolist() == ["us-east-1"]
     assert used.loc[used["Error"].notna(), "Error"].tolist() == [
-        "Your AWS identity may not call DescribeInstances: ask for the ec2:DescribeInstances "
-        "permission, or use the sandbox."]
+        "Your AWS identity may not call DescribeInstances: ask an administrator to allow "
+        f"ec2:DescribeInstances for you ({POLICY} holds all this tutorial calls), or use the "
+        "sandbox."]
     found = audit.findings(keys, used).set_index(["Region", "KeyName"])
     assert not found.loc[("us-east-1", "alice"), "Unused"]
 
@@ -395,8 +397,9 @@ def test_a_delete_that_fails_is_a_row_saying_why_and_the_others_still_go(estate,
     done = clean_up(found, "Owner=alice", delete=True, progress=False)
     assert done[["Region", "Result"]].values.tolist() == [
         ["ap-south-1", "deleted"],
-        ["us-east-1", "Your AWS identity may not call DeleteKeyPair: ask for the "
-                      "ec2:DeleteKeyPair permission, or use the sandbox."]]
+        ["us-east-1", "Your AWS identity may not call DeleteKeyPair: ask an administrator "
+                      f"to allow ec2:DeleteKeyPair for you ({POLICY} holds all this tutorial "
+                      "calls), or use the sandbox."]]
     monkeypatch.undo()
     left = audit.inventory(estate, REGIONS, progress=False)
     assert sorted(left.loc[left["KeyName"] == "alice", "Region"]) == ["eu-west-1", "us-east-1"]
@@ -424,8 +427,9 @@ def test_a_region_where_the_clean_up_cannot_look_is_a_row_saying_why(estate, mon
     done = clean_up(found, "Owner=alice", delete=True, progress=False)
     assert done[["Region", "Result"]].values.tolist() == [
         ["ap-south-1", "deleted"],
-        ["us-east-1", "Your AWS identity may not call DescribeKeyPairs: ask for the "
-                      "ec2:DescribeKeyPairs permission, or use the sandbox."]]
+        ["us-east-1", "Your AWS identity may not call DescribeKeyPairs: ask an administrator "
+                      f"to allow ec2:DescribeKeyPairs for you ({POLICY} holds all this tutorial "
+                      "calls), or use the sandbox."]]
 
 
 def test_clean_up_keeps_a_key_pair_made_again_under_its_name_since_the_audit(estate):

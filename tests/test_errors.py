@@ -16,6 +16,7 @@ from botocore.exceptions import (
     NoCredentialsError,
     NoRegionError,
 )
+from botocore.parsers import ResponseParserError
 from botocore.stub import Stubber
 
 from helpers import (
@@ -38,9 +39,9 @@ def stubbed():
 
 @pytest.mark.parametrize("code, call, expected", [
     ("RequestLimitExceeded", "describe", "throttling your requests: wait a few seconds"),
-    ("UnauthorizedOperation", "create", "may not call CreateKeyPair: ask for the "
-                                        "ec2:CreateKeyPair permission"),
-    ("UnauthorizedOperation", "delete", "ec2:DeleteKeyPair permission"),
+    ("UnauthorizedOperation", "create", "may not call CreateKeyPair: ask an administrator to "
+                                        "allow ec2:CreateKeyPair"),
+    ("UnauthorizedOperation", "delete", "allow ec2:DeleteKeyPair for you"),
     ("RequestExpired", "describe", "credentials have expired or are not valid: refresh them"),
     ("AuthFailure", "describe", "rejected your credentials"),
     ("InternalError", "describe", r"EC2 refused DescribeKeyPairs \(InternalError\): boom\."),
@@ -74,8 +75,9 @@ SENTENCES = {
     "key of an RSA or ED25519 key, as in a .pub file ('ssh-ed25519 AAAA...').",
     "InvalidKeyPair.Format": "EC2 cannot read that public key: give the whole one-line OpenSSH "
     "public key of an RSA or ED25519 key, as in a .pub file ('ssh-ed25519 AAAA...').",
-    "UnauthorizedOperation": "Your AWS identity may not call CreateKeyPair: ask for the "
-    "ec2:CreateKeyPair permission, or use the sandbox.",
+    "UnauthorizedOperation": "Your AWS identity may not call CreateKeyPair: ask an administrator "
+    "to allow ec2:CreateKeyPair for you (recipes/iam/least-privilege.json holds all this "
+    "tutorial calls), or use the sandbox.",
     "RequestLimitExceeded": "AWS is throttling your requests: wait a few seconds and try again, "
     "with fewer calls per second.",
     "Throttling": "AWS is throttling your requests: wait a few seconds and try again, with fewer "
@@ -96,6 +98,24 @@ SENTENCES = {
 @pytest.mark.parametrize("code", SENTENCES)
 def test_each_error_code_reads_as_its_sentence(code):
     assert str(explain(client_error(code), "laptop")) == SENTENCES[code]
+
+
+@pytest.mark.parametrize(("message", "sentence"), [
+    ("You are not authorized to perform this operation. User: arn:aws:iam::1:user/r is not "
+     "authorized to perform: ec2:CreateKeyPair on resource: arn:aws:ec2:us-east-1:1:key-pair/x "
+     "because no identity-based policy allows the ec2:CreateKeyPair action. Encoded "
+     "authorization failure message: AbC", "ask an administrator to allow ec2:CreateKeyPair on "
+     "arn:aws:ec2:us-east-1:1:key-pair/x for you"),
+    ("You are not authorized to perform this operation. User: arn:aws:iam::1:user/r is not "
+     "authorized to perform: ec2:DeleteKeyPair on resource: arn:aws:ec2:us-east-1:1:key-pair/x "
+     "with an explicit deny in an identity-based policy.", "a policy denies ec2:DeleteKeyPair "
+     "on arn:aws:ec2:us-east-1:1:key-pair/x explicitly, which no allow overrides"),
+    ("User: arn:aws:iam::1:user/r is not authorized to perform: ssm:GetParameter",
+     "ask an administrator to allow ssm:GetParameter for you"),
+])
+def test_a_refusal_by_iam_names_the_action_and_resource_to_ask_for(message, sentence):
+    said = str(explain(client_error("UnauthorizedOperation", message)))
+    assert sentence in said and said.startswith("Your AWS identity may not call CreateKeyPair: ")
 
 
 def test_a_missing_parameter_says_which_and_what_to_give(ec2):
@@ -173,6 +193,18 @@ def test_a_message_loses_only_its_final_full_stop():
         "EC2 refused CreateKeyPair (Unsupported): Not on instance type X.")
     error.response["Error"].pop("Message")
     assert str(explain(error)) == "EC2 refused CreateKeyPair (Unsupported)."
+
+
+def test_an_error_page_instead_of_an_answer_says_the_endpoint_cannot_do_the_call():
+    page = ResponseParserError("Unable to parse response (syntax error: line 1, column 0), "
+                               "invalid XML received. Further retries may succeed:\n"
+                               "b'<!doctype html>\\n<title>500 Internal Server Error</title>'")
+    lines = taught_error(page, None)
+    assert lines[0] == ("ResponseParserError: Unable to parse response (syntax error: line 1, "
+                        "column 0), invalid XML received. Further retries may succeed:")
+    assert lines[1] == ("What to do: The endpoint answered with an error page, not AWS's "
+                        "answer: it cannot do this call (a plain moto server or LocalStack?); "
+                        "run this on the sandbox, or read the endpoint's log.")
 
 
 def test_a_taught_error_names_only_your_lines_and_what_to_do(ec2):

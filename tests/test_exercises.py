@@ -55,7 +55,7 @@ def solve(notebook_and_number: str, **namespace: Any) -> dict[str, Any]:
     return namespace
 
 
-@pytest.mark.parametrize("notebook", ["01", "02", "03", "04", "06", "07"])
+@pytest.mark.parametrize("notebook", ["01", "02", "03", "04", "06", "07", "08"])
 def test_each_exercise_has_a_check_and_a_solution_folded_away(notebook):
     """Run All never runs a solution, and a learner sees it only on a click."""
     path = next(NOTEBOOKS.glob(f"{notebook}_*.ipynb"))

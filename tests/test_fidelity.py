@@ -18,12 +18,14 @@ import sys
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import boto3
 import logins
 import oracles
 import paramiko
 import pytest
+import test_stacks
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 from cryptography.hazmat.primitives import serialization
@@ -35,6 +37,7 @@ from helpers import login, sandbox
 from helpers.fingerprints import ssh_fingerprint
 from helpers.rules import PPK_HEADER, key_name_problem
 from helpers.sandbox import fidelity, shell
+from helpers.sandbox.fidelity import stacks
 from helpers.sandbox.network import LEARNER_ADDRESS
 
 REGION = "us-east-1"
@@ -564,6 +567,70 @@ def test_the_sandbox_answers_checkip_with_the_learners_address_and_sends_nothing
         sandbox.reset()
 
 
+def iam_user(ec2: Any, *statements: dict[str, Any]) -> Any:
+    """An EC2 client signed with the access key of a new IAM user whose policy holds statements."""
+    iam = test_stacks.client(ec2, "iam")
+    name = f"user{len(iam.list_users()['Users'])}"
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="its", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": list(statements)}))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return boto3.client("ec2", region_name=REGION, endpoint_url=None if "amazonaws.com" in
+                        ec2.meta.endpoint_url else ec2.meta.endpoint_url,
+                        aws_access_key_id=key["AccessKeyId"],
+                        aws_secret_access_key=key["SecretAccessKey"])
+
+
+def test_an_iam_users_calls_are_allowed_only_by_its_policies(ec2) -> None:
+    user = iam_user(ec2, {"Effect": "Allow", "Action": "ec2:DescribeKeyPairs", "Resource": "*"},
+                    {"Effect": "Allow", "Action": "ec2:CreateKeyPair",
+                     "Resource": "arn:aws:ec2:*:*:key-pair/team-*"},
+                    {"Effect": "Deny", "Action": "ec2:DeleteKeyPair", "Resource": "*"})
+    assert user.create_key_pair(KeyName="team-a", KeyType="ed25519")["KeyName"] == "team-a"
+    assert [k["KeyName"] for k in user.describe_key_pairs()["KeyPairs"]] == ["team-a"]
+    arn = re.escape("arn:aws:iam::123456789012:user/user0")
+    with pytest.raises(ClientError, match=rf"\(UnauthorizedOperation\).*: You are not authorized "
+                       rf"to perform this operation\. User: {arn} is not authorized to perform: "
+                       r"ec2:CreateKeyPair on resource: arn:aws:ec2:us-east-1:123456789012:"
+                       r"key-pair/other because no identity-based policy allows the "
+                       r"ec2:CreateKeyPair action\.$"):
+        user.create_key_pair(KeyName="other")
+    assert error_of(lambda: user.delete_key_pair(KeyName="team-a"))["Message"].endswith(
+        "with an explicit deny in an identity-based policy.")
+    ec2.delete_key_pair(KeyName="team-a")  # the account's own credentials may do anything
+    wrong = boto3.client("ec2", region_name=REGION, endpoint_url=user.meta.endpoint_url,
+                         aws_access_key_id=user._request_signer._credentials.access_key,
+                         aws_secret_access_key="not its secret")
+    assert error_of(wrong.describe_key_pairs)["Code"] in ("SignatureDoesNotMatch", "AuthFailure")
+
+
+def test_a_dry_run_asks_the_policy_and_a_key_pair_id_is_its_names_resource(ec2) -> None:
+    """DryRun answers whether the caller may (DryRunOperation, or UnauthorizedOperation), and
+    changes nothing; a key pair named by its id is the same resource as by its name."""
+    user = iam_user(ec2, {"Effect": "Allow", "Action": ["ec2:CreateKeyPair", "ec2:DeleteKeyPair"],
+                          "Resource": "arn:aws:ec2:*:*:key-pair/intern-*"})
+    assert error_of(lambda: user.create_key_pair(KeyName="intern-a", DryRun=True))[
+        "Code"] == "DryRunOperation"
+    assert error_of(lambda: user.create_key_pair(KeyName="prod", DryRun=True))[
+        "Code"] == "UnauthorizedOperation"
+    ids = {name: ec2.create_key_pair(KeyName=name)["KeyPairId"] for name in ("intern-b", "prod")}
+    assert error_of(lambda: user.delete_key_pair(KeyPairId=ids["prod"]))["Message"].endswith(
+        "on resource: arn:aws:ec2:us-east-1:123456789012:key-pair/prod because no "
+        "identity-based policy allows the ec2:DeleteKeyPair action.")
+    user.delete_key_pair(KeyPairId=ids["intern-b"])
+    assert [key["KeyName"] for key in ec2.describe_key_pairs()["KeyPairs"]] == ["prod"]
+
+
+def test_a_policy_condition_is_refused_in_a_sentence_not_guessed_at(ec2) -> None:
+    user = iam_user(ec2, {"Effect": "Allow", "Action": "ec2:CreateKeyPair", "Resource": "*",
+                          "Condition": {"StringEquals": {"ec2:KeyPairType": "ed25519"}}})
+    assert error_of(lambda: user.create_key_pair(KeyName="k", KeyType="rsa")) == {
+        "Code": "UnsupportedOperation", "Message": "The sandbox does not evaluate IAM policy "
+        "conditions (ec2:KeyPairType): try this policy on AWS (notebook 08 shows what AWS "
+        "answers).", "Type": "Sender"}
+    assert ec2.describe_key_pairs()["KeyPairs"] == []
+
+
 def test_a_windows_password_is_encrypted_with_the_launch_key_pair(ec2) -> None:
     key = ec2.create_key_pair(KeyName="admin")
     windows = logins.launch(ec2, "admin", logins.WINDOWS_IMAGE)
@@ -701,6 +768,22 @@ PINS: dict[str, list[Callable[..., None]]] = {
         test_a_default_security_group_lets_in_only_its_own_members],
     "keep_terminated_instances_terminated": [
         test_a_terminated_instance_can_be_neither_started_nor_stopped],
+    "check_iam_users_against_their_policies": [
+        test_an_iam_users_calls_are_allowed_only_by_its_policies],
+    "name_the_resource_that_failed": [
+        test_stacks.test_a_resource_that_fails_rolls_its_stack_back_and_the_waiter_says_so_at_once],
+    "remember_what_a_deleted_stack_had": [
+        test_stacks.test_a_deleted_stacks_resources_are_listed_as_deleted_and_not_made_again],
+    "read_a_deleted_resource_without_making_it": [
+        test_stacks.test_a_deleted_stacks_resources_are_listed_as_deleted_and_not_made_again],
+    "roll_back_a_stack_whose_resource_failed": [
+        test_stacks.test_a_resource_that_fails_rolls_its_stack_back_and_the_waiter_says_so_at_once],
+    "roll_back_an_update_that_failed": [
+        test_stacks.test_a_changed_property_replaces_the_key_pair_and_a_kept_name_is_refused],
+    "read_yaml_short_forms_whole": [
+        test_stacks.test_yaml_short_forms_read_as_cloudformation_reads_them],
+    "launch_stack_instances_into_their_groups": [
+        test_stacks.test_an_instance_of_the_stack_launches_with_its_key_pair_and_lets_ssh_in],
     "let_in_only_what_security_groups_allow": [
         test_ssh_gets_in_only_while_a_security_group_lets_the_learners_address_in,
         test_an_instance_without_a_public_address_cannot_be_reached_even_with_ssh_open],
@@ -765,13 +848,17 @@ def test_applying_the_fixes_twice_changes_nothing(sandbox_on) -> None:
     assert (KeyPairBackend.create_key_pair, KeyPairs.describe_key_pairs) == patched
 
 
+TOPICS = (*fidelity.TOPICS, stacks)  # stacks' fixes apply as CloudFormation is first served
+FIXES = tuple(fix for topic in TOPICS for fix in topic.FIXES)
+
+
 def test_every_fix_is_pinned_by_a_test() -> None:
-    assert set(PINS) == {fix.__name__ for fix, _ in fidelity.FIXES}
+    assert set(PINS) == {fix.__name__ for fix, _ in FIXES}
 
 
 @pytest.mark.parametrize("fix", PINS)
 def test_fix_is_still_needed(plain_moto: dict[str, bool], fix: str) -> None:
-    function = next(function for function, _ in fidelity.FIXES if function.__name__ == fix)
+    function = next(function for function, _ in FIXES if function.__name__ == fix)
     behaviour = function.__doc__.split(" (")[0]
     where = Path(sys.modules[function.__module__].__file__).relative_to(Path(__file__).parents[1])
     assert not plain_moto[fix], (
@@ -783,7 +870,7 @@ def test_each_fix_has_its_row_in_the_section_of_the_module_that_holds_it() -> No
     doc = (Path(__file__).parents[1] / "docs" / "sandbox-fidelity.md").read_text()
     sections = {re.search(r"fidelity/(\w+)\.py", part)[1]: part
                 for part in doc.split("\n### ")[1:]}
-    assert set(sections) == {topic.__name__.rpartition(".")[2] for topic in fidelity.TOPICS}
-    misplaced = [fix.__name__ for fix, _ in fidelity.FIXES
+    assert set(sections) == {topic.__name__.rpartition(".")[2] for topic in TOPICS}
+    misplaced = [fix.__name__ for fix, _ in FIXES
                  if f"`{fix.__name__}`" not in sections[fix.__module__.rpartition(".")[2]]]
     assert misplaced == []

@@ -3,6 +3,7 @@ deletes what the lesson made, and only that, and says what it deleted and what i
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -110,6 +111,46 @@ def test_clean_up_deletes_what_the_lesson_made_in_every_region_and_nothing_else(
         "State"]["Name"] == "terminated"
     assert repr(lesson.clean_up()) == ("Nothing to clean up: this lesson made nothing that is "
                                        "still there.")
+
+
+def test_clean_up_deletes_its_stacks_what_they_kept_their_key_files_and_its_iam_users(
+        on_sandbox):
+    ec2, cfn, ssm, iam = on_sandbox, *(boto3.client(s) for s in ("cloudformation", "ssm", "iam"))
+    key = {"Type": "AWS::EC2::KeyPair", "Properties": {"KeyName": "stack-key"}}
+    kept = {"Type": "AWS::EC2::KeyPair", "DeletionPolicy": "Retain",
+            "Properties": {"KeyName": "kept-key", "KeyType": "ed25519"}}
+    cfn.create_stack(StackName="keys", TemplateBody=json.dumps({"Resources": {
+        "Key": key, "Kept": kept}}))
+    Path("keys").mkdir(mode=0o700)
+    Path("keys/laptop").write_text("a private key made on this machine")
+    Path("keys/laptop.pub").write_bytes(public_key() + b" me@laptop\n")
+    imported = {"Type": "AWS::EC2::KeyPair", "Properties": {
+        "KeyName": "laptop", "PublicKeyMaterial": {"Ref": "PublicKey"}}}
+    cfn.create_stack(StackName="laptop", TemplateBody=json.dumps({
+        "Parameters": {"PublicKey": {"Type": "String"}}, "Resources": {"Key": imported}}),
+        Parameters=[{"ParameterKey": "PublicKey",
+                     "ParameterValue": Path("keys/laptop.pub").read_text()}])
+    stack_key = ec2.describe_key_pairs(KeyNames=["stack-key"])["KeyPairs"][0]["KeyPairId"]
+    save_private_key({"KeyName": "stack-key", "KeyMaterial": ssm.get_parameter(
+        Name=f"/ec2/keypair/{stack_key}", WithDecryption=True)["Parameter"]["Value"]})
+    iam.create_user(UserName="reader")
+    iam.create_access_key(UserName="reader")
+    iam.put_user_policy(UserName="reader", PolicyName="reads", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "ec2:DescribeKeyPairs", "Resource": "*"}]}))
+    cfn.delete_stack(StackName="laptop")  # deleted by the learner: gone already
+    assert rows(lesson.clean_up()) == [
+        ("stack", "keys", "us-east-1", "deleted", "made by this lesson"),
+        ("IAM user", "reader", "", "deleted", "made by this lesson"),
+        ("key pair", "kept-key", "us-east-1", "deleted", "made by this lesson"),
+        ("key file", "keys/sandbox/stack-key.pem", "", "deleted",
+         "a sandbox key: it opens nothing"),
+        ("key file", "keys/laptop.pub", "", "deleted", "written by this lesson"),
+        ("key file", "keys/laptop", "", "deleted", "written by this lesson")]
+    assert ec2.describe_key_pairs()["KeyPairs"] == []
+    assert ssm.describe_parameters()["Parameters"] == []
+    assert iam.list_users()["Users"] == []
+    assert not [path for path in Path("keys").rglob("*") if path.is_file()]
 
 
 def test_a_key_pair_the_lesson_made_then_someone_replaced_is_kept(on_sandbox):

@@ -150,3 +150,16 @@ def test_notebook_07_launches_nothing_on_live_aws(account):
     assert key_pairs(["us-east-1"]) == {("us-east-1", "web-key", mine["KeyPairId"])}
     assert not boto3.client("ec2").describe_instances()["Reservations"]
     assert not Path("keys").exists()
+
+
+def test_notebook_08_makes_no_stack_and_no_iam_user_on_live_aws(account):
+    """An instance and IAM users with access keys: on live AWS the lesson stops, with a sentence
+    that says so, before it makes anything."""
+    _, stopped, cleaned = run_all_then_clean_up("08_key_pairs_as_code.ipynb")
+    assert stopped == ("code cell 1: KeyPairError: This lesson launches an instance and makes IAM "
+                       "users: run it on the sandbox (without EC2_KEYPAIRS_LIVE). Its templates "
+                       "and recipe work on AWS as they are.")
+    assert cleaned == {"kept": [], "deleted": []}
+    assert not boto3.client("cloudformation").describe_stacks()["Stacks"]
+    assert not boto3.client("iam").list_users()["Users"]
+    assert not boto3.client("ec2").describe_key_pairs()["KeyPairs"]

@@ -62,6 +62,9 @@ RECIPE_PRINTS = {
     "07_use_a_key_pair": [r"^0 running instance\(s\) with a key pair in us-east-1\.$",
                           r"^usage: python 07_use_a_key_pair\.py \[-h\] \[--user USER\] "
                           r"\[--host HOST\]"],
+    "08_key_pairs_as_code": [r"^0 key pair\(s\) made by stacks in us-east-1\.$",
+                             r"^usage: python 08_key_pairs_as_code\.py \[-h\] \[--folder DIR\] "
+                             r"\[STACK\] \[LOGICAL_ID\]$"],
     "07_windows_password": [r"^0 running Windows instance\(s\) in us-east-1\.$",
                             r"^usage: python 07_windows_password\.py \[-h\] \[INSTANCE_ID\] "
                             r"\[KEY_FILE\]$"],

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import base64
 import importlib.util
+import json
 import os
 import re
+import stat
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -635,3 +637,67 @@ def test_the_windows_password_script_lists_windows_instances_then_prints_one(
     assert capsys.readouterr().out.strip() == module.windows_password(ec2, instance, key_file)
     with pytest.raises(SystemExit, match=r"^Could not get the password: \[Errno 2\] No such file"):
         module.main([instance, str(key_file.with_name("lost.pem"))])
+
+
+# 08 -----------------------------------------------------------------------------------------
+
+def stack(ec2, name: str, **properties) -> None:
+    """A stack name whose one resource, Key, is a key pair with these properties."""
+    cfn = boto3.client("cloudformation", region_name=ec2.meta.region_name)
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps({"Resources": {
+        "Key": {"Type": "AWS::EC2::KeyPair", "Properties": properties},
+        "Group": {"Type": "AWS::EC2::SecurityGroup",
+                  "Properties": {"GroupDescription": "not a key pair"}}}}))
+
+
+def test_save_stack_private_key_saves_it_0600_once_and_again_keeps_the_file(ec2, tmp_path):
+    save = recipe("08_key_pairs_as_code").save_stack_private_key
+    stack(ec2, "team", KeyName="deploy", KeyType="ed25519")
+    path = save("team", "Key", tmp_path / "keys")
+    assert path == tmp_path / "keys" / "deploy.pem" and stat.S_IMODE(path.stat().st_mode) == 0o600
+    (key_pair,) = ec2.describe_key_pairs()["KeyPairs"]
+    assert fingerprint_of_private_key(path.read_text()) == key_pair["KeyFingerprint"]
+    path.chmod(0o400)  # a run again changes nothing, and does not even write
+    assert save("team", "Key", tmp_path / "keys") == path and stat.S_IMODE(
+        path.stat().st_mode) == 0o400
+
+
+def test_save_stack_private_key_never_replaces_another_key_and_says_why_it_cannot(ec2, tmp_path):
+    save = recipe("08_key_pairs_as_code").save_stack_private_key
+    stack(ec2, "team", KeyName="deploy", KeyType="ed25519")
+    stack(ec2, "laptop", KeyName="laptop", PublicKeyMaterial=public_key_line().decode())
+    (tmp_path / "deploy.pem").write_text("another key")
+    with pytest.raises(FileExistsError, match="deploy.pem holds another key: move it away"):
+        save("team", "Key", tmp_path)
+    assert (tmp_path / "deploy.pem").read_text() == "another key"
+    with pytest.raises(LookupError, match="^laptop has no private key in Parameter Store: it "
+                                          "was imported"):
+        save("laptop", "Key", tmp_path)
+    with pytest.raises(LookupError, match="^Group in team is an AWS::EC2::SecurityGroup, not an "
+                                          "AWS::EC2::KeyPair"):
+        save("team", "Group", tmp_path)
+    with pytest.raises(ClientError, match="Stack with id nope does not exist"):
+        save("nope", "Key", tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deploy.pem"]
+
+
+def test_a_ppk_stack_key_is_saved_as_a_ppk_file(ec2, tmp_path):
+    stack(ec2, "putty", KeyName="putty", KeyFormat="ppk")
+    path = recipe("08_key_pairs_as_code").save_stack_private_key("putty", "Key", tmp_path)
+    assert path.name == "putty.ppk" and path.read_text().startswith("PuTTY-User-Key-File-3")
+
+
+def test_the_stack_key_script_lists_the_key_pairs_of_stacks_then_saves_one(ec2, here, capsys,
+                                                                         monkeypatch):
+    module = recipe("08_key_pairs_as_code")
+    stack(ec2, "team", KeyName="deploy", KeyType="ed25519")
+    monkeypatch.setattr(sys, "argv", ["08_key_pairs_as_code.py"])
+    module.main([])
+    assert capsys.readouterr().out.splitlines() == [
+        "team Key deploy", "1 key pair(s) made by stacks in us-east-1.",
+        "usage: python 08_key_pairs_as_code.py [-h] [--folder DIR] [STACK] [LOGICAL_ID]"]
+    module.main(["team", "Key", "--folder", "mine"])
+    assert capsys.readouterr().out == "Private key of team/Key in mine/deploy.pem (mode 0600).\n"
+    with pytest.raises(SystemExit, match="^Could not save the private key: .*holds another key"):
+        (here / "mine" / "deploy.pem").write_text("changed")
+        module.main(["team", "Key", "--folder", "mine"])

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from helpers.errors import KeyPairError
 from helpers.exercises import deleting, describing, using
+from helpers.exercises.as_code import intern_policy, stack_key_saved
 from helpers.exercises.auditing import ownerless
 from helpers.exercises.common import Verdict, mark_set_up
 from helpers.exercises.creating import ed25519_owned, putty_saved
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ALICE_PUBLIC_KEY", "TEAMMATE_PUBLIC_KEY", "Verdict", "alice_public_key",
            "deleted_with_its_file", "ed25519_owned", "imported_from_file", "in_every_region",
-           "old_ones_deleted", "ops_names", "ownerless", "putty_saved", "set_up",
-           "teammate_added", "windows_password"]
+           "intern_policy", "old_ones_deleted", "ops_names", "ownerless", "putty_saved", "set_up",
+           "stack_key_saved", "teammate_added", "windows_password"]
 SET_UPS = {"01": describing.set_up, "03": deleting.set_up, "07": using.set_up}
 
 

@@ -3,6 +3,7 @@ and the bookkeeping of set_up (what it made, and since when)."""
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from helpers import lesson
 from helpers.errors import KeyPairError
-from helpers.keyfiles import is_sandbox_leftover, shown_path
+from helpers.keyfiles import default_key_dir, is_sandbox_leftover, key_file_name, shown_path
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -112,3 +113,21 @@ def refuse_a_file_of_yours(paths: list[Path]) -> None:
         if path.exists() and path.absolute() not in _saved_files and not is_sandbox_leftover(path):
             raise KeyPairError(f"{shown_path(path)} exists and these exercises did not write it "
                                "(yours?): move it away, then run this cell again.")
+
+
+def saved_key_file(name: str, ppk: bool) -> Verdict | Path:
+    """The key pair's saved private key file, or the Verdict saying what is missing."""
+    path = default_key_dir() / key_file_name(name, ppk)
+    other = default_key_dir() / key_file_name(name, not ppk)
+    if not path.exists() and other.exists():
+        kind, want = ("PEM", "KeyFormat='ppk'") if ppk else ("PPK", "KeyFormat='pem'")
+        return Verdict(False, f"{shown_path(other)} is a {kind} file: delete the key pair and "
+                              f"the file, create it again with {want}, and save it.")
+    if not path.exists():
+        return Verdict(False, f"There is no file {shown_path(path)}: save the private key with "
+                              "save_private_key(response), from the response of the create.")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode != 0o600:
+        return Verdict(False, f"{shown_path(path)} has mode {mode:o}: only you should read it "
+                              f"(chmod 600 {shown_path(path)}; save_private_key does this).")
+    return path

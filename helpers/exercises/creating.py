@@ -3,36 +3,16 @@ its private key saved."""
 
 from __future__ import annotations
 
-import stat
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpers.errors import KeyPairError
-from helpers.exercises.common import Verdict, find_key_pair, tags_of
+from helpers.exercises.common import Verdict, find_key_pair, saved_key_file, tags_of
 from helpers.fingerprints import fingerprint_of_private_key
-from helpers.keyfiles import default_key_dir, key_file_name, shown_path
+from helpers.keyfiles import shown_path
 from helpers.rules import PPK_HEADER
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
-
-
-def _saved_file(name: str, ppk: bool) -> Verdict | Path:
-    """The key pair's saved private key file, or the Verdict saying what is missing."""
-    path = default_key_dir() / key_file_name(name, ppk)
-    other = default_key_dir() / key_file_name(name, not ppk)
-    if not path.exists() and other.exists():
-        kind, want = ("PEM", "KeyFormat='ppk'") if ppk else ("PPK", "KeyFormat='pem'")
-        return Verdict(False, f"{shown_path(other)} is a {kind} file: delete the key pair and "
-                              f"the file, create it again with {want}, and save it.")
-    if not path.exists():
-        return Verdict(False, f"There is no file {shown_path(path)}: save the private key with "
-                              "save_private_key(response), from the response of the create.")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode != 0o600:
-        return Verdict(False, f"{shown_path(path)} has mode {mode:o}: only you should read it "
-                              f"(chmod 600 {shown_path(path)}; save_private_key does this).")
-    return path
 
 
 def ed25519_owned(ec2: EC2Client, name: str = "my-exercise-key", owner: str = "you") -> Verdict:
@@ -49,7 +29,7 @@ def ed25519_owned(ec2: EC2Client, name: str = "my-exercise-key", owner: str = "y
         return Verdict(False, f"{name} has no tag Owner={owner}: add it with "
                               f"ec2.create_tags(Resources=[key_pair_id], "
                               f"Tags=[{{'Key': 'Owner', 'Value': '{owner}'}}]).")
-    saved = _saved_file(name, ppk=False)
+    saved = saved_key_file(name, ppk=False)
     if isinstance(saved, Verdict):
         return saved
     try:
@@ -69,7 +49,7 @@ def putty_saved(ec2: EC2Client, name: str = "my-exercise-ppk") -> Verdict:
     if find_key_pair(ec2, name) is None:
         return Verdict(False, f"There is no key pair {name} yet: create it with "
                               "create_key_pair, in the key format PuTTY reads.")
-    saved = _saved_file(name, ppk=True)
+    saved = saved_key_file(name, ppk=True)
     if isinstance(saved, Verdict):
         return saved
     if not saved.read_text(errors="replace").startswith(PPK_HEADER):

@@ -106,6 +106,21 @@ EXERCISES = {
                  "found['Reservations'][0]['Instances'][0]['InstanceId'])['PasswordData']",
                  NOT_YET + "That is PasswordData as EC2 returns it, still encrypted"),
     ],
+    "08_key_pairs_as_code.ipynb": [
+        Exercise("exercises.stack_key_saved(ec2)",
+                 # KeyType left out: an RSA key pair, CloudFormation's default
+                 "cfn.create_stack(StackName='team-keys', TemplateBody='Resources:\\n  Deploy:\\n"
+                 "    Type: AWS::EC2::KeyPair\\n    Properties:\\n      KeyName: team-deploy\\n')\n"
+                 "cfn.get_waiter('stack_create_complete').wait(StackName='team-keys')",
+                 NOT_YET + "team-deploy is RSA, not ED25519",
+                 "cfn.delete_stack(StackName='team-keys')\n"
+                 "cfn.get_waiter('stack_delete_complete').wait(StackName='team-keys')"),
+        Exercise("exercises.intern_policy(ec2, intern_policy)",
+                 "intern_policy = {'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', "
+                 "'Action': ['ec2:DescribeKeyPairs', 'ec2:CreateKeyPair', 'ec2:ImportKeyPair', "
+                 "'ec2:DeleteKeyPair'], 'Resource': '*'}]}",
+                 NOT_YET + "Your policy lets an intern create prod-web too"),
+    ],
 }
 
 

@@ -146,7 +146,7 @@ def let_in_only_what_security_groups_allow(self: EC2Response,
     """Each instance's SSH port opens or closes as its security groups and address allow, at
     once after any call that changes something (moto's instances answer nothing)."""
     answer = original(self)
-    if not self._get_action().startswith(("Describe", "Get")):
+    if not (self._get_action() or "").startswith(("Describe", "Get")):
         machines.follow_security_groups()
     return answer
 
