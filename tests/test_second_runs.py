@@ -19,7 +19,7 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 
 from helpers import login
-from scripts.notebook_rules import notebook_paths
+from scripts.notebook_rules import NOTEBOOKS, notebook_paths
 
 COUNT_KEY_PAIRS = ("import boto3\n"
                    "print(sum(len(boto3.client('ec2', region_name=r).describe_key_pairs()"
@@ -37,11 +37,14 @@ SERVERS = {
 
 @pytest.fixture
 def folder(tmp_path, monkeypatch) -> Path:
-    """A copy of the notebooks (and nothing else: no keys/), where the kernels below start."""
+    """A copy of the notebooks and beside it of recipes/, which 08 reads (nothing else: no
+    keys/), where the kernels below start."""
     copy = tmp_path / "notebooks"
     copy.mkdir()
     for path in notebook_paths():
         shutil.copy(path, copy)
+    shutil.copytree(NOTEBOOKS.parent / "recipes", tmp_path / "recipes",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.chdir(copy)
     return copy
 

@@ -198,9 +198,12 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 @pytest.fixture(scope="session")
 def notebooks_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A throwaway copy of notebooks/: tests create keys and files, never in the repository."""
+    """A throwaway copy of notebooks/ (and beside it of recipes/, which 08 reads): tests create
+    keys and files, never in the repository."""
     copy = tmp_path_factory.mktemp("browser") / "notebooks"
     shutil.copytree(NOTEBOOKS, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "keys"))
+    shutil.copytree(NOTEBOOKS.parent / "recipes", copy.parent / "recipes",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     return copy
 
 
