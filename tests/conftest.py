@@ -16,10 +16,13 @@ from helpers.sandbox import lazy_data
 # offerings load at import and their deferral (helpers/sandbox/lazy_data.py) is never tested.
 lazy_data.defer()
 
-# Property tests talk to the sandbox: 60 cases each, no deadline. make mutate runs them once per
+# Property tests talk to the sandbox: 60 cases each in make test, no deadline; 20 in make check,
+# the edit-test loop (--hypothesis-profile=quick: a third of its time went to them), where
+# Hypothesis's database replays first any case that failed before. make mutate runs them once per
 # mutant (--hypothesis-profile=mutmut): fewer cases and no shrinking, so a mutant that breaks a
 # rule fails fast instead of timing out while Hypothesis shrinks its counterexample.
 settings.register_profile("tutorial", max_examples=60, deadline=None)
+settings.register_profile("quick", settings.get_profile("tutorial"), max_examples=20)
 settings.register_profile("mutmut", settings.get_profile("tutorial"), max_examples=20,
                           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 settings.load_profile("tutorial")
