@@ -10,9 +10,12 @@ import boto3
 from botocore.exceptions import ClientError
 
 from helpers import lesson
-from helpers.errors import KeyPairError
-from helpers.exercises.common import Verdict, find_key_pair, saved_key_file
-from helpers.fingerprints import fingerprint_of_private_key
+from helpers.exercises.common import (
+    Verdict,
+    find_key_pair,
+    holds_private_key_of,
+    saved_key_file,
+)
 from helpers.keyfiles import default_key_dir, key_file_name, shown_path
 
 if TYPE_CHECKING:
@@ -64,11 +67,7 @@ def stack_key_saved(ec2: EC2Client) -> Verdict:
     saved = saved_key_file(KEY, ppk=False)
     if isinstance(saved, Verdict):  # a file others may read
         return saved
-    try:
-        holds = fingerprint_of_private_key(saved.read_bytes()) == key_pair.get("KeyFingerprint")
-    except (KeyPairError, OSError):
-        holds = False
-    if not holds:
+    if not holds_private_key_of(saved, key_pair):
         return Verdict(False, f"{shown_path(saved)} holds another key than {KEY}'s (an earlier "
                               "stack's?): delete the file, then save the parameter's key again.")
     return Verdict(True, f"{STACK} made {KEY}, ED25519, and its private key is in "

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from helpers import lesson
 from helpers.errors import KeyPairError
+from helpers.fingerprints import fingerprint_of_private_key
 from helpers.keyfiles import default_key_dir, is_sandbox_leftover, key_file_name, shown_path
 
 if TYPE_CHECKING:
@@ -131,3 +132,11 @@ def saved_key_file(name: str, ppk: bool) -> Verdict | Path:
         return Verdict(False, f"{shown_path(path)} has mode {mode:o}: only you should read it "
                               f"(chmod 600 {shown_path(path)}; save_private_key does this).")
     return path
+
+
+def holds_private_key_of(path: Path, key_pair: KeyPairInfoTypeDef) -> bool:
+    """Whether the file holds the private key of that key pair (by its fingerprint)."""
+    try:
+        return fingerprint_of_private_key(path.read_bytes()) == key_pair.get("KeyFingerprint")
+    except (KeyPairError, OSError):
+        return False

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from helpers.errors import KeyPairError
-from helpers.exercises.common import Verdict, find_key_pair, saved_key_file, tags_of
-from helpers.fingerprints import fingerprint_of_private_key
+from helpers.exercises.common import (
+    Verdict,
+    find_key_pair,
+    holds_private_key_of,
+    saved_key_file,
+    tags_of,
+)
 from helpers.keyfiles import shown_path
 from helpers.rules import PPK_HEADER
 
@@ -32,11 +36,8 @@ def ed25519_owned(ec2: EC2Client, name: str = "my-exercise-key", owner: str = "y
     saved = saved_key_file(name, ppk=False)
     if isinstance(saved, Verdict):
         return saved
-    try:
-        holds = fingerprint_of_private_key(saved.read_bytes()) == key_pair.get("KeyFingerprint")
-    except (KeyPairError, OSError):
-        holds = False
-    if not holds:  # e.g. an earlier try's RSA key, which save_private_key would not replace
+    # e.g. an earlier try's RSA key, which save_private_key would not replace
+    if not holds_private_key_of(saved, key_pair):
         return Verdict(False, f"{shown_path(saved)} holds another key than {name} (an earlier "
                               "try's?): delete the file and the key pair, then create and save "
                               "it again.")
