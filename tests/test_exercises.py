@@ -366,16 +366,16 @@ def test_ownerless_and_alice_in_oregon(here):
     assert exercises.ownerless(keys, solve("06.1", found=found)["ownerless"])
 
     oregon = {"name": "alice-laptop", "public_key": alice}
-    not_yet(exercises.in_every_region(here, ["us-west-2"], **oregon),
+    not_yet(exercises.one_key_everywhere(here, ["us-west-2"], **oregon),
             "alice-laptop is missing in us-west-2: import the same public key there with a "
             "client for each Region (boto3.client('ec2', region_name=...)).")
     ensure_key_pair("alice-laptop", public_key(), ["us-west-2"], progress=False)
-    not_yet(exercises.in_every_region(here, ["us-west-2"], **oregon),
+    not_yet(exercises.one_key_everywhere(here, ["us-west-2"], **oregon),
             "alice-laptop holds another public key in us-west-2: delete it there and import the "
             "right one.")
     boto3.client("ec2", region_name="us-west-2").delete_key_pair(KeyName="alice-laptop")
     for region in ["us-east-1", "eu-west-1"]:  # the lesson's clean-up ran: only Alice's key left
         boto3.client("ec2", region_name=region).delete_key_pair(KeyName="alice-laptop")
     solve("06.2", alice=alice, ensure_key_pair=ensure_key_pair)
-    assert repr(exercises.in_every_region(here, ["us-west-2"], **oregon)) == (
+    assert repr(exercises.one_key_everywhere(here, ["us-west-2"], **oregon)) == (
         "✔ Done: alice-laptop holds the same public key in us-west-2.")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpers.errors import KeyPairError
-from helpers.exercises.common import Verdict, find_key_pair, tags_of
+from helpers.exercises.common import Verdict, find_key_pair, recorded, tags_of
 from helpers.fingerprints import fingerprint_of_private_key
 from helpers.keyfiles import default_key_dir, key_file_name, shown_path
 from helpers.rules import PPK_HEADER
@@ -35,6 +35,7 @@ def _saved_file(name: str, ppk: bool) -> Verdict | Path:
     return path
 
 
+@recorded("02.1")
 def ed25519_owned(ec2: EC2Client, name: str = "my-exercise-key", owner: str = "you") -> Verdict:
     """02, exercise 1: an ED25519 key pair tagged Owner=owner, its private key saved."""
     key_pair = find_key_pair(ec2, name)
@@ -64,6 +65,7 @@ def ed25519_owned(ec2: EC2Client, name: str = "my-exercise-key", owner: str = "y
                          f"{shown_path(saved)}, mode 600.")
 
 
+@recorded("02.2")
 def putty_saved(ec2: EC2Client, name: str = "my-exercise-ppk") -> Verdict:
     """02, exercise 2: a key pair created for PuTTY, its .ppk file saved."""
     if find_key_pair(ec2, name) is None:
