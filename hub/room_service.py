@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import re
 import sys
@@ -158,14 +159,14 @@ class UpdateHandler(PresenterHandler):
             said = f"All {_count(len(results), 'copy')} already hold the tutorial as it is: " \
                    "nothing changed."
         else:
-            said = (f"{_count(len(changed), 'attendee')}'s copies brought up to date: "
+            said = (f"Brought the copies of {_count(len(changed), 'attendee')} up to date: "
                     f"{_count(sum(len(c.updated) for c in changed.values()), 'file')} replaced "
-                    f"(unchanged by the attendee), "
+                    "(unchanged by their attendee), "
                     f"{sum(len(c.added) for c in changed.values())} added")
             beside = [f"{name}: {Path(path).name}" for name, c in changed.items()
                       for path in c.beside]
-            said += (f"; {_count(len(beside), 'file')} the attendee changed kept, the new "
-                     f"version beside it ({_listed(beside)})." if beside else
+            said += (f"; {_count(len(beside), 'file')} an attendee changed kept as it is, the "
+                     f"new version beside it ({_listed(beside)})." if beside else
                      "; nothing an attendee changed was touched.")
         self.finish({"said": said})
 
@@ -213,6 +214,8 @@ def main() -> None:
     parser.add_argument("--homes", type=Path, help="the attendees' folders (Update, Reset)")
     parser.add_argument("--ip", help="the address to listen on (default: the service URL's)")
     args = parser.parse_args()
+    # The presenter's terminal hears only what goes wrong, not each request's XSRF notes.
+    logging.basicConfig(level=logging.ERROR, format="room view: %(message)s")
     if args.homes:
         sys.path.insert(0, str(Path(__file__).parent))  # tutorial_copy
     room = Room(args.exercises.split(","), args.state, args.tutorial, args.homes)

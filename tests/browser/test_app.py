@@ -155,10 +155,15 @@ def test_the_presenter_loads_samples_demos_and_resets(app: Page, voila: Server, 
 
     large = app.locator(".kp-large-text")
     seen = f"({SEEN_FONT_PX})(document.querySelector('.kp-help'))"
+    expect(large).to_have_text("Large text: on")  # the button says its state, not its fill only
     large.click()  # the kernel adds or removes the style: wait for the page to follow
     app.wait_for_function(f"{seen} < 18")
+    expect(large).to_have_text("Large text: off")
+    expect(app.locator(".kp-presenter-status")).to_contain_text(
+        "Large text off: the normal size, for your own screen.")
     large.click()
     app.wait_for_function(f"{seen} >= 18")
+    expect(large).to_have_text("Large text: on")
 
     app.locator(".kp-reset").click()
     expect(app.locator(".kp-presenter-status")).to_contain_text(
