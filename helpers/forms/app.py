@@ -20,7 +20,7 @@ from helpers.forms.widgets import Form, box, classed
 
 STYLE = (Path(__file__).with_name("app.css")).read_text()
 TITLE = "EC2 key pairs"
-LARGE_TEXT = {True: "Large text: on", False: "Large text: off"}  # the button, by its state
+LARGE_TEXT = {True: "☑ Large text", False: "☐ Large text"}  # the button says its state
 
 
 class WorkshopApp(Form):
