@@ -143,9 +143,10 @@ def held_after_loads(browser: Browser, server: Server, loads: int = 20
 def closed_tabs(browser: Browser, server: Server, tabs: int = 10, kept_for: float = 180,
                 goodbye: bool = True) -> tuple[float | None, int, bool]:
     """Tabs opened and closed as a visitor closes them (the page's unload handlers run; without
-    goodbye, as a crash: they do not), with one tab open all along: the seconds after the last close until the server held at most the pool
-    and the open tab's kernel (None: not within 120 s), the kernels it held 90 s after it, and
-    whether the open tab's kernel still answered after kept_for seconds."""
+    goodbye, as a crash: they do not), with one tab open all along: the seconds after the last
+    close until the server held at most the pool and the open tab's kernel (None: not within
+    120 s), the kernels it held 90 s after it, and whether the open tab's kernel still answered
+    after kept_for seconds."""
     url, warm, pid = server
     kept = browser.new_context(viewport={"width": 1024, "height": 576}).new_page()
     kept.goto(url)
