@@ -116,7 +116,8 @@ def check(chart_repo: Path, version: str = CHART_VERSION) -> tuple[list[str], di
                         f"server {image_hub}: z2jh asks for the same major version")
     record = {"chart": version, "chart_jupyterhub": hub_image,
               "image_jupyterhub": image_hub, "values_sha256": digest(text),
-              "checked": ["values merged into the chart's defaults, with the --set passwords, "
+              "checked": ["values merged into the chart's defaults, with the --set passwords "
+                          "and the --set-file files, "
                           "valid for jupyterhub/values.schema.yaml",
                           "init containers mount the chart's home volume and run the image",
                           "the chart's Hub and the image's JupyterHub have the same major"]}
