@@ -133,14 +133,19 @@ class ResetHandler(PresenterHandler):
         changes = await asyncio.to_thread(tutorial_copy.reset, tutorial, homes / name,
                                           datetime.now())
         kept = [Path(path).name for path in changes.kept_as]
-        if kept:
-            said = (f"{name}'s notebooks are the tutorial's again; their own "
-                    f"{_count(len(kept), 'notebook')} kept beside them: {_listed(kept)}. If one "
-                    "is open, JupyterLab asks them to reload it from disk.")
+        if len(kept) == 1:
+            said = (f"{name}'s notebooks are the tutorial's again; their own version of one is "
+                    f"kept beside it: {kept[0]}.")
+        elif kept:
+            said = (f"{name}'s notebooks are the tutorial's again; their own versions of "
+                    f"{len(kept)} are kept beside them: {_listed(kept)}.")
         else:
             said = (f"{name}'s notebooks are the tutorial's"
                     f"{' again' if changes.added else ''}: none of theirs differed, so none was "
                     "kept.")
+        if kept:  # JupyterLab notices a file changed on disk when it next saves it
+            said += (f" If {name} has one open, JupyterLab asks at its next save: Revert shows "
+                     "the tutorial's.")
         self.finish({"said": said})
 
 
