@@ -244,10 +244,11 @@ c.Spawner.environment["JUPYTER_CONFIG_PATH"] = str(ROOT / "hub" / "lab-config")
 
 # The presenter's terminal: the room's address, then one line per login (hub/room_login.py) and
 # what goes wrong; not every request, nor the warnings that say nothing to a presenter (no HTTPS
-# on loopback, a service let through without a consent page, a deprecated setting in Jupyter's
-# own code, an attendee's mistyped password: the login page tells them).
+# on loopback, a service let through without a consent page, its route added at the start,
+# jupyter-events' note on its own schema, an attendee's mistyped password: the login page tells
+# them).
 QUIET = re.compile(r"Running JupyterHub without SSL|without confirmation|Adding missing route|"
-                   r"Failed login for|^\d{3} (GET|POST|PUT|PATCH|DELETE|HEAD) |XSRF error on login")
+                   r"Failed login for|^\d{3} (GET|POST|PUT|PATCH|DELETE|HEAD) ")
 for logger in ("JupyterHub", "tornado.access"):
     logging.getLogger(logger).addFilter(
         lambda record: record.levelno >= logging.ERROR or not QUIET.search(record.getMessage()))

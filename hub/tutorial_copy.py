@@ -7,7 +7,8 @@ dropped stays. Where nbgitpuller merges the lines of a file both sides changed, 
 attendee's file whole and puts the tutorial's new version beside it: a line merge can leave a
 notebook's JSON half one version and half the other. Nothing an attendee changed is ever
 overwritten, moved or deleted by an update. What was copied is recorded (a digest per file, in
-RECORD in their folder), which is how a change of theirs is told from the tutorial's.
+RECORD in their folder), which is how a change of theirs is told from the tutorial's; a folder
+copied before there were records is taken to hold the tutorial as it is now.
 
 The Hub's start (jupyterhub_config.py) and the presenter's room view (room_service.py) call it;
 standard library only.
@@ -91,8 +92,10 @@ def stamped(path: str, what: str, now: datetime) -> str:
 def bring_up_to_date(tutorial: Path, home: Path, now: datetime) -> Changes:
     """Copy the tutorial into home, or bring an earlier copy up to date without overwriting
     anything the attendee changed (the module's docstring gives the rules)."""
-    record, changes = _read_record(home), Changes()
-    for path, source in tutorial_files(tutorial).items():
+    files, changes = tutorial_files(tutorial), Changes()
+    record = _read_record(home) if (home / RECORD).exists() or not (home / "notebooks").exists() \
+        else {path: _digest(source) for path, source in files.items()}  # copied before records
+    for path, source in files.items():
         target, new = home / path, _digest(source)
         if not target.exists():
             _put(source, target)

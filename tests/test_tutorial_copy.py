@@ -88,3 +88,17 @@ def test_a_reset_gives_the_tutorials_notebooks_back_and_keeps_the_attendees_besi
     # and a later update sees the reset notebooks as the tutorial's: it may replace them
     (tutorial / NOTEBOOK).write_text((tutorial / NOTEBOOK).read_text() + " ")
     assert bring_up_to_date(tutorial, home, LATER).updated == [NOTEBOOK]
+
+
+def test_a_folder_copied_before_records_keeps_the_attendees_work_without_copies_beside(
+        tutorial, tmp_path):
+    """As the Hub copied before this record existed: the first start since changes nothing."""
+    home = tmp_path / "home"
+    shutil.copytree(tutorial / "notebooks", home / "notebooks")
+    (home / NOTEBOOK).write_text('{"cells": ["mine"]}')
+    (home / OTHER).unlink()
+    changes = bring_up_to_date(tutorial, home, NOW)
+    assert (home / NOTEBOOK).read_text() == '{"cells": ["mine"]}'
+    assert changes.beside == [] and changes.updated == []
+    assert set(changes.added) == {OTHER, *[p for p in files(tutorial) if
+                                           not p.startswith("notebooks/")]}
