@@ -3,8 +3,11 @@ once, each runs notebook 02 top to bottom on their own server and sandbox (scrip
 which make hub-load runs with twenty). What an attendee meets at the login page: which names are
 allowed, and why a login was refused. What the presenter meets: no password, no start; no HTTPS
 on an address the room reaches, no start; with a certificate (made by the README's command), HTTPS.
-Idle kernels and servers are culled. Every notebook runs on the Hub, and the memory limit the
-z2jh guide gives holds an attendee who runs them all and keeps each kernel running."""
+Idle kernels and servers are culled. The presenter's room view, open meanwhile, shows each
+attendee's checks; one name is one person; attendees' work autosaves; the presenter's terminal
+says where the room connects and who logged in, and no more. Every notebook runs on the Hub, and
+the memory limit the z2jh guide gives holds an attendee who runs them all and keeps each kernel
+running."""
 
 from __future__ import annotations
 
@@ -142,6 +145,7 @@ def test_the_presenters_terminal_says_where_the_room_connects_and_who_logged_in_
              and not re.search(r"Not authorizing access|No access to resources", line)]
     assert noise == []
 
+
 def test_a_wrong_password_is_refused_at_the_login_form(room):
     hub, _ = room
     assert Attendee("learner01", hub).log_in("not-the-room-password").status_code == 403
@@ -270,7 +274,7 @@ def test_the_login_page_says_which_names_are_allowed(room):
 ])
 def test_a_refused_login_says_why(room, name, why):
     hub, _ = room
-    password = "not-the-room-password" if name == "bob" else PASSWORD  # the presenter: the room's
+    password = "not-the-room-password" if name == "bob" else PASSWORD
     page = login_page(hub, name, password)
     assert shown(page.select_one("#why-refused")) == why
     assert page.select_one("#name-rule") is not None  # and the rule, to try again
