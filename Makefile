@@ -67,8 +67,8 @@ execute: $(READY)  ## Re-run every notebook in place and store its outputs
 
 # The workshop app: app/workshop.ipynb with the page template in app/voila (found through
 # JUPYTER_PATH) and the settings in app/voila.json (a kernel kept pre-heated, loopback only, and
-# the kernel of a tab that went without a word, a crash or a killed browser, shut down after
-# 20 minutes; a tab that is open keeps its kernel however long it idles).
+# the kernel of a page that is gone, a closed tab, a crash or a lost network, shut down once it
+# has had no page for 60 s; a tab that is open keeps its kernel however long it idles).
 DEMO := JUPYTER_PATH=$(CURDIR)/app $(BIN)/voila app/workshop.ipynb --Voila.config_file_paths=app
 
 demo: $(READY)  ## Serve the workshop app with Voila on http://127.0.0.1:8866 (PORT=...), on the sandbox
@@ -97,9 +97,10 @@ $(PROXY): hub/package.json hub/package-lock.json
 	cd hub && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-hub: $(READY) $(PROXY)  ## Serve the tutorial to a room on http://127.0.0.1:8000 (HUB_PASSWORD=... required)
+# PORT means what it means for make lab and make demo (HUB_PORT too): a port taken is refused.
+hub: $(READY) $(PROXY)  ## Serve the tutorial to a room on http://127.0.0.1:8000 (HUB_PASSWORD=... required; PORT=...)
 	@mkdir -p hub/state
-	cd hub/state && $(CURDIR)/$(BIN)/python -m jupyterhub -f $(CURDIR)/hub/jupyterhub_config.py
+	cd hub/state && $(if $(PORT),HUB_PORT=$(PORT)) $(CURDIR)/$(BIN)/python -m jupyterhub -f $(CURDIR)/hub/jupyterhub_config.py
 
 hub-load: $(READY) $(PROXY)  ## N simulated attendees (default 20) run notebook 02 at once on the Hub
 	$(BIN)/python -m scripts.load_test --attendees $(N) $(if $(DAY),--day)

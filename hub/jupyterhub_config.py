@@ -18,15 +18,27 @@ Set by the environment (the Makefile passes them on):
   HUB_STATE           the Hub's database and the attendees' folders: hub/state (ignored by git)
   HUB_SERVER_IDLE     seconds before an idle attendee's server is stopped (3600; files stay)
   HUB_KERNEL_IDLE     seconds before a kernel that ran nothing is shut down (1200)
+  HUB_TUTORIAL        the folder whose notebooks attendees get (the repository's, unless given:
+                      the tests give a copy they change)
+
+The presenter's room view (hub/room_service.py, a Hub service for admins) shows each attendee's
+exercises live, resets one attendee's notebooks, and brings every copy up to the tutorial as it
+is now (hub/tutorial_copy.py says how, without overwriting an attendee's work).
 """
 
 import atexit
 import ipaddress
+import logging
 import os
+import re
 import secrets
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
+import warnings
+from datetime import datetime
 from pathlib import Path
 
 c = get_config()  # noqa: F821 (JupyterHub defines get_config for its config files)
@@ -34,8 +46,10 @@ c = get_config()  # noqa: F821 (JupyterHub defines get_config for its config fil
 ROOT = Path(__file__).resolve().parents[1]
 STATE = Path(os.environ.get("HUB_STATE") or ROOT / "hub" / "state").resolve()
 PROXY = ROOT / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
-# What each attendee gets a copy of: the notebooks, and what their links open. Never keys/.
-COPIED = ("notebooks", "recipes", "docs/sandbox-fidelity.md")
+TUTORIAL = Path(os.environ.get("HUB_TUTORIAL") or ROOT).resolve()
+sys.path.insert(0, str(ROOT / "hub"))
+import tutorial_copy  # noqa: E402 (beside this file: what each attendee's copy holds, and how)
+from room_login import RoomAuthenticator  # noqa: E402 (one name, one person)
 
 password = os.environ.get("HUB_PASSWORD", "")
 admin = os.environ.get("HUB_ADMIN", "")
@@ -48,6 +62,29 @@ if admin and (len(admin_password) < 32 or admin_password == password):
              "more (python3 -c 'import secrets; print(secrets.token_urlsafe(32))' makes one)")
 if not PROXY.exists():
     sys.exit(f"Refusing to start: the proxy is not installed at {PROXY}: run make hub")
+
+
+def taken(ip: str, port: int) -> bool:
+    """Whether something already listens on ip:port (another Hub, make lab, make demo)."""
+    with socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET) as probe:
+        try:
+            probe.bind((ip, port))
+        except OSError:
+            return True
+    return False
+
+
+def room_address(ip: str) -> str:
+    """The address to give the room: ip itself, or, for every address of this machine (0.0.0.0,
+    ::), the one its network route uses (a UDP socket's connect sends nothing)."""
+    if ip not in ("0.0.0.0", "::", ""):
+        return f"[{ip}]" if ":" in ip else ip
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: a route is looked up, nothing sent
+            return str(probe.getsockname()[0])
+        except OSError:  # no network: the machine's name, for a room on the same network
+            return socket.gethostname()
 
 
 def from_repository(variable: str) -> Path | None:
@@ -85,15 +122,20 @@ STATE.mkdir(parents=True, exist_ok=True)
 c.JupyterHub.ip = ip
 if ssl_cert:
     c.JupyterHub.ssl_cert, c.JupyterHub.ssl_key = str(ssl_cert), str(ssl_key)
-c.JupyterHub.port = int(os.environ.get("HUB_PORT") or 8000)
+port = int(os.environ.get("HUB_PORT") or 8000)
+if taken(ip, port):  # as make lab and make demo: the address asked for, or a sentence
+    sys.exit(f"Refusing to start: port {port} on {ip} is taken (another Hub, make lab or make "
+             "demo?): stop it, or choose another port with make hub PORT=...")
+c.JupyterHub.port = port
 c.JupyterHub.cookie_secret = secrets.token_bytes(32)
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.ConfigurableHTTPProxy.command = [str(PROXY)]
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
 
 # Login: any name (up to 32 letters, digits, '.', '_' or '-'; it names their folder) with the
-# shared password; the presenter logs in as HUB_ADMIN with the admin password.
-c.JupyterHub.authenticator_class = "shared-password"
+# shared password; the presenter logs in as HUB_ADMIN with the admin password. A name whose
+# server runs is refused from another browser (hub/room_login.py).
+c.JupyterHub.authenticator_class = RoomAuthenticator
 c.SharedPasswordAuthenticator.user_password = password
 c.Authenticator.allow_all = True
 c.Authenticator.username_pattern = r"^[a-z0-9][a-z0-9._-]{0,31}$"
@@ -131,23 +173,21 @@ c.Spawner.start_timeout = 300
 c.Spawner.http_timeout = 300
 
 
-def copy_the_tutorial(spawner) -> None:
-    """Before an attendee's first start, copy the tutorial into their folder; a later start keeps
-    what they changed."""
-    home = Path(spawner.home_dir)
-    for name in COPIED:
-        source, target = ROOT / name, home / name
-        if target.exists():
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns(
-                "keys", ".ipynb_checkpoints", "__pycache__"))
-        else:
-            shutil.copy2(source, target)
+LOGS = STATE / "logs"
 
 
-c.Spawner.pre_spawn_hook = copy_the_tutorial
+def before_a_start(spawner) -> None:
+    """Before each start of an attendee's server: their copy of the tutorial, made the first
+    time, then brought up to the tutorial as it is now (never overwriting what they changed);
+    and what their server prints goes to their own log, hub/state/logs/NAME.log, not to the
+    presenter's terminal."""
+    tutorial_copy.bring_up_to_date(TUTORIAL, Path(spawner.home_dir), datetime.now())
+    LOGS.mkdir(exist_ok=True)
+    log = (LOGS / f"{spawner.user.name}.log").open("ab")  # the server holds its own copy
+    spawner.popen_kwargs = {"stdout": log, "stderr": subprocess.STDOUT}
+
+
+c.Spawner.pre_spawn_hook = before_a_start
 
 
 # Idle attendees give their memory back. A kernel that ran nothing for HUB_KERNEL_IDLE seconds is
@@ -169,6 +209,54 @@ c.JupyterHub.load_roles = [{
     "name": "idle-culler", "services": ["idle-culler"],
     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]}]
 
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+# The presenter's room view (hub/room_service.py), at /services/room/ for the Hub's admins. The
+# exercises are those helpers/exercises marks with @recorded, read from its source: importing
+# the helpers would put moto and pandas in the Hub's memory. Each attendee's kernels send their
+# checks' verdicts to it directly, on loopback (TUTORIAL_ROOM_URL), with their server's token.
+EXERCISES = sorted({exercise for path in (ROOT / "helpers" / "exercises").glob("*.py")
+                    for exercise in re.findall(r'^@recorded\("([\d.]+)"\)$',
+                                               path.read_text(), re.M)})
+ROOM_URL = f"http://127.0.0.1:{free_port()}"
+c.JupyterHub.services.append({
+    "name": "room", "url": ROOM_URL, "display": True, "oauth_no_confirm": True,
+    "command": [sys.executable, str(ROOT / "hub" / "room_service.py"),
+                f"--exercises={','.join(EXERCISES)}", f"--state={STATE / 'room-verdicts.json'}",
+                f"--tutorial={TUTORIAL}", f"--homes={STATE / 'users'}"]})
+c.JupyterHub.load_roles.append({"name": "room", "services": ["room"],
+                                "scopes": ["list:users", "read:users"]})
+c.Spawner.environment["TUTORIAL_ROOM_URL"] = f"{ROOM_URL}/services/room/"
+# Attendees' work is saved as they go (JupyterLab's autosave, every 2 minutes), unlike make lab's
+# git clone, where autosave stays off so that reading a notebook never rewrites it: this layer of
+# settings (hub/lab-config/labconfig) comes after the environment's overrides.json.
+c.Spawner.environment["JUPYTER_CONFIG_PATH"] = str(ROOT / "hub" / "lab-config")
+
 # No memory limit per attendee: the local process spawner cannot enforce Spawner.mem_limit (only
 # spawners that run each server in a container or a cgroup can). The culling above is what keeps
 # an attendee's memory down; docs/workshop-hub.md gives the measured figures to plan a machine by.
+
+# The presenter's terminal: the room's address, then one line per login (hub/room_login.py) and
+# what goes wrong; not every request, nor the warnings that say nothing to a presenter (no HTTPS
+# on loopback, a service let through without a consent page, its route added at the start,
+# jupyter-events' note on its own schema, an attendee's mistyped password: the login page tells
+# them).
+QUIET = re.compile(r"Running JupyterHub without SSL|without confirmation|Adding missing route|"
+                   r"Failed login for|^\d{3} (GET|POST|PUT|PATCH|DELETE|HEAD) ")
+for logger in ("JupyterHub", "tornado.access"):
+    logging.getLogger(logger).addFilter(
+        lambda record: record.levelno >= logging.ERROR or not QUIET.search(record.getMessage()))
+c.JupyterHub.log_level = "WARN"
+warnings.filterwarnings("ignore", "The `version` property of an event schema")
+c.ConfigurableHTTPProxy.log_level = "error"
+c.JupyterHub.services[0]["command"].append("--IdleCuller.log_level=ERROR")
+scheme = "https" if ssl_cert else "http"
+print(f"The Hub serves the room on {scheme}://{room_address(ip)}:{port}/ (Ctrl-C stops it)"
+      + (f"; the room view, for {admin}: {scheme}://{room_address(ip)}:{port}/services/room/"
+         if admin else ""), flush=True)

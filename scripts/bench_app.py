@@ -140,6 +140,43 @@ def held_after_loads(browser: Browser, server: Server, loads: int = 20
     return tuple(held)
 
 
+def closed_tabs(browser: Browser, server: Server, tabs: int = 10, kept_for: float = 180,
+                goodbye: bool = True) -> tuple[float | None, int, bool]:
+    """Tabs opened and closed as a visitor closes them (the page's unload handlers run; without
+    goodbye, as a crash: they do not), with one tab open all along: the seconds after the last
+    close until the server held at most the pool and the open tab's kernel (None: not within
+    120 s), the kernels it held 90 s after it, and whether the open tab's kernel still answered
+    after kept_for seconds."""
+    url, warm, pid = server
+    kept = browser.new_context(viewport={"width": 1024, "height": 576}).new_page()
+    kept.goto(url)
+    kept.locator(".kp-create-name input").wait_for(timeout=120_000)
+    opened = time.monotonic()
+    for _ in range(tabs):
+        warm()
+        tab = browser.new_context(viewport={"width": 1024, "height": 576}).new_page()
+        tab.goto(url)
+        tab.locator(".kp-create-name input").wait_for(timeout=120_000)
+        tab.close(run_before_unload=goodbye)
+        tab.context.close()
+    closed, freed, after_90 = time.monotonic(), None, -1
+    while time.monotonic() - closed < 120 or time.monotonic() - opened < kept_for:
+        held = len(kernels(pid))
+        if freed is None and held <= POOL + 1:
+            freed = time.monotonic() - closed
+        if after_90 < 0 and time.monotonic() - closed >= 90:
+            after_90 = held
+        time.sleep(1)
+    kept.locator(".kp-create-name input").fill("k" * 256)  # a round trip to its kernel
+    try:
+        kept.get_by_text("The key name has 256 characters").wait_for(timeout=20_000)
+        answered = True
+    except Exception:  # the kernel is gone: the page no longer answers
+        answered = False
+    kept.context.close()
+    return freed, after_90, answered
+
+
 def bench_app() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp, "bare.ipynb")
@@ -162,6 +199,8 @@ def bench_app() -> None:
             with voila(*demo, pool=True, env={"JUPYTER_PATH": str(ROOT / "app")}) as server:
                 (first_kernels, first_mib), (kernels_now, mib_now) = held_after_loads(browser,
                                                                                       server)
+            with voila(*demo, pool=True, env={"JUPYTER_PATH": str(ROOT / "app")}) as server:
+                freed, after_90, answered = closed_tabs(browser, server)
             browser.close()
     for reload, what in ((False, "first visit"), (True, "reload")):
         median, baseline = statistics.median(app_times[reload]), bare_times[reload]
@@ -173,6 +212,10 @@ def bench_app() -> None:
           f"{mib_now / first_mib:5.2f} x after the first ({first_mib:.0f} MiB; server and "
           f"kernels, RSS); kernels: {kernels_now} after 20 loads, {first_kernels} after the first "
           f"(goal: at most the pool and one, {POOL + 1})")
+    print(f"{'make demo: 10 tabs opened and closed':<48} {after_90} kernels 90 s after the last "
+          f"closed (goal: at most {POOL + 1}: the pool's and the open tab's); at most "
+          f"{POOL + 1} after {'more than 120' if freed is None else f'{freed:.0f}'} s; a tab "
+          f"open for 3 minutes {'kept' if answered else 'LOST'} its kernel")
 
 
 if __name__ == "__main__":

@@ -31,9 +31,12 @@ ROOT = Path(__file__).resolve().parents[1]
 VALUES = ROOT / "hub" / "z2jh-values.yaml"
 RECORD = ROOT / "hub" / "z2jh-checked.json"
 CHART_VERSION = "4.4.0"  # the chart docs/workshop-hub.md installs (helm ... --version)
-# What docs/workshop-hub.md gives at install time, as --set KEY=VALUE.
+# What docs/workshop-hub.md gives at install time, as --set KEY=VALUE, and as --set-file KEY=PATH
+# (the room view's two files, read from this repository).
 SET = {"hub.config.SharedPasswordAuthenticator.user_password": "a-room-password",
        "hub.config.SharedPasswordAuthenticator.admin_password": "x" * 32}
+SET_FILE = {"hub.extraFiles.room-service.stringData": "hub/room_service.py",
+            "hub.extraFiles.room-page.stringData": "hub/room_page.html"}
 
 
 def digest(text: str) -> str:
@@ -82,7 +85,8 @@ def check(chart_repo: Path, version: str = CHART_VERSION) -> tuple[list[str], di
                               check=True, capture_output=True, text=True).stdout
 
     text = VALUES.read_text()
-    values = with_set(yaml.safe_load(text), SET)
+    values = with_set(yaml.safe_load(text), {
+        **SET, **{key: (ROOT / path).read_text() for key, path in SET_FILE.items()}})
     schema = yaml.safe_load(at_tag("jupyterhub/values.schema.yaml"))
     final = merged(yaml.safe_load(at_tag("jupyterhub/values.yaml")), values)
     problems = [f"schema: {'.'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
@@ -112,7 +116,8 @@ def check(chart_repo: Path, version: str = CHART_VERSION) -> tuple[list[str], di
                         f"server {image_hub}: z2jh asks for the same major version")
     record = {"chart": version, "chart_jupyterhub": hub_image,
               "image_jupyterhub": image_hub, "values_sha256": digest(text),
-              "checked": ["values merged into the chart's defaults, with the --set passwords, "
+              "checked": ["values merged into the chart's defaults, with the --set passwords "
+                          "and the --set-file files, "
                           "valid for jupyterhub/values.schema.yaml",
                           "init containers mount the chart's home volume and run the image",
                           "the chart's Hub and the image's JupyterHub have the same major"]}

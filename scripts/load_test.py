@@ -16,6 +16,10 @@ Prints the failures (goal: none, each with its reason), the time until every ser
 until every notebook had run, the peak memory per attendee (RSS of their server and its kernels,
 sampled from /proc), and what isolation held. Exits with 1 on any failure. Stops the Hub, every
 server and every kernel it started, whatever happens.
+
+The presenter keeps the room view open meanwhile (hub/room_service.py), asking it for the room's
+progress every 2 s as its page does; at the end it must show each attendee's checks of the
+notebooks they ran (02: exercises 02.1 and 02.2).
 """
 
 from __future__ import annotations
@@ -383,6 +387,46 @@ class Attendee:
                 kernel.close()
 
 
+# --- the presenter's room view -------------------------------------------------------------------
+
+PRESENTER = "presenter"
+POLL_SECONDS = 2  # as hub/room_page.html asks
+
+
+class RoomView(threading.Thread):
+    """The presenter, logged in, with the room view open: its progress every POLL_SECONDS."""
+
+    def __init__(self, hub: Hub, password: str) -> None:
+        super().__init__(daemon=True)
+        self.presenter = Attendee(PRESENTER, hub)
+        self.password = password
+        self.polls, self.failures = 0, []  # type: int, list[str]
+        self.last: dict[str, object] = {}
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            answer = self.presenter.log_in(self.password)
+            if answer.status_code != 302:
+                raise Failed(f"the presenter's login was refused: HTTP {answer.status_code}")
+            view = f"{self.presenter.hub.url}/services/room/"
+            if 'id="attendees"' not in self.presenter.http.get(view, timeout=60).text:
+                raise Failed("the room view's page did not open")
+            while not self.stopped.wait(POLL_SECONDS):
+                answer = self.presenter.http.get(f"{view}progress", timeout=60)
+                answer.raise_for_status()
+                self.last = answer.json()
+                self.polls += 1
+        except (Failed, requests.RequestException, ValueError) as error:
+            self.failures.append(f"the room view: {type(error).__name__}: {error}")
+
+    def shown(self) -> dict[str, dict[str, bool]]:
+        """What the view showed last: for each attendee, each exercise checked, done or not."""
+        attendees = self.last.get("attendees", [])
+        assert isinstance(attendees, list)
+        return {a["name"]: {e: v["done"] for e, v in a["verdicts"].items()} for a in attendees}
+
+
 # --- the room ----------------------------------------------------------------------------------
 
 @dataclass
@@ -397,6 +441,8 @@ class Report:
     hub_peak_mib: float
     key_pairs: dict[str, list[str]]  # what each attendee's sandbox held at the end
     folders: dict[str, list[str]]  # what each attendee's file browser showed
+    room_view: dict[str, dict[str, bool]] = field(default_factory=dict)  # its last answer
+    room_view_polls: int = 0
 
     def lines(self) -> list[str]:
         peaks = sorted(self.peak_mib.values())
@@ -422,17 +468,26 @@ class Report:
                   f"isolation: {reached} attempts reached another attendee's files or Hub record; "
                   "each file browser showed: "
                   f"{sorted({', '.join(names) for names in self.folders.values()})}"]
+        if self.room_view_polls:
+            checked = sorted({e for verdicts in self.room_view.values() for e in verdicts})
+            lines.append(f"room view: open throughout, asked {self.room_view_polls} times; at the "
+                         f"end it showed {len(self.room_view)} attendees, their checks of "
+                         f"{', '.join(checked) or 'nothing'}")
         return lines
 
 
-def run_room(hub: Hub, attendees: int, password: str, notebooks: list[str] | None = None) -> Report:
+def run_room(hub: Hub, attendees: int, password: str, notebooks: list[str] | None = None,
+             presenter_password: str | None = None) -> Report:
     """N attendees at once on a running Hub, each running the notebooks (02 unless given); the
-    figures and every failure."""
+    figures and every failure. With the presenter's password, the room view is open meanwhile."""
     notebooks = notebooks or [NOTEBOOK]
     room = [Attendee(f"learner{i:02d}", hub, notebooks=notebooks)
             for i in range(1, attendees + 1)]
     sampler = MemorySampler(hub.process.pid)
     sampler.start()
+    view = RoomView(hub, presenter_password) if presenter_password else None
+    if view:
+        view.start()
     failures: list[str] = []
     try:
         started = time.monotonic()
@@ -470,10 +525,23 @@ def run_room(hub: Hub, attendees: int, password: str, notebooks: list[str] | Non
                     folders[attendee.name] = attendee.own_folder()
                 except (requests.RequestException, ValueError, KeyError) as error:
                     attendee.failures.append(f"{attendee.name}: own folder: {error}")
-        failures = [f for attendee in room for f in attendee.failures]
+        if view:  # once its next answer has every verdict sent
+            time.sleep(2 * POLL_SECONDS)
+            view.stopped.set()
+            view.join()
+            for attendee in room:  # notebook 02's two checks ran in each attendee's kernel
+                shown = view.shown().get(attendee.name, {})
+                if NOTEBOOK in notebooks and attendee.done_after and not {"02.1", "02.2"} <= set(
+                        shown):
+                    attendee.failures.append(f"{attendee.name}: the room view showed {shown}, "
+                                             "not their checks of 02")
+        failures = [f for attendee in room for f in attendee.failures] + (
+            view.failures if view else [])
         ready = [a.ready_after for a in room]
         done = [a.done_after for a in room]
     finally:
+        if view:
+            view.stopped.set()
         sampler.stopped.set()
         sampler.join()
         for attendee in room:
@@ -483,7 +551,8 @@ def run_room(hub: Hub, attendees: int, password: str, notebooks: list[str] | Non
         _slowest(ready), _slowest(done),
         {user: peak / MIB for user, peak in sampler.peaks.items()},
         max(sampler.kernel_peaks.values(), default=0) / MIB, sampler.hub_peak / MIB,
-        {a.name: a.key_pairs for a in room}, folders)
+        {a.name: a.key_pairs for a in room}, folders,
+        view.shown() if view else {}, view.polls if view else 0)
 
 
 def _slowest(times: list[float | None]) -> float | None:
@@ -504,13 +573,15 @@ def main() -> int:
     parser.add_argument("--day", action="store_true",
                         help="each runs every notebook, 00 to 06, keeping each kernel running")
     args = parser.parse_args()
-    password = secrets.token_urlsafe(12)
+    password, presenter_password = secrets.token_urlsafe(12), secrets.token_urlsafe(32)
     state = Path(tempfile.mkdtemp(prefix="hub-load-"))
     try:
-        with running_hub(state, password) as hub:
-            print(f"The Hub answers on {hub.url}; {args.attendees} attendees log in at once",
-                  flush=True)
-            report = run_room(hub, args.attendees, password, DAY if args.day else None)
+        with running_hub(state, password, HUB_ADMIN=PRESENTER,
+                         HUB_ADMIN_PASSWORD=presenter_password) as hub:
+            print(f"The Hub answers on {hub.url}; {args.attendees} attendees log in at once, "
+                  "the presenter's room view open", flush=True)
+            report = run_room(hub, args.attendees, password, DAY if args.day else None,
+                              presenter_password)
         print("\n".join(report.lines()))
         if report.failures:
             print(f"The end of the Hub's log:\n{hub.log_tail()}")

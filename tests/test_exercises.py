@@ -3,10 +3,14 @@ is missing in one sentence; with the solution a learner can load, it says done."
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +33,7 @@ from helpers import (
     save_private_key,
 )
 from helpers.audit_actions import ensure_key_pair
+from helpers.exercises import common
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 SOLUTION = re.compile(r"<details><summary>Solution \(click to show\)</summary>\n\n"
@@ -366,16 +371,102 @@ def test_ownerless_and_alice_in_oregon(here):
     assert exercises.ownerless(keys, solve("06.1", found=found)["ownerless"])
 
     oregon = {"name": "alice-laptop", "public_key": alice}
-    not_yet(exercises.in_every_region(here, ["us-west-2"], **oregon),
+    not_yet(exercises.one_key_everywhere(here, ["us-west-2"], **oregon),
             "alice-laptop is missing in us-west-2: import the same public key there with a "
             "client for each Region (boto3.client('ec2', region_name=...)).")
     ensure_key_pair("alice-laptop", public_key(), ["us-west-2"], progress=False)
-    not_yet(exercises.in_every_region(here, ["us-west-2"], **oregon),
+    not_yet(exercises.one_key_everywhere(here, ["us-west-2"], **oregon),
             "alice-laptop holds another public key in us-west-2: delete it there and import the "
             "right one.")
     boto3.client("ec2", region_name="us-west-2").delete_key_pair(KeyName="alice-laptop")
     for region in ["us-east-1", "eu-west-1"]:  # the lesson's clean-up ran: only Alice's key left
         boto3.client("ec2", region_name=region).delete_key_pair(KeyName="alice-laptop")
     solve("06.2", alice=alice, ensure_key_pair=ensure_key_pair)
-    assert repr(exercises.in_every_region(here, ["us-west-2"], **oregon)) == (
+    assert repr(exercises.one_key_everywhere(here, ["us-west-2"], **oregon)) == (
         "✔ Done: alice-laptop holds the same public key in us-west-2.")
+
+
+# --- On the workshop Hub, each verdict goes to the presenter's room view ---------------------
+
+def checks_in(notebook: str) -> list[str]:
+    """The checks notebook NN's Try it cells call, in order (the exercises' ids follow it)."""
+    path = next(NOTEBOOKS.glob(f"{notebook}_*.ipynb"))
+    return [name for cell in nbformat.read(path, 4).cells if cell.cell_type == "code"
+            for name in re.findall(r"exercises\.(\w+)\(", cell.source) if name != "set_up"]
+
+
+def test_each_exercise_is_judged_by_one_check_that_knows_its_id():
+    """'02.1' is notebook 02's first Try it, as the room view's columns say: every notebook's
+    checks, a new notebook's too, are marked @recorded with theirs."""
+    expected = {f"{path.name[:2]}.{number}": check
+                for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+                for number, check in enumerate(checks_in(path.name[:2]), start=1)}
+    assert exercises.EXERCISES == expected, (
+        "mark each public check with @recorded('NN.N'), NN its notebook, N its Try it")
+
+
+class RoomView(ThreadingHTTPServer):
+    """A stand-in for the room view: what each request brought, and how long it takes."""
+
+    def __init__(self, delay: float = 0) -> None:
+        self.received: list[tuple[str, str, dict]] = []
+        room = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                time.sleep(delay)
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                room.received.append((self.path, self.headers["Authorization"], body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/services/room/"
+
+
+def keys_table() -> pd.DataFrame:
+    return pd.DataFrame({"KeyName": ["mine", "stray"], "Tags": ["Owner=me", ""]})
+
+
+def test_outside_the_hub_a_check_sends_nothing_and_starts_nothing(monkeypatch):
+    monkeypatch.delenv("TUTORIAL_ROOM_URL", raising=False)
+    threads, queued = threading.active_count(), common._outbox.qsize()
+    assert exercises.ownerless(keys_table(), ["stray"])
+    assert (threading.active_count(), common._outbox.qsize()) == (threads, queued)
+
+
+def test_on_the_hub_each_verdict_reaches_the_room_view_with_the_servers_token_alone(monkeypatch):
+    room = RoomView()
+    monkeypatch.setenv("TUTORIAL_ROOM_URL", room.url)
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "the-servers-token")
+    assert not exercises.ownerless(keys_table(), ["mine"])
+    assert exercises.ownerless(keys_table(), ["stray"])
+    deadline = time.monotonic() + 5
+    while len(room.received) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    room.shutdown()
+    assert room.received == [  # in order, and never the answer, a key or any code
+        ("/services/room/verdicts", "token the-servers-token", {"exercise": "06.1",
+                                                               "passed": False}),
+        ("/services/room/verdicts", "token the-servers-token", {"exercise": "06.1",
+                                                               "passed": True})]
+
+
+@pytest.mark.parametrize("room", ["slow", "down"])
+def test_a_room_view_that_is_slow_or_down_never_slows_a_check_nor_makes_it_raise(monkeypatch,
+                                                                                  room):
+    slow = RoomView(delay=2) if room == "slow" else None
+    monkeypatch.setenv("TUTORIAL_ROOM_URL", slow.url if slow else "http://127.0.0.1:9/")
+    started = time.perf_counter()
+    for _ in range(3):
+        assert exercises.ownerless(keys_table(), ["stray"])
+    assert time.perf_counter() - started < 0.5
+    if slow:
+        slow.shutdown()

@@ -3,8 +3,11 @@ once, each runs notebook 02 top to bottom on their own server and sandbox (scrip
 which make hub-load runs with twenty). What an attendee meets at the login page: which names are
 allowed, and why a login was refused. What the presenter meets: no password, no start; no HTTPS
 on an address the room reaches, no start; with a certificate (made by the README's command), HTTPS.
-Idle kernels and servers are culled. Every notebook runs on the Hub, and the memory limit the
-z2jh guide gives holds an attendee who runs them all and keeps each kernel running."""
+Idle kernels and servers are culled. The presenter's room view, open meanwhile, shows each
+attendee's checks; one name is one person; attendees' work autosaves; the presenter's terminal
+says where the room connects and who logged in, and no more. Every notebook runs on the Hub, and
+the memory limit the z2jh guide gives holds an attendee who runs them all and keeps each kernel
+running."""
 
 from __future__ import annotations
 
@@ -24,7 +27,16 @@ import yaml
 from bs4 import BeautifulSoup
 
 from scripts.check_z2jh import VALUES
-from scripts.load_test import CONFIG, DAY, Attendee, Hub, Report, run_room, running_hub
+from scripts.load_test import (
+    CONFIG,
+    DAY,
+    PRESENTER,
+    Attendee,
+    Hub,
+    Report,
+    run_room,
+    running_hub,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PROXY = ROOT / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -32,6 +44,7 @@ README = ROOT / "README.md"
 ATTENDEES = 3
 NOTEBOOK_NAME = "02_create_key_pair.ipynb"
 PASSWORD = "room-password-for-tests"
+PRESENTER_PASSWORD = "presenter-password-for-tests-32-chars"
 
 
 def proxy() -> None:
@@ -49,8 +62,9 @@ def room(tmp_path_factory, idler) -> Iterator[tuple[Hub, Report]]:
     """The Hub, running, after three attendees ran the notebook on it at once (the idle
     attendee's session, on a Hub of its own, starts first and runs meanwhile)."""
     proxy()
-    with running_hub(tmp_path_factory.mktemp("hub"), PASSWORD) as hub:
-        report = run_room(hub, ATTENDEES, PASSWORD)
+    with running_hub(tmp_path_factory.mktemp("hub"), PASSWORD, HUB_ADMIN=PRESENTER,
+                     HUB_ADMIN_PASSWORD=PRESENTER_PASSWORD) as hub:
+        report = run_room(hub, ATTENDEES, PASSWORD, presenter_password=PRESENTER_PASSWORD)
         print("\n".join(report.lines()))
         yield hub, report
 
@@ -81,6 +95,55 @@ def test_each_attendee_gets_their_own_copy_of_the_tutorial_and_cannot_open_anoth
     home = hub.state / "users"
     assert sorted(p.name for p in home.iterdir()) == sorted(report.peak_mib)
     assert not list(home.glob("*/notebooks/keys/[!s]*"))  # never the presenter's keys/
+    assert not list(home.glob("*/notebooks/sanitize.cfg"))  # nor the tests' files
+
+
+def test_the_room_view_open_meanwhile_shows_each_attendees_checks_of_notebook_02(room):
+    _, report = room
+    assert report.room_view_polls > 3
+    assert sorted(report.room_view) == sorted(report.peak_mib)
+    for verdicts in report.room_view.values():
+        assert {"02.1", "02.2"} <= set(verdicts)
+
+
+def test_attendees_work_is_saved_as_they_go(room):
+    """JupyterLab's autosave is on for attendees (make lab keeps it off for a git clone)."""
+    hub, _ = room
+    attendee = Attendee("saver", hub)
+    attendee.start(PASSWORD, time.monotonic())
+    settings = requests.get(f"{hub.url}/user/saver/lab/api/settings/"
+                            "@jupyterlab/docmanager-extension:plugin", headers=attendee.auth,
+                            timeout=60).json()
+    # What the attendee's JupyterLab starts with (overrides come in as the setting's default).
+    assert settings["schema"]["properties"]["autosave"]["default"] is True
+    assert "autosave" not in settings["settings"]  # not a setting the attendee made
+
+
+def test_a_second_login_under_a_name_in_use_is_refused_in_a_sentence(room):
+    hub, _ = room
+    page = login_page(hub, "Learner02", PASSWORD)  # another browser; capitals make no difference
+    assert shown(page.select_one("#why-refused")) == (
+        "The name “learner02” is in use: someone logged in with it from another browser "
+        "(capitals make no difference). Choose another name; if that was you, go back to that "
+        "browser, or ask the presenter.")
+
+
+def test_the_presenters_terminal_says_where_the_room_connects_and_who_logged_in_and_no_more(
+        room):
+    hub, _ = room
+    lines = hub.log.read_text().splitlines()
+    assert lines[0] == (f"The Hub serves the room on {hub.url}/ (Ctrl-C stops it); the room "
+                        f"view, for {PRESENTER}: {hub.url}/services/room/")
+    after = lines[next(i for i, line in enumerate(lines) if "logged in" in line):]
+    logins = [line.split(maxsplit=1)[1] for line in after if "logged in" in line]
+    assert {"learner01 logged in (new)", "learner02 logged in (new)",
+            "learner03 logged in (new)", "presenter logged in as the presenter"} <= set(
+        logins)
+    # What is left is what went wrong: here, the load test's attendees reaching for each other's
+    # Hub records (refused), as an attendee trying it would be seen.
+    noise = [line for line in after if re.search(r"GET |POST |XSRF|\[[IW] |Warning", line)
+             and not re.search(r"Not authorizing access|No access to resources", line)]
+    assert noise == []
 
 
 def test_a_wrong_password_is_refused_at_the_login_form(room):
@@ -97,6 +160,15 @@ def refusal(tmp_path: Path, **settings: str) -> str:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1, result.stderr[-2000:]
     return result.stderr.strip().splitlines()[-1]
+
+
+def test_a_port_that_is_taken_is_refused_as_make_lab_refuses_it(room, tmp_path):
+    hub, _ = room
+    proxy()
+    port = hub.url.rsplit(":", 1)[1]
+    assert refusal(tmp_path, HUB_PASSWORD=PASSWORD, HUB_PORT=port) == (
+        f"Refusing to start: port {port} on 127.0.0.1 is taken (another Hub, make lab or make "
+        "demo?): stop it, or choose another port with make hub PORT=...")
 
 
 def test_without_a_password_the_hub_refuses_to_start_and_says_why(tmp_path):
@@ -197,6 +269,8 @@ def test_the_login_page_says_which_names_are_allowed(room):
     ("b" * 40, "That name is too long: a name has 32 characters at most."),
     ("-bob", "A name starts with a letter or a digit."),
     ("bob", "The name is fine: the password is not this room's. Ask the presenter for it."),
+    (PRESENTER, "“presenter” is the presenter's name: choose a name of your own (the room's "
+                "password never opens it)."),
 ])
 def test_a_refused_login_says_why(room, name, why):
     hub, _ = room

@@ -100,12 +100,17 @@ def test_a_reset_closes_the_delete_question_it_made_stale(ec2, tmp_path, monkeyp
     assert delete.select.options == () and delete.button.disabled
 
 
-def test_the_large_text_switch_adds_and_removes_the_style(ec2):
+def test_the_large_text_switch_adds_and_removes_the_style_and_says_which_it_is(ec2):
     app = WorkshopApp()
+    assert app.large.description == "☑ Large text"
     app.large.value = False
     assert "kp-large" not in app._dom_classes
+    assert app.large.description == "☐ Large text"
+    assert "Large text off: the normal size, for your own screen." in app.status.value
     app.large.value = True
     assert "kp-large" in app._dom_classes
+    assert app.large.description == "☑ Large text"
+    assert "Large text on: for the room, 18 px and more." in app.status.value
 
 
 @pytest.mark.parametrize(("backend", "reset_shown", "samples_shown"),

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.check_z2jh import CHART_VERSION, RECORD, VALUES, digest, pinned_jupyterhub
+from helpers.exercises import EXERCISES
+from hub.tutorial_copy import LEFT_OUT
+from scripts.check_z2jh import CHART_VERSION, RECORD, SET_FILE, VALUES, digest, pinned_jupyterhub
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "workshop-hub.md"
@@ -33,8 +35,9 @@ def record() -> dict:
 
 
 def make_hub_setting(name: str):
-    """A literal assigned at the top of hub/jupyterhub_config.py (make hub's own settings)."""
-    tree = ast.parse(CONFIG.read_text())
+    """A literal assigned at the top of hub/jupyterhub_config.py or hub/tutorial_copy.py (make
+    hub's own settings)."""
+    tree = ast.parse(CONFIG.read_text() + (ROOT / "hub" / "tutorial_copy.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == name:
             if isinstance(node.value, ast.Call):  # int(os.environ.get(...) or DEFAULT)
@@ -65,6 +68,8 @@ def test_the_guide_gives_every_step_with_the_chart_version_that_was_checked():
     assert "--values hub/z2jh-values.yaml" in install
     for key in ("user_password", "admin_password"):
         assert f"--set hub.config.SharedPasswordAuthenticator.{key}=" in install
+    for key, path in SET_FILE.items():
+        assert f"--set-file {key}={path}" in install
     assert "jupyter-repo2docker" in guide and f"--target-repo-dir {IMAGE_COPY}" in guide
     assert f"chart {CHART_VERSION}" in guide and record()["chart_jupyterhub"] in guide
 
@@ -125,7 +130,8 @@ def test_the_copy_is_made_once_holds_what_make_hub_copies_and_keeps_an_attendees
     run_copy(image, home)
     copied = sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.is_file())
     expected = sorted(str(p.relative_to(image)) for name in make_hub_setting("COPIED")
-                      for p in [image / name, *(image / name).rglob("*")] if p.is_file())
+                      for p in [image / name, *(image / name).rglob("*")] if p.is_file()
+                      and not LEFT_OUT.intersection(p.relative_to(image).parts))
     assert copied == expected
     notebook = home / "notebooks" / "02_create_key_pair.ipynb"
     notebook.write_text("{}")  # the attendee's own work, then their server starts again
@@ -149,3 +155,34 @@ def test_idle_kernels_and_servers_are_culled_as_make_hub_culls_them():
 def test_the_room_connects_over_https():
     https = values()["proxy"]["https"]
     assert https["enabled"] is True and https["hosts"]
+
+
+def test_the_room_view_runs_in_the_hubs_pod_and_every_exercise_has_its_column():
+    hub = values()["hub"]
+    room = hub["services"]["room"]
+    assert room["command"][:2] == ["python3", hub["extraFiles"]["room-service"]["mountPath"]]
+    assert hub["extraFiles"]["room-page"]["mountPath"] == str(
+        Path(hub["extraFiles"]["room-service"]["mountPath"]).with_name("room_page.html"))
+    given = next(a for a in room["command"] if a.startswith("--exercises="))
+    assert given.removeprefix("--exercises=").split(",") == sorted(EXERCISES), (
+        "a check was added or renamed in helpers/exercises: give its id to the room view here")
+    port = int(room["url"].rsplit(":", 1)[1])
+    assert {"name": "room", "port": port, "targetPort": port} in hub["service"]["extraPorts"]
+    assert hub["loadRoles"]["room"] == {"services": ["room"],
+                                        "scopes": ["list:users", "read:users"]}
+    # the kernels send their verdicts to it, and the presenter's page reaches it, through the
+    # network policies
+    singleuser = values()["singleuser"]
+    assert singleuser["extraEnv"]["TUTORIAL_ROOM_URL"] == f"{room['url']}/services/room/"
+    for rule in (singleuser["networkPolicy"]["egress"][0],
+                 values()["proxy"]["chp"]["networkPolicy"]["egress"][0]):
+        assert rule["ports"] == [{"port": port}]
+    assert hub["networkPolicy"]["ingress"][0]["ports"] == [{"port": port}]
+
+
+def test_attendees_work_is_saved_as_they_go_as_on_make_hub():
+    autosave = values()["singleuser"]["extraFiles"]["autosave"]
+    assert autosave["mountPath"] == "/etc/jupyter/labconfig/default_setting_overrides.json"
+    on_make_hub = json.loads((ROOT / "hub" / "lab-config" / "labconfig" /
+                              "default_setting_overrides.json").read_text())
+    assert autosave["data"] == on_make_hub

@@ -14,6 +14,7 @@ from helpers.exercises.common import (
     Verdict,
     find_key_pair,
     holds_private_key_of,
+    recorded,
     saved_key_file,
 )
 from helpers.keyfiles import default_key_dir, key_file_name, shown_path
@@ -29,6 +30,7 @@ PUBLIC_KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILt2k9hJVVOMsWQhElpigNrj8WSrd
 _access_keys: dict[str, dict[str, str]] = {}  # INTERN's UserId -> its access key, this kernel's
 
 
+@recorded("08.1")
 def stack_key_saved(ec2: EC2Client) -> Verdict:
     """08, exercise 1: a stack team-keys whose key pair team-deploy is ED25519, its private key
     saved from Parameter Store."""
@@ -89,6 +91,7 @@ PROBES: list[tuple[str, str, dict[str, Any], bool]] = [
 ]
 
 
+@recorded("08.2")
 def intern_policy(ec2: EC2Client, answer: Any) -> Verdict:
     """08, exercise 2: a policy that lets an intern list every key pair, and create, import and
     delete only those named intern-*, and nothing else. Judged by what the sandbox lets an IAM

@@ -1,13 +1,20 @@
-"""What every notebook's exercises share: the Verdict a check answers with, the tutorial's tag,
-and the bookkeeping of set_up (what it made, and since when)."""
+"""What every notebook's exercises share: the Verdict a check answers with, the exercise each
+check judges (and, on the workshop Hub, its verdict sent to the presenter's room view), the
+tutorial's tag, and the bookkeeping of set_up (what it made, and since when)."""
 
 from __future__ import annotations
 
+import functools
+import json
+import os
+import queue
 import stat
-from collections.abc import Iterable
+import threading
+import urllib.request
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 from helpers import lesson
 from helpers.errors import KeyPairError
@@ -18,7 +25,12 @@ if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
     from mypy_boto3_ec2.type_defs import KeyPairInfoTypeDef
 
+P = ParamSpec("P")
 TUTORIAL = {"Project": "keypair-tutorial"}
+# Set by the workshop Hub for each attendee's server, and so their kernels: where a check sends
+# its verdict (the room view's address). Anywhere else it is unset, and a check sends nothing.
+ROOM_URL = "TUTORIAL_ROOM_URL"
+EXERCISES: dict[str, str] = {}  # exercise id ('02.1') -> the name of the check that judges it
 _ready: dict[str, int] = {}  # notebook -> lesson.cleanups when its exercises were set up
 _saved_files: set[Path] = set()  # the key files set_up saved: its own to replace
 
@@ -35,6 +47,54 @@ class Verdict:
 
     def __bool__(self) -> bool:
         return self.passed
+
+
+def recorded(exercise: str) -> Callable[[Callable[P, Verdict]], Callable[P, Verdict]]:
+    """Make a check the judge of exercise ('02.1': notebook 02, its first Try it): on the Hub,
+    each of its verdicts goes to the presenter's room view (done or not, never the answer)."""
+    def judge_of(check: Callable[P, Verdict]) -> Callable[P, Verdict]:
+        EXERCISES[exercise] = check.__name__
+
+        @functools.wraps(check)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> Verdict:
+            verdict = check(*args, **kwargs)
+            if ROOM_URL in os.environ:
+                _send_later(exercise, verdict.passed)
+            return verdict
+        return checked
+    return judge_of
+
+
+_outbox: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
+_sender: list[threading.Thread] = []  # started at the first verdict to send, on the Hub only
+
+
+def _send_later(exercise: str, passed: bool) -> None:
+    """Queue the verdict for the room view: a thread of its own sends it, in order, so a check
+    never waits for the network nor fails because of it."""
+    try:
+        if not _sender:
+            _sender.append(threading.Thread(target=_send_all, name="room-view", daemon=True))
+            _sender[0].start()
+        _outbox.put({"exercise": exercise, "passed": passed})
+    except Exception:  # nothing may reach the learner: the check has answered
+        pass
+
+
+def _send_all() -> None:
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+    while True:
+        body = json.dumps(_outbox.get()).encode()
+        # The server's token, which the Hub gives it and its kernels: the room view asks the Hub
+        # whose it is, so an attendee's verdicts are recorded under their own name only.
+        headers = {"Authorization": f"token {os.environ.get('JUPYTERHUB_API_TOKEN', '')}",
+                   "Content-Type": "application/json"}
+        url = os.environ.get(ROOM_URL, "").rstrip("/") + "/verdicts"
+        try:
+            direct.open(urllib.request.Request(url, body, headers, method="POST"),
+                        timeout=10).close()
+        except Exception:  # the room view misses this verdict; the learner has it
+            pass
 
 
 def find_key_pair(ec2: EC2Client, name: str) -> KeyPairInfoTypeDef | None:

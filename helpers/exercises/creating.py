@@ -9,6 +9,7 @@ from helpers.exercises.common import (
     Verdict,
     find_key_pair,
     holds_private_key_of,
+    recorded,
     saved_key_file,
     tags_of,
 )
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
 
 
+@recorded("02.1")
 def ed25519_owned(ec2: EC2Client, name: str = "my-exercise-key", owner: str = "you") -> Verdict:
     """02, exercise 1: an ED25519 key pair tagged Owner=owner, its private key saved."""
     key_pair = find_key_pair(ec2, name)
@@ -45,6 +47,7 @@ def ed25519_owned(ec2: EC2Client, name: str = "my-exercise-key", owner: str = "y
                          f"{shown_path(saved)}, mode 600.")
 
 
+@recorded("02.2")
 def putty_saved(ec2: EC2Client, name: str = "my-exercise-ppk") -> Verdict:
     """02, exercise 2: a key pair created for PuTTY, its .ppk file saved."""
     if find_key_pair(ec2, name) is None:

@@ -9,6 +9,7 @@ from helpers.exercises.common import (
     Verdict,
     find_key_pair,
     not_set_up,
+    recorded,
     refuse_a_file_of_yours,
     remember_saved,
     replace_ours,
@@ -36,6 +37,7 @@ def set_up(ec2: EC2Client) -> str:
             f"tagged Stage=new, and {SAVED} with its private key in {saved}")
 
 
+@recorded("03.1")
 def old_ones_deleted(ec2: EC2Client) -> Verdict:
     """03, exercise 1: every key pair set_up tagged Stage=old deleted, the Stage=new one kept."""
     if (not_ready := not_set_up("03")) is not None:
@@ -52,6 +54,7 @@ def old_ones_deleted(ec2: EC2Client) -> Verdict:
     return Verdict(True, "every key pair tagged Stage=old is gone, and the Stage=new one stays.")
 
 
+@recorded("03.2")
 def deleted_with_its_file(ec2: EC2Client) -> Verdict:
     """03, exercise 2: the key pair set_up saved deleted, and its private key file too."""
     if (not_ready := not_set_up("03")) is not None:

@@ -10,6 +10,7 @@ from helpers.exercises.common import (
     compare,
     names_in,
     not_set_up,
+    recorded,
     replace_ours,
 )
 from helpers.fingerprints import fingerprint_of_public_key
@@ -31,6 +32,7 @@ def set_up(ec2: EC2Client) -> str:
     return "build-server (Team=ci), deploy-bot (Team=ops) and alice-laptop"
 
 
+@recorded("01.1")
 def ops_names(ec2: EC2Client, answer: Any) -> Verdict:
     """01, exercise 1: the names of the key pairs tagged Team=ops, found with a filter."""
     names = names_in(answer, "ops_names")
@@ -42,6 +44,7 @@ def ops_names(ec2: EC2Client, answer: Any) -> Verdict:
                     "ask with Filters=[{'Name': 'tag:Team', 'Values': ['ops']}]")
 
 
+@recorded("01.2")
 def alice_public_key(ec2: EC2Client, answer: Any) -> Verdict:
     """01, exercise 2: alice-laptop's public key, asked from EC2."""
     if (not_ready := not_set_up("01")) is not None:

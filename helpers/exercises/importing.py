@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 import boto3
 
-from helpers.exercises.common import Verdict, find_key_pair
+from helpers.exercises.common import Verdict, find_key_pair, recorded
 from helpers.rules import key_blob
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
 
 
+@recorded("04.1")
 def imported_from_file(ec2: EC2Client, public_key_file: str | Path,
                        name: str = "my-laptop-key") -> Verdict:
     """04, exercise 1: a key made on this machine (ssh-keygen) imported from its .pub file."""
@@ -34,10 +35,26 @@ def imported_from_file(ec2: EC2Client, public_key_file: str | Path,
                          "this machine.")
 
 
+@recorded("04.2")
 def in_every_region(ec2: EC2Client, regions: list[str], name: str = "my-laptop-key",
                     public_key: str | bytes | None = None) -> Verdict:
-    """04, exercise 2 and 06, exercise 2: name holds public_key in each Region given (by
-    default, the public key it holds in ec2's Region)."""
+    """04, exercise 2: name holds public_key in each Region given (by default, the public key it
+    holds in ec2's Region)."""
+    return same_key_in_regions(ec2, regions, name, public_key)
+
+
+@recorded("06.2")
+def one_key_everywhere(ec2: EC2Client, regions: list[str], name: str,
+                       public_key: str | bytes | None) -> Verdict:
+    """06, exercise 2: name holds public_key in each Region given, ensured by the audit's
+    ensure_key_pair."""
+    return same_key_in_regions(ec2, regions, name, public_key)
+
+
+def same_key_in_regions(ec2: EC2Client, regions: list[str], name: str,
+                        public_key: str | bytes | None) -> Verdict:
+    """Whether name holds public_key in each Region given (None: the public key it holds in
+    ec2's Region, which is then checked too)."""
     home = ec2.meta.region_name
     if public_key is None:
         found = find_key_pair(ec2, name)

@@ -16,6 +16,7 @@ from helpers.exercises.common import (
     TUTORIAL,
     Verdict,
     not_set_up,
+    recorded,
     refuse_a_file_of_yours,
     remember_saved,
     replace_ours,
@@ -155,6 +156,7 @@ def _run_on(ec2: EC2Client, instance_id: str, key_file: Path, command: str,
         client.close()
 
 
+@recorded("07.1")
 def teammate_added(ec2: EC2Client) -> Verdict:
     """07, exercise 1: the teammate's public key added to exercise-web's authorized_keys, and
     the learner's own key still opening it."""
@@ -188,6 +190,7 @@ def teammate_added(ec2: EC2Client) -> Verdict:
                           f"host='{host}', port={port}).")
 
 
+@recorded("07.2")
 def windows_password(ec2: EC2Client, answer: Any) -> Verdict:
     """07, exercise 2: exercise-windows's Administrator password, decrypted with the private key
     of the key pair it was launched with."""

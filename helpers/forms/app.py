@@ -20,6 +20,7 @@ from helpers.forms.widgets import Form, box, classed
 
 STYLE = (Path(__file__).with_name("app.css")).read_text()
 TITLE = "EC2 key pairs"
+LARGE_TEXT = {True: "☑ Large text", False: "☐ Large text"}  # the button says its state
 
 
 class WorkshopApp(Form):
@@ -36,7 +37,7 @@ class WorkshopApp(Form):
         self.samples = classed(w.Button(description="Load sample key pairs", tooltip="Import "
                                         "four key pairs to list, filter and delete"),
                                "kp-samples")
-        self.large = classed(w.ToggleButton(value=True, description="Large text",
+        self.large = classed(w.ToggleButton(value=True, description=LARGE_TEXT[True],
                                             tooltip="Large text, high contrast"), "kp-large-text")
         self.status = classed(w.HTML(), "kp-presenter-status")
         self.reset.layout.display = None if backend == "sandbox" else "none"
@@ -58,7 +59,17 @@ class WorkshopApp(Form):
         return "WorkshopApp: run this cell in Jupyter (or make demo) to use the app."
 
     def _large_text(self, change: dict[str, Any]) -> None:
-        (self.add_class if change["new"] else self.remove_class)("kp-large")
+        """The button says the state, and the status line what it means: a fill alone does not
+        show which way it is."""
+        large = change["new"]
+        (self.add_class if large else self.remove_class)("kp-large")
+        self.large.description = LARGE_TEXT[large]
+        self._say("Large text on: for the room, 18 px and more." if large else
+                  "Large text off: the normal size, for your own screen.")
+
+    def _say(self, sentence: str) -> None:
+        """What a presenter's click did, beside the controls, fading after a few seconds."""
+        self.status.value = f'<div class="kp-fades">{box(escape(sentence), "ok")}</div>'
 
     def _act(self, button: w.Button, label: str, action: Callable[[], str]) -> None:
         """Run action (which returns what to say) with a busy button, then refresh the forms."""
@@ -66,7 +77,7 @@ class WorkshopApp(Form):
             return
         with self._busy(button, label):
             try:
-                self.status.value = f'<div class="kp-fades">{box(escape(action()), "ok")}</div>'
+                self._say(action())
             except Exception as error:
                 self.status.value = box(escape(model.message_of(error)), "error")
         self.manager.refresh()

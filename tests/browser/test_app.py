@@ -155,10 +155,15 @@ def test_the_presenter_loads_samples_demos_and_resets(app: Page, voila: Server, 
 
     large = app.locator(".kp-large-text")
     seen = f"({SEEN_FONT_PX})(document.querySelector('.kp-help'))"
+    expect(large).to_have_text("☑ Large text")  # the button says its state, not its fill only
     large.click()  # the kernel adds or removes the style: wait for the page to follow
     app.wait_for_function(f"{seen} < 18")
+    expect(large).to_have_text("☐ Large text")
+    expect(app.locator(".kp-presenter-status")).to_contain_text(
+        "Large text off: the normal size, for your own screen.")
     large.click()
     app.wait_for_function(f"{seen} >= 18")
+    expect(large).to_have_text("☑ Large text")
 
     app.locator(".kp-reset").click()
     expect(app.locator(".kp-presenter-status")).to_contain_text(
@@ -377,26 +382,31 @@ def test_a_presenters_session_from_first_key_to_three_reloads(presenter: Page, o
     assert not console_errors.unexpected(), "\n".join(console_errors.unexpected())
 
 
-def test_a_tab_that_goes_without_a_word_has_its_kernel_culled_an_open_one_keeps_it(
+def test_tabs_that_are_gone_have_their_kernels_culled_and_an_open_one_keeps_it(
         browser, tmp_path_factory, console_errors):
-    """The safety net under the goodbye each page sends: a tab that never sends it (a crash, a
-    killed browser) leaves a kernel, which the server shuts down once idle (app/voila.json: 20
-    minutes; here 8 s). A tab still open keeps its kernel however long it idles, and so does
-    the pre-heated pool."""
+    """Whatever a page's goodbye did, a kernel with no page is shut down by the server once idle:
+    tabs closed as a visitor closes them (their unload handlers run) and one that never said
+    goodbye (a crash, a killed browser). make demo waits 60 s (app/voila.json), here 8 s. A tab
+    still open keeps its kernel however long it idles, and so does the pre-heated pool."""
+    settings = json.loads((APP / "voila.json").read_text())["MappingKernelManager"]
+    assert settings["cull_idle_timeout"] + settings["cull_interval"] <= 75
+    assert settings["cull_connected"] is False  # an open page's kernel is never culled
     culling = ("--MappingKernelManager.cull_idle_timeout=8",
                "--MappingKernelManager.cull_interval=2")
     with serving_the_app(tmp_path_factory, *culling) as server, \
             browser_tab(browser, console_errors, 1024, 576) as kept, \
-            browser_tab(browser, console_errors, 1024, 576) as crashed:
-        for tab in (kept, crashed):
+            browser_tab(browser, console_errors, 1024, 576) as crashed, \
+            browser_tab(browser, console_errors, 1024, 576) as closed:
+        for tab in (kept, crashed, closed):
             tab.goto(server.url("/"), timeout=90_000)
             expect(tab.locator(".kp-create-name input")).to_be_visible(timeout=90_000)
-        assert settled(server.pid, most=POOL + 2)[0] == POOL + 2
+        assert settled(server.pid, most=POOL + 3)[0] == POOL + 3
+        closed.close(run_before_unload=True)  # as a visitor closes a tab
         crashed.close()  # no beforeunload, so no goodbye: as a crash
         deadline = time.monotonic() + 60
         while len(kernels(server.pid)) > POOL + 1 and time.monotonic() < deadline:
             time.sleep(1)
-        assert len(kernels(server.pid)) == POOL + 1, "the closed tab's kernel was not culled"
+        assert len(kernels(server.pid)) == POOL + 1, "a gone tab's kernel was not culled"
         assert "due to" in server.log.read_text() and "seconds of inactivity" in \
             server.log.read_text()
         kept.locator(".kp-create-name input").fill("k" * 256)  # a round trip to its kernel

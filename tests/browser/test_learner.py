@@ -80,7 +80,7 @@ EXERCISES = {
         Exercise("exercises.ownerless(keys, ownerless)", "ownerless = ['alice-laptop']",
                  NOT_YET + "ownerless should hold only the key pairs without an Owner tag, "
                  "not alice-laptop"),
-        Exercise("exercises.in_every_region(ec2, ['us-west-2'], name='alice-laptop', "
+        Exercise("exercises.one_key_everywhere(ec2, ['us-west-2'], name='alice-laptop', "
                  "public_key=alice)",
                  "ensure_key_pair('alice-laptop', public_key(), ['us-west-2'], progress=False)",
                  NOT_YET + "alice-laptop holds another public key in us-west-2",

@@ -89,3 +89,36 @@ def test_walkthrough_renders_its_stored_outputs_without_js_errors(
     screenshot("rendered")
     close_notebook(lab_tab, read_only=True)  # a reader closes it: nothing asks to be saved
     left_as_it_was(lab, notebook)
+
+
+def appearance(lab_tab, item: str) -> None:
+    """View > Appearance > item, through the menus as a presenter clicks them."""
+    lab_tab.locator(".lm-MenuBar-itemLabel", has_text="View").click()
+    lab_tab.locator(".lm-Menu-itemLabel", has_text="Appearance").click()
+    lab_tab.locator(".lm-Menu-itemLabel", has_text=item).click()
+
+
+def test_the_presenter_shows_a_notebook_to_the_room_in_jupyterlabs_presentation_mode(
+    lab_tab, lab_tab_errors, lab, request, close_notebook, screenshot
+):
+    """Any notebook, as it is (no slide metadata, nothing installed): JupyterLab's own
+    Presentation Mode makes its text larger for the room (14 -> 17 px; the browser's zoom adds
+    the rest, README.md says)."""
+    errors_before = len(lab_tab_errors.seen)
+    notebook = "02_create_key_pair.ipynb"
+    lab_tab.locator(".jp-DirListing-item", has_text=notebook).dblclick(timeout=60_000)
+    panel = lab_tab.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    expect(panel).to_have_count(1)
+    request.addfinalizer(lambda: close_notebook(lab_tab) if panel.count() else None)
+    text = panel.locator(".jp-RenderedMarkdown p").first
+    size = "el => parseFloat(getComputedStyle(el).fontSize)"
+    before = text.evaluate(size)
+    appearance(lab_tab, "Presentation Mode")
+    lab_tab.wait_for_function(f"({size})(document.querySelector('.jp-RenderedMarkdown p')) > "
+                              f"{before * 1.2}")
+    screenshot("presentation-mode")
+    appearance(lab_tab, "Presentation Mode")  # and back, for the next notebook
+    expect(text).to_have_css("font-size", f"{before:g}px")
+    assert not lab_tab_errors.unexpected(since=errors_before)
+    close_notebook(lab_tab, read_only=True)
+    left_as_it_was(lab, notebook)
