@@ -107,36 +107,38 @@ def run_every_notebook(client, stop_at: float = 1.0) -> list[str]:
             for error in run_cells(client, path, stop_at)]
 
 
+# Files a user may keep in keys/ (it holds real private keys) under names the notebooks use: 02's
+# and 03's key names, 05's demo's cli-key.pem. A clean-up deletes only what its notebook wrote.
+YOURS = ("KEY_PAIR_NAME.pem", "my-tagged-key.pem", "my-created-key.pem", "old-laptop.pem",
+         "exercise-saved.pem", "cli-key.pem")
+
+
 def test_after_a_run_that_stopped_halfway_every_notebook_runs_again_in_the_same_and_a_new_kernel(
         folder):
+    """In one kernel every notebook stops halfway, then runs whole again (each also after all the
+    others), then stops halfway again, leaving its files; a restarted kernel (a new sandbox, the
+    old files still there) runs them all. Key files of yours in keys/ outlive it all."""
+    yours = [folder / "keys" / name for name in YOURS]
+    (folder / "keys").mkdir(mode=0o700)
+    for path in yours:
+        path.write_text("a key of yours")
     before = key_files()
-    for path in sorted(folder.glob("*.ipynb")):  # each in its kernel: stopped halfway, run
-        with kernel() as client:  # again, stopped halfway again (files are left)
+    paths = sorted(folder.glob("*.ipynb"))
+    with kernel() as client:
+        for path in paths:
             printed: list[str] = []
             assert run_cells(client, path, stop_at=0.5, printed=printed) == []
             if path.name == "07_use_a_key_pair.ipynb":  # its instance runs: log in from a shell
                 assert pasted_in_a_terminal(printed, "whoami") == "ec2-user\n"
+        for path in paths:
             assert run_cells(client, path) == [], "Run All again in the same kernel"
+        for path in paths:
             assert run_cells(client, path, stop_at=0.5) == []
-    with kernel() as client:  # restarted: a new sandbox, the old files still there; and each
-        assert run_every_notebook(client) == []  # notebook after all the others
+    with kernel() as client:  # restarted: a new sandbox, the old files still there
+        assert run_every_notebook(client) == []
         assert run(client, COUNT_KEY_PAIRS)[0].strip() == "0", "key pairs left in the sandbox"
     assert key_files() == before, "key files left behind"
-
-
-def test_a_key_file_of_yours_in_keys_outlives_every_notebook_on_the_sandbox(folder):
-    """keys/ may hold real private keys: a clean-up deletes only what its notebook wrote there
-    (02's and 03's deleted files of their key names, 05's demo deleted cli-key.pem)."""
-    yours = [folder / "keys" / name for name in (
-        "KEY_PAIR_NAME.pem", "my-tagged-key.pem", "my-created-key.pem", "old-laptop.pem",
-        "exercise-saved.pem", "cli-key.pem")]
-    (folder / "keys").mkdir(mode=0o700)
-    for path in yours:
-        path.write_text("a key of yours")
-    with kernel() as client:
-        for name in ("02_create_key_pair", "03_delete_key_pair", "05_key_pair_manager"):
-            assert run_cells(client, folder / f"{name}.ipynb") == []
-    assert [p.name for p in yours if not p.exists() or p.read_text() != "a key of yours"] == []
+    assert [p.name for p in yours if p.read_text() != "a key of yours"] == []
 
 
 @pytest.fixture(params=SERVERS, scope="module")
