@@ -1,6 +1,7 @@
 """The second run is the normal case: every notebook runs top to bottom again, after a run that
-stopped halfway in the same kernel, after all the others, and against a shared server (twice), and leaves no key pair and no key file behind. Each test works in a copy of the
-notebooks' folder of its own, as a learner's clone is: other tests may run at the same time."""
+stopped halfway in the same kernel, after all the others, and against a shared server (twice),
+and leaves no key pair and no key file behind. Each test works in a copy of the notebooks' folder
+of its own, as a learner's clone is: other tests may run at the same time."""
 
 from __future__ import annotations
 
