@@ -59,7 +59,7 @@ DAY = sorted(f"notebooks/{p.name}" for p in (ROOT / "notebooks").glob("[0-9][0-9
 HUB_START_SECONDS = 60
 SERVER_READY_SECONDS = 600  # twenty servers on two busy cores take minutes
 CELL_SECONDS = 300
-STOP_SECONDS = 30
+STOP_SECONDS = 10  # a Hub stops in 1 to 5 s; on a loaded machine its services' stops took 20 s
 MIB = 1024 * 1024
 
 
