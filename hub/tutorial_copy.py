@@ -23,10 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-# What each attendee gets a copy of: the notebooks, and what their links open. Never keys/, nor
-# the tests' files (nbval's sanitize.cfg).
+# What each attendee gets a copy of: the notebooks, and what their links open. Never keys/.
 COPIED = ("notebooks", "recipes", "docs/sandbox-fidelity.md")
-LEFT_OUT = {"keys", ".ipynb_checkpoints", "__pycache__", "sanitize.cfg"}
+LEFT_OUT = {"keys", ".ipynb_checkpoints", "__pycache__"}
 RECORD = ".tutorial-copy.json"  # hidden in JupyterLab's file browser
 
 

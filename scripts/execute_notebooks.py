@@ -5,9 +5,9 @@
 
 Besides executing, it refreshes what is generated: the table of contents in 00_setup (the
 markdown cell tagged `toc`), the navigation line that ends every notebook, and recipes/NN_*.py,
-each notebook's recipe cell as a file to copy. A notebook whose
-new outputs differ from the stored ones only in values sanitize.cfg masks (ids, fingerprints,
-times) is left as it was, so that re-running changes no file without a reason.
+each notebook's recipe cell as a file to copy. A notebook whose new outputs differ from the
+stored ones only in values tests/nbval-sanitize.cfg masks (ids, fingerprints, times) is left as
+it was, so that re-running changes no file without a reason.
 """
 
 from __future__ import annotations

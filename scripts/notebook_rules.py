@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-SANITIZE = NOTEBOOKS / "sanitize.cfg"  # what nbval masks before it compares outputs
+SANITIZE = NOTEBOOKS.parent / "tests" / "nbval-sanitize.cfg"  # what nbval masks before comparing
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 # Cell metadata that only records when or how a cell last ran in someone's JupyterLab.
 VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled", "widgets")
@@ -49,7 +49,7 @@ def table_of_contents(paths: list[Path]) -> str:
 
 
 def sanitize_masks() -> list[tuple[str, str, str]]:
-    """(name, regex, replacement) of each mask in sanitize.cfg, in the order nbval applies them."""
+    """(name, regex, replacement) of each mask in tests/nbval-sanitize.cfg, in nbval's order."""
     return re.findall(r"^\[(.+)\]\nregex: (.*)\nreplace: (.*)$", SANITIZE.read_text(), re.M)
 
 

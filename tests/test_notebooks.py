@@ -307,7 +307,7 @@ def test_every_mask_matches_a_stored_output():
     outputs = stored_outputs()
     for name, pattern, _ in sanitize_masks():
         assert any(re.search(pattern, text) for text in outputs), (
-            f"the mask [{name}] in notebooks/sanitize.cfg matches no stored output: remove it")
+            f"the mask [{name}] in tests/nbval-sanitize.cfg matches no stored output: remove it")
 
 
 def test_masks_tell_fingerprint_kinds_apart():
@@ -327,7 +327,7 @@ def test_the_key_01_imports_and_its_fingerprint_are_stored_and_compared_exactly(
         output_text, cell.get("outputs", []))]
     for value in (public_key, fingerprint):
         assert any(value in text for text in outputs), f"01 should show {value}"
-        assert masked(value) == value, f"sanitize.cfg masks {value}, which never changes"
+        assert masked(value) == value, f"nbval-sanitize.cfg masks {value}, which never changes"
 
 
 # --- Navigation and table of contents ------------------------------------------------------

@@ -39,7 +39,8 @@ def test_the_first_copy_holds_the_notebooks_recipes_and_notes_and_no_test_file(t
                                                                                 tmp_path):
     home = tmp_path / "home"
     changes = bring_up_to_date(tutorial, home, NOW)
-    assert files(home) == files(tutorial) - {"notebooks/sanitize.cfg"}
+    assert files(home) == files(tutorial)
+    assert {Path(name).suffix for name in files(home / "notebooks")} == {".ipynb"}
     assert sorted(changes.added) == sorted(files(home))
 
 
