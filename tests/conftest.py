@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import Phase, settings
@@ -26,6 +27,19 @@ settings.register_profile("quick", settings.get_profile("tutorial"), max_example
 settings.register_profile("mutmut", settings.get_profile("tutorial"), max_examples=20,
                           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 settings.load_profile("tutorial")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def copy_the_tutorial(into: Path) -> Path:
+    """What the workshop Hub hands out (its HUB_TUTORIAL), copied into `into` for a test to change
+    as a presenter fixing a notebook mid-event would."""
+    for name in ("notebooks", "recipes"):
+        shutil.copytree(ROOT / name, into / name, ignore=shutil.ignore_patterns(
+            "keys", "__pycache__", ".ipynb_checkpoints"))
+    (into / "docs").mkdir()
+    shutil.copy2(ROOT / "docs" / "sandbox-fidelity.md", into / "docs")
+    return into
 
 
 @pytest.fixture

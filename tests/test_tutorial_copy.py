@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from hub.tutorial_copy import bring_up_to_date, reset
+from tests.conftest import copy_the_tutorial
 
-ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 5, 14, 5, 12)
 LATER = datetime(2026, 11, 5, 15, 30, 0)
 NOTEBOOK, OTHER = "notebooks/02_create_key_pair.ipynb", "notebooks/03_delete_key_pair.ipynb"
@@ -21,13 +21,7 @@ NOTEBOOK, OTHER = "notebooks/02_create_key_pair.ipynb", "notebooks/03_delete_key
 @pytest.fixture
 def tutorial(tmp_path) -> Path:
     """A copy of the tutorial the test may change, as a presenter fixing a notebook."""
-    copy = tmp_path / "tutorial"
-    for name in ("notebooks", "recipes"):
-        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns(
-            "keys", "__pycache__", ".ipynb_checkpoints"))
-    (copy / "docs").mkdir()
-    shutil.copy2(ROOT / "docs" / "sandbox-fidelity.md", copy / "docs")
-    return copy
+    return copy_the_tutorial(tmp_path / "tutorial")
 
 
 def files(folder: Path) -> set[str]:

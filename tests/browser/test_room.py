@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from scripts.load_test import Attendee, Hub, running_hub
 from tests.browser.conftest import ROOT, ConsoleErrors, browser_tab, screenshot_path
+from tests.conftest import copy_the_tutorial
 
 pytestmark = pytest.mark.browser
 
@@ -38,13 +38,7 @@ def proxy_installed() -> None:
 @pytest.fixture(scope="module")
 def tutorial(tmp_path_factory) -> Path:
     """The tutorial the Hub hands out (HUB_TUTORIAL): a copy the presenter may fix mid-event."""
-    copy = tmp_path_factory.mktemp("tutorial")
-    for name in ("notebooks", "recipes"):
-        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns(
-            "keys", "__pycache__", ".ipynb_checkpoints"))
-    (copy / "docs").mkdir()
-    shutil.copy2(ROOT / "docs" / "sandbox-fidelity.md", copy / "docs")
-    return copy
+    return copy_the_tutorial(tmp_path_factory.mktemp("tutorial"))
 
 
 @pytest.fixture(scope="module")
