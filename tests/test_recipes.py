@@ -21,6 +21,7 @@ from botocore.stub import Stubber
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from helpers.facts import KEYS as HOST_KEY_MARKERS
 from helpers.fingerprints import fingerprint_of_private_key
 from helpers.rules import shows_private_key
 from tests import logins
@@ -545,7 +546,7 @@ def test_run_command_connects_nowhere_without_host_keys_or_an_address(ec2, web):
     with pytest.raises(LookupError, match=f"^The console of {bare} lists no host keys yet"):
         module.run_command(ec2, bare, key_file, "whoami", host="127.0.0.1", port=1)
     client = boto3.client("ec2", region_name="us-east-1")
-    empty_block = "ec2: -----BEGIN SSH HOST KEY KEYS-----\nec2: -----END SSH HOST KEY KEYS-----\n"
+    empty_block = "".join(f"ec2: {marker}\n" for marker in HOST_KEY_MARKERS)
     with Stubber(client) as stub:  # the block is there, but lists no key: nothing to trust
         stub.add_response("get_console_output", {"Output": base64.b64encode(
             empty_block.encode()).decode()})
