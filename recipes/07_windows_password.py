@@ -56,11 +56,30 @@ def windows_password(ec2, instance_id: str, key_file: str | Path,
     if not data:
         return None
     private_key = read_rsa_private_key(key_file, passphrase)
+    wrong_key = ValueError(f'{key_file} is not the private key of the key pair {instance_id} '
+                           'was launched with.')
+    if not is_key_pairs_private_key(ec2, reservation['Instances'][0]['KeyName'], private_key):
+        raise wrong_key
     try:
         return private_key.decrypt(base64.b64decode(data), padding.PKCS1v15()).decode()
-    except ValueError:
-        raise ValueError(f'{key_file} is not the private key of the key pair {instance_id} was '
-                         'launched with.') from None
+    except ValueError:  # not valid text: a wrong key, its key pair deleted since the launch
+        raise wrong_key from None
+
+
+def is_key_pairs_private_key(ec2, key_name: str, private_key) -> bool:
+    """Whether private_key belongs to the key pair key_name, by its public key; True if that key
+    pair was deleted since (nothing left to compare with). Decrypting cannot tell: with a wrong
+    key, OpenSSL 3.2 and newer return random bytes for PKCS#1 v1.5, not an error."""
+    try:
+        (key_pair,) = ec2.describe_key_pairs(KeyNames=[key_name],
+                                             IncludePublicKey=True)['KeyPairs']
+    except ClientError as error:
+        if error.response['Error']['Code'] == 'InvalidKeyPair.NotFound':
+            return True
+        raise
+    mine = private_key.public_key().public_bytes(serialization.Encoding.OpenSSH,
+                                                 serialization.PublicFormat.OpenSSH)
+    return key_pair['PublicKey'].split()[:2] == mine.decode().split()  # the comment aside
 
 
 def main(arguments: list[str]) -> None:

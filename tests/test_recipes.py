@@ -625,6 +625,15 @@ def test_windows_password_says_which_key_it_is_not(ec2, windows, web, tmp_path):
         windows_password(ec2, "i-0123456789abcdef0", other)
 
 
+def test_windows_password_still_decrypts_with_the_launch_key_once_its_key_pair_is_deleted(
+        ec2, windows):
+    instance, key_file = windows
+    windows_password = recipe("07_windows_password").windows_password
+    password = windows_password(ec2, instance, key_file)
+    ec2.delete_key_pair(KeyName="win")  # the instance keeps its key, as on AWS
+    assert windows_password(ec2, instance, key_file) == password
+
+
 def test_the_windows_password_script_lists_windows_instances_then_prints_one(
         ec2, windows, capsys, monkeypatch):
     instance, key_file = windows
