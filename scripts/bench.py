@@ -38,9 +38,15 @@ def measured(command: list[str], cwd: Path, **env: str) -> tuple[float, float]:
     waited for, as /usr/bin/time counts them (what the suite's budget is in)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
-                   env={**os.environ, **env})
-    seconds = time.perf_counter() - start
+    with tempfile.TemporaryFile() as output:
+        returncode = subprocess.run(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT,
+                                    env={**os.environ, **env}).returncode
+        seconds = time.perf_counter() - start
+        if returncode:  # a figure of a failed run means nothing: say what failed instead
+            output.seek(0)
+            tail = output.read().decode(errors="replace").splitlines()[-40:]
+            raise SystemExit("\n".join([*tail, f"{' '.join(command)} failed (exit {returncode}) "
+                                         f"in {cwd}: its last lines are above."]))
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
