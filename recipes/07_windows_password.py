@@ -42,12 +42,10 @@ def read_rsa_private_key(key_file: str | Path, passphrase: str | None = None):
 def windows_password(ec2, instance_id: str, key_file: str | Path,
                      passphrase: str | None = None) -> str | None:
     """The Administrator password of a Windows instance, decrypted with the private key of the
-    RSA key pair it was launched with (see read_rsa_private_key); None while EC2 has none yet
-    (up to 15 minutes after launch).
+    RSA key pair it was launched with; None while EC2 has none yet (up to 15 minutes).
 
-    Raises ValueError for a Linux instance (it has no password: log in with SSH) or a key that
-    is not that key pair's, read_rsa_private_key's errors, and botocore's ClientError (e.g.
-    InvalidInstanceID.NotFound)."""
+    Raises ValueError for a Linux instance or a key that is not that key pair's, besides
+    read_rsa_private_key's errors and botocore's ClientError (InvalidInstanceID.NotFound)."""
     (reservation,) = ec2.describe_instances(InstanceIds=[instance_id])['Reservations']
     if reservation['Instances'][0].get('Platform') != 'windows':
         raise ValueError(f'{instance_id} is a Linux instance: it has no Administrator password. '
@@ -56,30 +54,18 @@ def windows_password(ec2, instance_id: str, key_file: str | Path,
     if not data:
         return None
     private_key = read_rsa_private_key(key_file, passphrase)
-    wrong_key = ValueError(f'{key_file} is not the private key of the key pair {instance_id} '
-                           'was launched with.')
-    if not is_key_pairs_private_key(ec2, reservation['Instances'][0]['KeyName'], private_key):
-        raise wrong_key
-    try:
-        return private_key.decrypt(base64.b64decode(data), padding.PKCS1v15()).decode()
-    except ValueError:  # not valid text: a wrong key, its key pair deleted since the launch
-        raise wrong_key from None
-
-
-def is_key_pairs_private_key(ec2, key_name: str, private_key) -> bool:
-    """Whether private_key belongs to the key pair key_name, by its public key; True if that key
-    pair was deleted since (nothing left to compare with). Decrypting cannot tell: with a wrong
-    key, OpenSSL 3.2 and newer return random bytes for PKCS#1 v1.5, not an error."""
-    try:
-        (key_pair,) = ec2.describe_key_pairs(KeyNames=[key_name],
-                                             IncludePublicKey=True)['KeyPairs']
-    except ClientError as error:
-        if error.response['Error']['Code'] == 'InvalidKeyPair.NotFound':
-            return True
-        raise
     mine = private_key.public_key().public_bytes(serialization.Encoding.OpenSSH,
-                                                 serialization.PublicFormat.OpenSSH)
-    return key_pair['PublicKey'].split()[:2] == mine.decode().split()  # the comment aside
+                                                 serialization.PublicFormat.OpenSSH).split()
+    # Public keys first: with a wrong key, OpenSSL 3.2+ decrypts PKCS#1 v1.5 to random bytes.
+    key_pairs = ec2.describe_key_pairs(IncludePublicKey=True, Filters=[  # none if deleted since
+        {'Name': 'key-name', 'Values': [reservation['Instances'][0]['KeyName']]}])['KeyPairs']
+    try:
+        if any(pair['PublicKey'].encode().split()[:2] != mine for pair in key_pairs):
+            raise ValueError  # not its key pair's: the same answer as a failed decryption
+        return private_key.decrypt(base64.b64decode(data), padding.PKCS1v15()).decode()
+    except ValueError:
+        raise ValueError(f'{key_file} is not the private key of the key pair {instance_id} was '
+                         'launched with.') from None
 
 
 def main(arguments: list[str]) -> None:
@@ -99,8 +85,7 @@ def main(arguments: list[str]) -> None:
             except TypeError:  # an encrypted key: its passphrase, typed unseen
                 passphrase = getpass.getpass(f'Passphrase for {given.key_file}: ')
                 password = windows_password(ec2, given.instance_id, given.key_file, passphrase)
-            print(password or f'{given.instance_id} has no password yet: try again in a few '
-                              'minutes.')
+            print(password or f'{given.instance_id} has no password yet: try again in minutes.')
             return
         running = [instance for page in ec2.get_paginator('describe_instances').paginate(
             Filters=[{'Name': 'instance-state-name', 'Values': ['running']}])
