@@ -571,7 +571,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--attendees", type=int, default=20, help="how many (default 20)")
     parser.add_argument("--day", action="store_true",
-                        help="each runs every notebook, 00 to 06, keeping each kernel running")
+                        help="each runs every notebook, keeping each kernel running")
     args = parser.parse_args()
     password, presenter_password = secrets.token_urlsafe(12), secrets.token_urlsafe(32)
     state = Path(tempfile.mkdtemp(prefix="hub-load-"))
