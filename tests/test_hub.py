@@ -11,6 +11,8 @@ running."""
 
 from __future__ import annotations
 
+import ast
+import inspect
 import os
 import re
 import ssl
@@ -25,6 +27,7 @@ import pytest
 import requests
 import yaml
 from bs4 import BeautifulSoup
+from jupyterhub.handlers import base as base_handlers
 
 from scripts.check_z2jh import VALUES
 from scripts.load_test import (
@@ -144,6 +147,18 @@ def test_the_presenters_terminal_says_where_the_room_connects_and_who_logged_in_
     noise = [line for line in after if re.search(r"GET |POST |XSRF|\[[IW] |Warning", line)
              and not re.search(r"Not authorizing access|No access to resources", line)]
     assert noise == []
+
+
+def test_the_presenters_terminal_leaves_out_a_server_slow_to_start_answer_or_stop():
+    """Each warning JupyterHub gives for a slow server, as a room logging in at once on a small
+    machine makes them (its page waits; a server that fails is an error, and shown)."""
+    quiet = next(node.value.args[0].value for node in ast.parse(CONFIG.read_text()).body
+                 if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "QUIET")
+    slow = re.findall(r'"(User [^"]*is slow to [^"]*)"', inspect.getsource(base_handlers))
+    assert len(slow) >= 4, "JupyterHub's warnings for a slow server are no longer where they were"
+    for warning in slow:
+        said = warning % (*["learner02"] * (warning.count("%s") - 1), 10)  # the timeout last
+        assert re.search(quiet, said), f"the presenter's terminal would show: {said}"
 
 
 def test_a_wrong_password_is_refused_at_the_login_form(room):
