@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from helpers.facts import KEYS as HOST_KEY_MARKERS
 from helpers.fingerprints import fingerprint_of_private_key
-from helpers.rules import shows_private_key
+from helpers.rules import PPK_HEADER, shows_private_key
 from tests import logins
 from tests.person import press
 
@@ -694,7 +694,7 @@ def test_save_stack_private_key_never_replaces_another_key_and_says_why_it_canno
 def test_a_ppk_stack_key_is_saved_as_a_ppk_file(ec2, tmp_path):
     stack(ec2, "putty", KeyName="putty", KeyFormat="ppk")
     path = recipe("08_key_pairs_as_code").save_stack_private_key("putty", "Key", tmp_path)
-    assert path.name == "putty.ppk" and path.read_text().startswith("PuTTY-User-Key-File-3")
+    assert path.name == "putty.ppk" and path.read_text().startswith(f"{PPK_HEADER}-3: ")
 
 
 def test_the_stack_key_script_lists_the_key_pairs_of_stacks_then_saves_one(ec2, here, capsys,
