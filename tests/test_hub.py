@@ -11,7 +11,6 @@ running."""
 
 from __future__ import annotations
 
-import ast
 import inspect
 import os
 import re
@@ -40,6 +39,7 @@ from scripts.load_test import (
     run_room,
     running_hub,
 )
+from tests.test_z2jh import make_hub_setting
 
 ROOT = Path(__file__).resolve().parents[1]
 PROXY = ROOT / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -152,8 +152,7 @@ def test_the_presenters_terminal_says_where_the_room_connects_and_who_logged_in_
 def test_the_presenters_terminal_leaves_out_a_server_slow_to_start_answer_or_stop():
     """Each warning JupyterHub gives for a slow server, as a room logging in at once on a small
     machine makes them (its page waits; a server that fails is an error, and shown)."""
-    quiet = next(node.value.args[0].value for node in ast.parse(CONFIG.read_text()).body
-                 if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "QUIET")
+    quiet = make_hub_setting("QUIET")
     slow = re.findall(r'"(User [^"]*is slow to [^"]*)"', inspect.getsource(base_handlers))
     assert len(slow) >= 4, "JupyterHub's warnings for a slow server are no longer where they were"
     for warning in slow:

@@ -40,8 +40,10 @@ def make_hub_setting(name: str):
     tree = ast.parse(CONFIG.read_text() + (ROOT / "hub" / "tutorial_copy.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == name:
-            if isinstance(node.value, ast.Call):  # int(os.environ.get(...) or DEFAULT)
-                return ast.literal_eval(node.value.args[0].values[-1])
+            if isinstance(node.value, ast.Call):  # int(os.environ.get(...) or DEFAULT), or
+                given = node.value.args[0]  # re.compile("...")
+                return ast.literal_eval(given.values[-1] if isinstance(given, ast.BoolOp)
+                                        else given)
             return ast.literal_eval(node.value)
     raise LookupError(name)
 
