@@ -6,6 +6,7 @@ Run with `make bench`; `--quick` skips the fresh clone and full test run (minute
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import resource
 import statistics
@@ -21,6 +22,7 @@ from jupyter_client.manager import KernelManager
 from scripts.bench_app import bench_app
 from scripts.bench_audit import bench_audit
 from scripts.bench_forms import bench_forms
+from scripts.bench_speed import SpeedProbe
 from scripts.bench_ssh import bench_ssh
 from scripts.bench_suite import report_groups, test_seconds
 from scripts.kernels import fresh_kernel
@@ -135,6 +137,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="skip the fresh clone (minutes)")
     quick = parser.parse_args().quick
+    probe = SpeedProbe().start()
 
     with tempfile.TemporaryDirectory() as tmp:
         bare_venv = timed([sys.executable, "-m", "venv", "--without-pip", f"{tmp}/bare"], ROOT)
@@ -167,13 +170,16 @@ def main() -> None:
             subprocess.run(["git", "clone", "-q", str(ROOT), f"{tmp}/clone"], check=True)
             clone = Path(tmp, "clone")
             install = timed(["make", "setup"], clone)
-            loads = [os.getloadavg()[0]]
+            loads, marks = [os.getloadavg()[0]], [probe.mark()]
             check, check_cores = measured(["make", "check"], clone)  # its mypy starts cold
             loads.append(os.getloadavg()[0])
+            marks.append(probe.mark())
             again, again_cores = measured(["make", "check"], clone)
             loads.append(os.getloadavg()[0])
+            marks.append(probe.mark())
             tests, test_cores = measured(["make", "test"], clone,  # and the groups' times
                                          PYTEST_ADDOPTS=f"--junitxml={tmp}/junit.xml")
+            marks.append(probe.mark())
             load = os.getloadavg()[0]
             groups = test_seconds(Path(tmp, "junit.xml"))
             subprocess.run([sys.executable, "-m", "venv", "--without-pip", f"{tmp}/bare"],
@@ -188,11 +194,19 @@ def main() -> None:
         report("fresh clone -> make test green, install included", install + tests, baseline,
                pinned)
         print(f"load average {load:.2f} after make test")
+        # Each figure also at the fastest speed the probe saw in this run: the figure over how
+        # many times slower the cores ran meanwhile (scripts/bench_speed.py says why).
+        slow = [probe.slowdown(start, end) for start, end in itertools.pairwise(marks)]
+        print(f"the cores' speed: a fixed loop took {probe.fastest_ms():.0f} ms at its fastest "
+              f"in this run; it ran {slow[0]:.2f}, {slow[1]:.2f} and {slow[2]:.2f} x slower "
+              "during the two make checks and make test")
         print(f"make check: {check:.1f} s, then {again:.1f} s (goal: 30 s), {check_cores:.0f} and "
-              f"{again_cores:.0f} core-seconds; load average {loads[0]:.2f} and {loads[1]:.2f} "
-              "before each")
+              f"{again_cores:.0f} core-seconds; at the fastest speed {check / slow[0]:.1f} s and "
+              f"{again / slow[1]:.1f} s; load average {loads[0]:.2f} and {loads[1]:.2f} before "
+              "each")
         print(f"make test: {test_cores:.0f} core-seconds (user + sys; budget: 460) in "
-              f"{tests:.0f} s; load average {loads[2]:.2f} before it")
+              f"{tests:.0f} s; at the fastest speed {test_cores / slow[2]:.0f} core-seconds in "
+              f"{tests / slow[2]:.0f} s; load average {loads[2]:.2f} before it")
         report_groups(groups, tests)
 
 if __name__ == "__main__":
