@@ -32,10 +32,12 @@ lab: $(READY)  ## Start JupyterLab on the notebooks, on the sandbox (PORT=... fo
 # test share the cores. The quick tier (make check) leaves out what conftest.py marks slow
 # (kernels, notebooks, the browser, the Hub, the site's build, the set-up), and does not even
 # import those modules; nor the tests that start Python in another process (marked process), nor
-# those that read moto's data files whole (moto_data: make newest-moto runs them), and tries 20
+# those that read moto's data files whole (moto_data: make newest-moto runs them), nor the
+# sandbox's checks run again through its server (server: each still runs in-process), and tries 20
 # cases of each property where make test tries 60 (tests/conftest.py). CI runs make test.
 PYTEST := $(BIN)/pytest -n auto
-QUICK := $(PYTEST) tests -m "not slow and not process and not moto_data" -p no:nbval -o addopts=-ra \
+QUICK := $(PYTEST) tests -m "not slow and not process and not moto_data and not server" -p no:nbval \
+	-o addopts=-ra \
 	--hypothesis-profile=quick
 
 # pytest keeps the test modules it rewrote (and Python its bytecode) for the next run, even where

@@ -62,9 +62,10 @@ def server_url(sandbox_on):
     server.stop()
 
 
-@pytest.fixture(params=["in-process", "server"])
+@pytest.fixture(params=["in-process", pytest.param("server", marks=pytest.mark.server)])
 def ec2(request: pytest.FixtureRequest, sandbox_on):
-    """An EC2 client on an empty sandbox, once in this process and once through the server."""
+    """An EC2 client on an empty sandbox, once in this process and once through the server (make
+    test: make check runs each check in this process only)."""
     sandbox.reset()  # one set of moto backends serves both modes
     if request.param == "server":
         return boto3.client(

@@ -159,8 +159,8 @@ def test_make_test_and_check_run_lint_and_types_then_pytest_on_every_core_and_fa
     assert [arguments[0] for arguments in run] == ["ruff", "mypy", "pytest"]
     every_core = ["-n", "auto"]
     assert run[2][1:] == (every_core if target == "test" else [
-        *every_core, "tests", "-m", "not slow and not process and not moto_data", "-p",
-        "no:nbval", "-o", "addopts=-ra", "--hypothesis-profile=quick", "-q"])
+        *every_core, "tests", "-m", "not slow and not process and not moto_data and not server",
+        "-p", "no:nbval", "-o", "addopts=-ra", "--hypothesis-profile=quick", "-q"])
 
 
 def test_kernel_config_install_is_idempotent(tmp_path, monkeypatch):
