@@ -75,12 +75,15 @@ class WorkshopApp(Form):
         """Run action (which returns what to say) with a busy button, then refresh the forms."""
         if self.running:
             return
+        said = ""
         with self._busy(button, label):
             try:
-                self._say(action())
+                said = action()
             except Exception as error:
                 self.status.value = box(escape(model.message_of(error)), "error")
-        self.manager.refresh()
+        self.manager.refresh()  # the lists first: see widgets.Form._changed
+        if said:
+            self._say(said)
 
     def _reset(self, _: Any = None) -> None:
         def reset() -> str:

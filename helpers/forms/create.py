@@ -90,9 +90,9 @@ class CreateForm(Form):
                     key_format=self.key_format.value, rows=self.tags.rows(),
                     folder=self.folder.value)
             except Exception as error:  # then described again: a name taken meanwhile shows
-                self.result.value = box(escape(model.message_of(error)), "error")
+                said = box(escape(model.message_of(error)), "error")
             else:
-                self.result.value = box(
+                said = box(
                     f"Created <b>{escape(made.name)}</b> ({escape(made.key_pair_id)}).<br>"
                     f"Fingerprint: <code>{escape(made.fingerprint)}</code><br>"
                     f"Private key saved to <code>{escape(made.shown_path())}</code> (mode 0600"
@@ -102,4 +102,5 @@ class CreateForm(Form):
                     "</code></span>", "ok")
                 self.name.value = ""  # ready for the next key; the button is off until a new name
                 self.tags.clear()
-        self._changed()
+            self._changed()  # the lists first: see widgets.Form._changed
+            self.result.value = said

@@ -118,13 +118,14 @@ class ImportForm(Form):
                 made = model.import_public_key(self.ec2, self.name.value, self.text.value,
                                                rows=self.tags.rows())
             except Exception as error:  # then described again: a name taken meanwhile shows
-                self.result.value = box(escape(model.message_of(error)), "error")
+                said = box(escape(model.message_of(error)), "error")
             else:
-                self.result.value = box(
+                said = box(
                     f"Imported <b>{escape(made.name)}</b> ({escape(made.key_pair_id)}).<br>"
                     f"Fingerprint: <code>{escape(made.fingerprint)}</code>", "ok")
                 self.name.value = self.text.value = ""
                 self.tags.clear()
-        self._changed()
+            self._changed()  # the lists first: see widgets.Form._changed
+            self.result.value = said
 
 

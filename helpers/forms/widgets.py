@@ -100,6 +100,9 @@ class Form(StillPicture, w.VBox):
         """Turn buttons on or off from the current input."""
 
     def _changed(self) -> None:
+        """Describe the key pairs again, before saying what a click did: a selection travels to
+        the kernel as positions in the list the page shows, so a click on a list the page had not
+        yet been sent would delete the key pair next to the one chosen."""
         (self.on_change or self.refresh)()
 
     @contextmanager
