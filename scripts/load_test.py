@@ -277,7 +277,8 @@ class Attendee:
         answer = requests.post(f"{self.hub.url}/hub/api/users/{self.name}/server",
                                headers=self.auth, timeout=120)
         if answer.status_code not in (201, 202):
-            raise Failed(f"server not started: HTTP {answer.status_code} {answer.text[:200]}")
+            raise Failed(f"server not started: HTTP {answer.status_code} {answer.text[:200]}; "
+                         f"the end of its log:\n{self.log_tail()}")
         deadline = time.monotonic() + SERVER_READY_SECONDS
         while time.monotonic() < deadline:
             user = requests.get(f"{self.hub.url}/hub/api/users/{self.name}", headers=self.auth,
@@ -287,9 +288,16 @@ class Attendee:
                 self.ready_after = time.monotonic() - started
                 return
             if not server:
-                raise Failed("the server stopped while starting (see the Hub's log)")
+                raise Failed(f"the server stopped while starting; the end of its log:\n"
+                             f"{self.log_tail()}")
             time.sleep(1)
         raise Failed(f"the server was not ready within {SERVER_READY_SECONDS} s")
+
+    def log_tail(self, lines: int = 15) -> str:
+        """The end of what this attendee's server printed (the Hub keeps it in logs/NAME.log)."""
+        log = self.hub.state / "logs" / f"{self.name}.log"
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if (
+            log.exists()) else "(none)"
 
     def open_notebook(self, notebook: str = NOTEBOOK) -> None:
         """A session for the notebook, as JupyterLab opens it (the kernel starts in its folder),
