@@ -37,8 +37,7 @@ PASSWORD_CHARACTERS = string.ascii_letters + string.digits + "!$%&()*;=?@"
 
 
 def _image(instance: Any) -> Any:
-    images = instance.ec2_backend.describe_images(filters={"image-id": instance.image_id})
-    return images[0] if images else None
+    return instance.ec2_backend.amis.get(instance.image_id)
 
 
 def is_windows(instance: Any) -> bool:

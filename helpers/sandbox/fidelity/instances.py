@@ -76,8 +76,8 @@ def boot_instances_with_their_key_pair(self: EC2Backend, original: Callable[...,
     key_pair = self.key_pairs.get(name) if name else None
     if name and key_pair is None:
         raise EC2ClientError("InvalidKeyPair.NotFound", f"The key pair '{name}' does not exist")
-    images = self.describe_images(filters={"image-id": _launch_image_id(self, image_id, kwargs)})
-    windows = bool(images) and (images[0].platform or "").lower() == "windows"
+    image = self.amis.get(_launch_image_id(self, image_id, kwargs))  # None: any id launches
+    windows = image is not None and (image.platform or "").lower() == "windows"
     if key_pair is not None and windows and key_pair.key_type == "ed25519":
         raise EC2ClientError("Unsupported", WINDOWS_ED25519)
     reservation = original(self, image_id, count, user_data, security_group_names, **kwargs)
