@@ -102,5 +102,4 @@ class CreateForm(Form):
                     "</code></span>", "ok")
                 self.name.value = ""  # ready for the next key; the button is off until a new name
                 self.tags.clear()
-            self._changed()  # the lists first: see widgets.Form._changed
-            self.result.value = said
+            self._changed(said)

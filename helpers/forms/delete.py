@@ -126,7 +126,6 @@ class DeleteForm(Form):
                 return
             kind = "ok" if outcome.deleted and not (outcome.refused or outcome.error) else (
                 "error" if outcome.error else "warn")
-            self._changed()  # the choices first: see widgets.Form._changed
-            self.result.value = box(lines(outcome.message()), kind)
+            self._changed(box(lines(outcome.message()), kind))
 
 

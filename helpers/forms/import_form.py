@@ -125,7 +125,6 @@ class ImportForm(Form):
                     f"Fingerprint: <code>{escape(made.fingerprint)}</code>", "ok")
                 self.name.value = self.text.value = ""
                 self.tags.clear()
-            self._changed()  # the lists first: see widgets.Form._changed
-            self.result.value = said
+            self._changed(said)
 
 

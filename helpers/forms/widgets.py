@@ -74,6 +74,8 @@ def label(text: str) -> w.HTML:
 class Form(StillPicture, w.VBox):
     """Shared plumbing: an EC2 client, a result line, and buttons that are off while a call runs."""
 
+    result: w.HTML  # what the last click did: each form with a button makes it
+
     def __init__(self, ec2: EC2Client | None, on_change: Callable[[], None] | None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -99,11 +101,13 @@ class Form(StillPicture, w.VBox):
     def _validate(self) -> None:
         """Turn buttons on or off from the current input."""
 
-    def _changed(self) -> None:
-        """Describe the key pairs again, before saying what a click did: a selection travels to
-        the kernel as positions in the list the page shows, so a click on a list the page had not
-        yet been sent would delete the key pair next to the one chosen."""
+    def _changed(self, said: str | None = None) -> None:
+        """Describe the key pairs again, then say what a click did (said), in that order: a
+        selection travels to the kernel as positions in the list the page shows, so a click on a
+        list the page had not yet been sent would delete the key pair next to the one chosen."""
         (self.on_change or self.refresh)()
+        if said is not None:
+            self.result.value = said
 
     @contextmanager
     def _busy(self, clicked: w.Button, label: str) -> Iterator[None]:
