@@ -140,6 +140,8 @@ def test_after_a_reset_a_regions_amis_are_back_as_first_made_whatever_was_done_t
     client = regional_client("eu-west-3")
     public = [AMIS[0]["ami_id"],
               load_resource("ec2/resources/ecs/optimized_amis/eu-west-3.json")[-1]["ami_id"]]
+    client.describe_images(ImageIds=public)  # made in this process, here at the latest
+    sandbox.reset()  # so that what follows changes copies, which must not reach the next ones
     first = client.describe_images(ImageIds=public)["Images"]
     snapshot = first[0]["BlockDeviceMappings"][0]["Ebs"]["SnapshotId"]
     first_snapshot = client.describe_snapshots(SnapshotIds=[snapshot])["Snapshots"]
