@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+import urllib.request
 import warnings
 from collections.abc import Iterator
 
@@ -387,7 +388,8 @@ def test_tabs_that_are_gone_have_their_kernels_culled_and_an_open_one_keeps_it(
     """Whatever a page's goodbye did, a kernel with no page is shut down by the server once idle:
     tabs closed as a visitor closes them (their unload handlers run) and one that never said
     goodbye (a crash, a killed browser). make demo waits 60 s (app/voila.json), here 8 s. A tab
-    still open keeps its kernel however long it idles, and so does the pre-heated pool."""
+    still open keeps its kernel however long it idles, and so does the pre-heated pool; a
+    visitor who takes the pool's kernel after a quiet spell keeps it while the page connects."""
     settings = json.loads((APP / "voila.json").read_text())["MappingKernelManager"]
     assert settings["cull_idle_timeout"] + settings["cull_interval"] <= 75
     assert settings["cull_connected"] is False  # an open page's kernel is never culled
@@ -413,3 +415,15 @@ def test_tabs_that_are_gone_have_their_kernels_culled_and_an_open_one_keeps_it(
         expect(kept.locator(".kp-create-form .kp-hint")).to_have_text(
             "The key name has 256 characters: use at most 255.")
         assert len(kernels(server.pid)) == POOL + 1
+        # After a quiet spell (the pool's kernel idle longer than the cull's wait), a visitor
+        # takes that kernel: it is theirs for a full idle wait from then, not culled at the next
+        # cull while their page connects. A page that never connects (asked for without a
+        # browser) shows it: its kernel outlives two culls, then goes as a gone tab's does.
+        time.sleep(10)
+        urllib.request.urlopen(server.url("/"), timeout=90).read()
+        time.sleep(4)
+        assert len(kernels(server.pid)) == POOL + 2, "a kernel taken from the pool was culled"
+        deadline = time.monotonic() + 30
+        while len(kernels(server.pid)) > POOL + 1 and time.monotonic() < deadline:
+            time.sleep(1)
+        assert len(kernels(server.pid)) == POOL + 1, "a never-connected page's kernel stayed"
