@@ -246,10 +246,12 @@ c.Spawner.environment["JUPYTER_CONFIG_PATH"] = str(ROOT / "hub" / "lab-config")
 # what goes wrong; not every request, nor the warnings that say nothing to a presenter (no HTTPS
 # on loopback, a service let through without a consent page, its route added at the start,
 # jupyter-events' note on its own schema, an attendee's mistyped password: the login page tells
-# them; a server slow to start, answer or stop, as a room logging in at once on a small machine
-# makes them: the attendee's page waits for it, and one that fails is an error, shown).
+# them; a server slow to start, answer or stop, or the Hub itself slow to answer for a second, as
+# a room logging in at once on a small machine makes them: the attendee's page waits for it, and
+# one that fails is an error, shown).
 QUIET = re.compile(r"Running JupyterHub without SSL|without confirmation|Adding missing route|"
-                   r"Failed login for|^\d{3} (GET|POST|PUT|PATCH|DELETE|HEAD) |is slow to ")
+                   r"Failed login for|^\d{3} (GET|POST|PUT|PATCH|DELETE|HEAD) |is slow to |"
+                   r"Event loop was unresponsive")
 for logger in ("JupyterHub", "tornado.access"):
     logging.getLogger(logger).addFilter(
         lambda record: record.levelno >= logging.ERROR or not QUIET.search(record.getMessage()))

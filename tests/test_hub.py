@@ -26,6 +26,7 @@ import pytest
 import requests
 import yaml
 from bs4 import BeautifulSoup
+from jupyterhub import metrics
 from jupyterhub.handlers import base as base_handlers
 
 from scripts.check_z2jh import VALUES
@@ -150,14 +151,17 @@ def test_the_presenters_terminal_says_where_the_room_connects_and_who_logged_in_
 
 
 def test_the_presenters_terminal_leaves_out_a_server_slow_to_start_answer_or_stop():
-    """Each warning JupyterHub gives for a slow server, as a room logging in at once on a small
-    machine makes them (its page waits; a server that fails is an error, and shown)."""
+    """Each warning JupyterHub gives for a slow server, and for its own event loop held up for a
+    second, as a room logging in at once on a small machine makes them (its page waits; a server
+    that fails is an error, and shown)."""
     quiet = make_hub_setting("QUIET")
     slow = re.findall(r'"(User [^"]*is slow to [^"]*)"', inspect.getsource(base_handlers))
     assert len(slow) >= 4, "JupyterHub's warnings for a slow server are no longer where they were"
     for warning in slow:
         said = warning % (*["learner02"] * (warning.count("%s") - 1), 10)  # the timeout last
         assert re.search(quiet, said), f"the presenter's terminal would show: {said}"
+    (stalled,) = re.findall(r'"(Event loop was unresponsive[^"]*)"', inspect.getsource(metrics))
+    assert re.search(quiet, stalled % 1.09), f"the presenter's terminal would show: {stalled}"
 
 
 def test_a_wrong_password_is_refused_at_the_login_form(room):
