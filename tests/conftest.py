@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -79,3 +82,31 @@ def need():
         return path
 
     return need
+
+
+class _RsaKeys:
+    """moto's RSA key pairs, made once per process and handed out again in each test: a 2048-bit
+    key costs 40 ms to make, and the quick tier made 98. Each test still gets keys that differ
+    from one another, in the order it asks; the sandbox that held the last test's is gone."""
+
+    def __init__(self, make) -> None:
+        self.make, self.made, self.given, self.lock = make, [], 0, threading.Lock()
+
+    def __call__(self) -> dict:
+        with self.lock:
+            if self.given == len(self.made):
+                self.made.append(self.make())
+            self.given += 1
+            return dict(self.made[self.given - 1])
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    keys = sys.modules.get("moto.ec2.models.key_pairs")
+    pool = getattr(keys, "random_rsa_key_pair", None)
+    if isinstance(pool, _RsaKeys):
+        pool.given = 0
+    yield
+    keys = sys.modules.get("moto.ec2.models.key_pairs")  # the sandbox loads moto on first start
+    if keys is not None and not isinstance(keys.random_rsa_key_pair, _RsaKeys):
+        keys.random_rsa_key_pair = _RsaKeys(keys.random_rsa_key_pair)
