@@ -136,6 +136,9 @@ def test_key_created_without_key_type_is_rsa(ec2) -> None:
     assert created["KeyMaterial"].startswith("-----BEGIN RSA PRIVATE")  # PKCS#1 PEM
     (info,) = ec2.describe_key_pairs(KeyNames=["default-type"])["KeyPairs"]
     assert info["KeyType"] == "rsa"
+    again = ec2.create_key_pair(KeyName="default-type-again")  # each create makes a new key
+    assert (again["KeyMaterial"], again["KeyFingerprint"]) != (
+        created["KeyMaterial"], created["KeyFingerprint"])
 
 
 def test_key_type_filter_finds_keys_by_type(ec2) -> None:
