@@ -126,9 +126,10 @@ LOCK := $(BIN)/uv pip compile -q requirements.in pyproject.toml --python-version
 lock:  ## Re-pin requirements.txt from requirements.in (UPGRADE=moto: to its newest allowed)
 	$(LOCK) -o requirements.txt $(if $(UPGRADE),--upgrade-package $(UPGRADE))
 
-# Before the lock moves to a newer moto: the quick tier and strict nbval on the newest release in
-# pyproject.toml's range, every other pin kept, in a venv of its own (build/newest-moto). If both
-# pass, move the lock (make lock UPGRADE=moto), then make setup and make execute.
+# Before the lock moves to a newer moto: the quick tier (with its process tests, among them whether
+# each fix of moto is still needed) and strict nbval on the newest release in pyproject.toml's
+# range, every other pin kept, in a venv of its own (build/newest-moto). If both pass, move the
+# lock (make lock UPGRADE=moto), then make setup and make execute.
 NEWEST := build/newest-moto
 
 newest-moto: $(READY)  ## The quick tier and strict nbval on the newest moto the range allows
@@ -139,7 +140,7 @@ newest-moto: $(READY)  ## The quick tier and strict nbval on the newest moto the
 	$(BIN)/uv pip sync -q --python $(NEWEST)/venv/bin/python $(NEWEST)/requirements.txt
 	$(BIN)/uv pip install -q --python $(NEWEST)/venv/bin/python --no-deps -e .
 	$(NEWEST)/venv/bin/python -m helpers.kernel
-	$(NEWEST)/venv/bin/pytest -n auto tests -m "not slow and not process" -p no:nbval -o addopts=-ra -q
+	$(NEWEST)/venv/bin/pytest -n auto tests -m "not slow" -p no:nbval -o addopts=-ra -q
 	$(NEWEST)/venv/bin/pytest -n auto -q notebooks
 
 lint: $(READY)  ## Check the code's style and imports (make test runs it first)
