@@ -27,14 +27,15 @@ LAB_OPTIONS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/0
 lab: $(READY)  ## Start JupyterLab on the notebooks, on the sandbox (PORT=... for another port)
 	$(BIN)/jupyter lab $(LAB_OPTIONS) $(if $(PORT),--port=$(PORT) --ServerApp.port_retries=0)
 
-# Every test runs on every core, in groups that conftest.py keeps in one process (the browser
-# tests, the notebooks, each module's own): a Hub that waits, a kernel that starts and a unit
-# test share the cores. The quick tier (make check) leaves out what conftest.py marks slow
-# (kernels, notebooks, the browser, the Hub, the site's build, the set-up), and does not even
-# import those modules; nor the tests that start Python in another process (marked process), nor
-# those that read moto's data files whole (moto_data: make newest-moto runs them), nor the
-# sandbox's checks run again through its server (server: each still runs in-process), and tries 20
-# cases of each property where make test tries 60 (tests/conftest.py). CI runs make test.
+# Every test runs on every core, in groups that conftest.py keeps in one process (the browser tests,
+# the notebooks, each module's own): a Hub that waits, a kernel that starts and a unit test share
+# the cores; make test with a worker more than the cores, as its tests wait on kernels, Chromium and
+# the Hub nearly half the time (conftest.py). The quick tier (make check) leaves out what
+# conftest.py marks slow (kernels, notebooks, the browser, the Hub, the site's build, the set-up),
+# and does not even import those modules; nor the tests that start Python in another process (marked
+# process), nor those that read moto's data files whole (moto_data: make newest-moto runs them), nor
+# the sandbox's checks run again through its server (server: each still runs in-process), and tries
+# 20 cases of each property where make test tries 60 (tests/conftest.py). CI runs make test.
 PYTEST := $(BIN)/pytest -n auto
 QUICK := $(PYTEST) tests -m "not slow and not process and not moto_data and not server" -p no:nbval \
 	-o addopts=-ra \

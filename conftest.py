@@ -39,10 +39,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     shutil.rmtree(SANDBOX_KEYS, ignore_errors=True)
 
 
+def quick(config: pytest.Config) -> bool:
+    """Whether this run leaves the slow tests out: the quick tier, make mutate, make newest-moto."""
+    return bool(config.option.markexpr.startswith("not slow"))
+
+
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """The quick tier and make mutate (-m "not slow...") do not even import what holds only slow
     tests: 2 s a process (playwright, nbformat, the Hub's and the site's modules)."""
-    if config.option.markexpr.startswith("not slow") and collection_path.is_relative_to(ROOT):
+    if quick(config) and collection_path.is_relative_to(ROOT):
         relative = collection_path.relative_to(ROOT).as_posix()
         return relative.startswith(SLOW) or (relative + "/").startswith(SLOW) or None
     return None
@@ -52,6 +57,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.relative_to(ROOT).as_posix().startswith(SLOW):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(optionalhook=True)  # xdist's, as below
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """-n auto: a worker per core, and one more where the slow tests run (make test): they wait
+    on kernels, Chromium and the Hub nearly half the time, while the cores sit idle."""
+    if quick(config):
+        return None  # xdist's own count: the quick tier's tests keep a core busy
+    return len(os.sched_getaffinity(0)) + 1
 
 
 @pytest.hookimpl(optionalhook=True)  # xdist's: without it, there are no workers to spread over
