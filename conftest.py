@@ -3,6 +3,7 @@ no skipped test."""
 
 import os
 import shutil
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
@@ -59,13 +60,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-@pytest.hookimpl(optionalhook=True)  # xdist's, as below
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """-n auto: a worker per core, and one more where the slow tests run (make test): they wait
-    on kernels, Chromium and the Hub nearly half the time, while the cores sit idle."""
-    if quick(config):
-        return None  # xdist's own count: the quick tier's tests keep a core busy
-    return len(os.sched_getaffinity(0)) + 1
+@pytest.hookimpl(optionalhook=True, wrapper=True)  # xdist's, as below
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int, int]:
+    """-n auto: xdist's worker a core, and one more where the slow tests run (make test): they
+    wait on kernels, Chromium and the Hub nearly half the time, while the cores sit idle."""
+    cores = yield
+    return cores if quick(config) else cores + 1  # the quick tier's tests keep a core busy
 
 
 @pytest.hookimpl(optionalhook=True)  # xdist's: without it, there are no workers to spread over

@@ -106,9 +106,9 @@ def keep_the_last_output() -> None:
     """A cell's !command shows all it printed, even what reaches the terminal after it exits.
 
     IPython reads a !command through pexpect, which gives up at once on a command that has
-    exited: output Linux has not yet passed on from the terminal is lost (about 1 !ssh in 150
-    showed nothing). Here it waits up to LAST_OUTPUT_WAIT for it; Linux says at once when there is
-    none left, so a command that is done costs no wait."""
+    exited: output Linux has not yet passed on from the terminal is lost (now and then an !ssh
+    showed nothing). Here it waits up to LAST_OUTPUT_WAIT for it; Linux says at once when there
+    is none left, so a command that is done costs no wait."""
     import pexpect
 
     read = pexpect.spawn.read_nonblocking
